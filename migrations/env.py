@@ -1,0 +1,59 @@
+"""Alembic environment: runs the migrations against the tracker's configured database."""
+
+from alembic import context
+from sqlmodel.sql.sqltypes import AutoString
+
+from service.db import UTCDateTime, create_db_engine
+from service.models import metadata
+
+config = context.config
+
+
+def _database_url() -> str:
+    # A caller (the CLI, the tests) may pass a URL; otherwise the settings decide.
+    url = config.attributes.get("database_url")
+    if url:
+        return url
+    from service.config import get_settings
+
+    return get_settings().database_url
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_db_engine(_database_url())
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # SQLModel's AutoString is a plain VARCHAR; our UTC timestamp is rendered without arguments.
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "service.db.UTCDateTime()"
+    return False
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        render_item=_render_item,
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `tracker db upgrade`")
+run_migrations_online()

@@ -1,0 +1,160 @@
+"""Users, passwords (argon2), API tokens (stored as SHA-256 hashes) and the login rate limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from service.accounts.models import ApiToken, LoginAttempt, User
+from service.db import utcnow
+from service.errors import FieldError, TrackerError, invalid, too_many_requests
+from service.items.vocabulary import ROLES
+
+TOKEN_PREFIX = "trk_"
+_hasher = PasswordHasher()
+# Verifying against this keeps a sign-in for an unknown user as slow as one for a known user,
+# so that timing does not tell whether a username exists.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: a signed-in user, or an anonymous viewer (id None)."""
+
+    user_id: int | None
+    username: str | None
+    role: str
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in ("editor", "admin")
+
+
+ANONYMOUS = Principal(None, None, "viewer")
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user.id, user.username, user.role)
+
+
+def create_user(session: Session, *, username: str, password: str, role: str) -> User:
+    errors = []
+    if role not in ROLES:
+        errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
+    if (
+        not username
+        or len(username) > 80
+        or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
+    ):
+        errors.append(FieldError("username", "letters, digits, '.', '-' and '_' only, 1 to 80"))
+    if len(password) < 12:
+        errors.append(FieldError("password", "must be at least 12 characters"))
+    if errors:
+        raise invalid(*errors)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise TrackerError(f"User {username} already exists.", 409, "Conflict", "user-exists")
+    user = User(username=username, password_hash=_hasher.hash(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, *, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, username: str, name: str = "api") -> str:
+    """Make a new API token for the user; the token is returned once and stored only hashed."""
+    user = get_user(session, username=username)
+    if user is None:
+        raise TrackerError(f"No user {username}.", 404, "Not found", "not-found")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user_id=user.id,  # type: ignore[arg-type]
+            name=name,
+            prefix=token[:10],
+            token_hash=hash_token(token),
+        )
+    )
+    session.flush()
+    return token
+
+
+def revoke_token(session: Session, *, token_or_prefix: str) -> int:
+    """Revoke by the whole token or by its shown prefix; returns how many were revoked."""
+    condition = (
+        ApiToken.token_hash == hash_token(token_or_prefix)
+        if len(token_or_prefix) > 16
+        else ApiToken.prefix == token_or_prefix
+    )
+    result = session.execute(
+        sa.update(ApiToken)
+        .where(condition, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+def authenticate_token(session: Session, *, token: str) -> Principal | None:
+    row = session.execute(
+        sa.select(User.id, User.username, User.role)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]
+            User.is_active.is_(True),  # type: ignore[attr-defined]
+        )
+    ).first()
+    return Principal(row.id, row.username, row.role) if row else None
+
+
+def principal_for_user_id(session: Session, *, user_id: int) -> Principal | None:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return _principal(user)
+
+
+def check_login_allowed(session: Session, *, keys: list[str], limit: int, window: int) -> None:
+    since = utcnow() - dt.timedelta(seconds=window)
+    for key in keys:
+        count = session.execute(
+            sa.select(sa.func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.key == key, LoginAttempt.at >= since)
+        ).scalar_one()
+        if count >= limit:
+            raise too_many_requests(
+                "Too many failed sign-ins. Wait a minute and try again.", retry_after=window
+            )
+
+
+def authenticate_password(
+    session: Session, *, username: str, password: str, keys: list[str]
+) -> Principal | None:
+    """Check a password; a failure is recorded against every key (address, username)."""
+    user = get_user(session, username=username)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.is_active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if ok and user is not None:
+        return _principal(user)
+    now = utcnow()
+    for key in keys:
+        session.add(LoginAttempt(key=key, at=now))
+    session.flush()
+    return None

@@ -1,0 +1,106 @@
+"""create_app(): routers, static files, error handlers and middleware."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from service import http
+from service.config import Settings, get_settings
+from service.errors import FieldError, TrackerError, busy, invalid
+from service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+
+log = logging.getLogger("tracker")
+
+PROBLEM = "application/problem+json"
+
+
+def problem_response(request: Request, error: TrackerError) -> Response:
+    return Response(
+        http.json_bytes(error.as_problem(instance=request.url.path)),
+        error.status,
+        headers=error.headers or None,
+        media_type=PROBLEM,
+    )
+
+
+def _field_name(loc: tuple[object, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+async def _on_tracker_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TrackerError)
+    return problem_response(request, exc)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [FieldError(_field_name(tuple(e["loc"])), e["msg"]) for e in exc.errors()]
+    return problem_response(request, invalid(*errors))
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 400: "Bad request"}
+    detail = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+    if exc.status_code == 404:
+        detail = f"Nothing at {request.url.path}."
+    error = TrackerError(
+        detail,
+        exc.status_code,
+        titles.get(exc.status_code, "Error"),
+        titles.get(exc.status_code, "error").lower().replace(" ", "-"),
+        headers=dict(exc.headers or {}),
+    )
+    return problem_response(request, error)
+
+
+async def _on_database_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc).lower():
+        return problem_response(request, busy())
+    log.exception("database error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request, TrackerError("An internal error occurred.", 500, "Internal error", "internal")
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request, TrackerError("An internal error occurred.", 500, "Internal error", "internal")
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Accountability tracker",
+        version="1.0.0",
+        description=(
+            "What public bodies promised, are accused of and propose, each tied word for word "
+            "to the archived text it came from, and followed until it is resolved."
+        ),
+    )
+    http.response_cache.capacity = settings.response_cache_entries
+
+    from service.items.api import router as items_router
+    from service.system.api import router as system_router
+
+    app.include_router(system_router)
+    app.include_router(items_router)
+
+    app.add_exception_handler(TrackerError, _on_tracker_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(sa.exc.SQLAlchemyError, _on_database_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,142 @@
+"""The `tracker` command: serve, migrate, seed, manage users and tokens, export and import."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from service.config import get_settings
+from service.errors import TrackerError
+
+app = typer.Typer(help="Accountability tracker.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+) -> None:
+    """Serve the tracker with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up (to the newest schema by default)."""
+    from service import migrate
+
+    migrate.upgrade(revision=revision)
+    typer.echo(f"database upgraded to {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Migrate the database down (one step by default; `base` empties it)."""
+    from service import migrate
+
+    migrate.downgrade(revision=revision)
+    typer.echo(f"database downgraded to {revision}")
+
+
+@app.command()
+def seed() -> None:
+    """Load the archived sources, actors and items from seeds/ (idempotent)."""
+    from service import seeds
+    from service.db import write_session
+
+    try:
+        with write_session() as session:
+            report = seeds.load(session, seeds_dir=get_settings().seeds_dir)
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+    typer.echo(f"seed loaded: {report}")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    role: Annotated[str, typer.Option(help="viewer, editor or admin.")] = "editor",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user. The password is read from standard input, never from the command line."""
+    from service.accounts import service as accounts
+    from service.db import write_session
+
+    if not password_stdin:
+        raise _fail("give --password-stdin and the password on standard input", 2)
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with write_session() as session:
+            user = accounts.create_user(session, username=name, password=password, role=role)
+            typer.echo(f"created {user.role} {user.username}")
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: Annotated[str, typer.Argument(help="Username the token acts for.")],
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+) -> None:
+    """Create an API token for a user; the token is printed once, as the last line."""
+    from service.accounts import service as accounts
+    from service.db import write_session
+
+    try:
+        with write_session() as session:
+            token = accounts.create_token(session, username=name, name=label)
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+    typer.echo(f"token for {name} (store it now; it is not shown again):")
+    typer.echo(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token: Annotated[str, typer.Argument(help="The token, or the prefix shown for it.")],
+) -> None:
+    """Revoke an API token at once."""
+    from service.accounts import service as accounts
+    from service.db import write_session
+
+    with write_session() as session:
+        count = accounts.revoke_token(session, token_or_prefix=token)
+    if count == 0:
+        raise _fail("no active token matches")
+    typer.echo(f"revoked {count} token(s)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Settings of the tracker, read once from TRACKER_ environment variables (and an optional .env)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    # Signs session cookies and CSRF tokens. Outside production one is generated once and kept
+    # in var/secret_key so that every worker agrees; production refuses to start without one.
+    secret_key: str = ""
+    # Public base URL used in links (Atom feed, Location headers when behind a proxy).
+    base_url: str = "http://127.0.0.1:8000"
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    web_dir: Path = PROJECT_ROOT / "web"
+    # Login attempts allowed per client address and per username in a window.
+    login_attempts: int = 5
+    login_window_seconds: int = 60
+    # Largest request body accepted, in bytes.
+    max_body_bytes: int = 1024 * 1024
+    # Seconds a SQLite writer waits for the lock before giving up.
+    sqlite_busy_timeout_seconds: float = 30.0
+    # Bodies kept in each worker's response cache, keyed by (request, data version).
+    response_cache_entries: int = 512
+
+    @model_validator(mode="after")
+    def _secret_is_safe(self) -> Settings:
+        if not self.secret_key:
+            if self.env == "production":
+                raise ValueError("TRACKER_SECRET_KEY must be set in production")
+            self.secret_key = _local_secret(PROJECT_ROOT / "var" / "secret_key")
+        elif self.env == "production" and len(self.secret_key) < 32:
+            raise ValueError("TRACKER_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _local_secret(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        candidate = secrets.token_urlsafe(32)
+        try:
+            with path.open("x") as handle:  # first worker wins; the others read its secret
+                handle.write(candidate)
+            path.chmod(0o600)
+            return candidate
+        except FileExistsError:
+            return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

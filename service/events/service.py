@@ -1,0 +1,149 @@
+"""The history: appending events, reading an item's timeline and the global change feed.
+
+Event ids are the feed's cursor, so they must become visible in id order: a poller that has seen
+id N must never later find an id below N. SQLite has one writer at a time, which gives that for
+free. On PostgreSQL ids come from a sequence and transactions may commit out of order, so every
+writer takes one transaction-scoped advisory lock before its event takes an id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from service.accounts.models import User
+from service.db import utcnow
+from service.events.models import Event
+from service.items import vocabulary
+
+# Any constant works; it only has to be the same in every writer.
+_EVENT_ORDER_LOCK = 0x7472_6163  # "trac"
+
+
+def append(
+    session: Session,
+    *,
+    item_id: int,
+    version: int,
+    type: str,
+    user_id: int | None,
+    at: dt.datetime | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    evidence_url: str | None = None,
+    evidence_quote: str | None = None,
+    progress_value: float | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Event:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_EVENT_ORDER_LOCK)))
+    event = Event(
+        item_id=item_id,
+        version=version,
+        type=type,
+        user_id=user_id,
+        at=at or utcnow(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        evidence_url=evidence_url,
+        evidence_quote=evidence_quote,
+        progress_value=progress_value,
+        changes=changes,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def data_version(session: Session) -> int:
+    """The id of the newest event: every change to any item raises it. One index lookup."""
+    return session.execute(sa.select(sa.func.max(Event.id))).scalar_one() or 0
+
+
+def last_change_at(session: Session) -> dt.datetime | None:
+    newest = sa.select(sa.func.max(Event.id)).scalar_subquery()
+    return session.execute(sa.select(Event.at).where(Event.id == newest)).scalar_one_or_none()
+
+
+def _select_events() -> sa.Select[Any]:
+    from service.items.models import Item
+
+    return (
+        sa.select(
+            Event.id,
+            Event.item_id,
+            Item.slug.label("item_slug"),
+            Item.title.label("item_title"),
+            Item.kind.label("item_kind"),
+            Event.version,
+            Event.type,
+            Event.at,
+            User.username,
+            Event.from_status,
+            Event.to_status,
+            Event.note,
+            Event.evidence_url,
+            Event.evidence_quote,
+            Event.progress_value,
+            Event.changes,
+        )
+        .join(Item, Item.id == Event.item_id)
+        .outerjoin(User, User.id == Event.user_id)
+    )
+
+
+def _label(kind: str, status: str | None) -> str | None:
+    if status is None:
+        return None
+    found = vocabulary.KIND_BY_CODE[kind].status(status)
+    return found.label if found else status
+
+
+def as_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "item": {"id": row.item_id, "slug": row.item_slug, "title": row.item_title},
+        "version": row.version,
+        "type": row.type,
+        "at": row.at.isoformat(),
+        "by": row.username,
+        "from_status": row.from_status,
+        "from_status_label": _label(row.item_kind, row.from_status),
+        "to_status": row.to_status,
+        "to_status_label": _label(row.item_kind, row.to_status),
+        "note": row.note,
+        "evidence_url": row.evidence_url,
+        "evidence_quote": row.evidence_quote,
+        "progress_value": _number(row.progress_value),
+        "changes": row.changes,
+    }
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def history(session: Session, *, item_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        _select_events().where(Event.item_id == item_id).order_by(Event.id)
+    ).all()
+    return [as_json(r) for r in rows]
+
+
+def feed(session: Session, *, after: int, limit: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        _select_events().where(Event.id > after).order_by(Event.id).limit(limit)
+    ).all()
+    return [as_json(r) for r in rows]
+
+
+def latest(session: Session, *, limit: int) -> list[dict[str, Any]]:
+    rows = session.execute(_select_events().order_by(Event.id.desc()).limit(limit)).all()
+    return [as_json(r) for r in rows]

@@ -1,0 +1,186 @@
+"""JSON routes of items: list, one item, create, edit, status change, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import Response
+
+from service import http
+from service.db import SessionDep, write_session
+from service.deps import CurrentEditor
+from service.errors import FieldError, invalid, precondition_required
+from service.events import service as events
+from service.items import service as items
+from service.items.models import ItemCreate, ItemUpdate, StatusChange
+from service.schemas import (
+    History,
+    ItemList,
+    ItemOut,
+    ItemWithHistory,
+    Kind,
+    Problem,
+    StatusCode,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["items"])
+
+P = {"model": Problem, "content": {"application/problem+json": {}}}
+NOT_MODIFIED = {304: {"description": "Not modified: the `If-None-Match` ETag is current."}}
+READ_ERRORS = {422: P}
+WRITE_ERRORS = {401: P, 403: P, 404: P, 413: P, 422: P}
+
+SortParam = Annotated[
+    str,
+    Query(
+        pattern="^(updated_at|-updated_at|title|due_on)$",
+        description="`updated_at`, `-updated_at` (default), `title` or `due_on`.",
+    ),
+]
+
+
+def item_filters(
+    kind: Annotated[Kind | None, Query(description="commitment, allegation or proposal")] = None,
+    status: Annotated[list[StatusCode] | None, Query(description="Repeatable.")] = None,
+    actor: Annotated[str | None, Query(max_length=120, description="Actor slug.")] = None,
+    source: Annotated[str | None, Query(max_length=120, description="Source slug.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in title, description or quote.")
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only overdue (true) or not (false).")
+    ] = None,
+    updated_since: Annotated[
+        dt.datetime | None, Query(description="ISO 8601; items changed at or after it.")
+    ] = None,
+) -> items.ItemFilters:
+    return items.ItemFilters(
+        kind=kind,
+        statuses=list(status or []),
+        actor=actor or None,
+        source=source or None,
+        q=q or None,
+        overdue=overdue,
+        updated_since=updated_since,
+    )
+
+
+@router.get(
+    "/items",
+    response_model=ItemList,
+    responses={**NOT_MODIFIED, **READ_ERRORS},
+    summary="List items",
+)
+def list_items(
+    request: Request,
+    session: SessionDep,
+    kind: Annotated[Kind | None, Query(description="commitment, allegation or proposal")] = None,
+    status: Annotated[list[StatusCode] | None, Query(description="Repeatable.")] = None,
+    actor: Annotated[str | None, Query(max_length=120, description="Actor slug.")] = None,
+    source: Annotated[str | None, Query(max_length=120, description="Source slug.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in title, description or quote.")
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only overdue (true) or not (false).")
+    ] = None,
+    updated_since: Annotated[
+        dt.datetime | None, Query(description="ISO 8601; items changed at or after it.")
+    ] = None,
+    sort: SortParam = items.DEFAULT_SORT,
+    limit: Annotated[int, Query(ge=1, le=items.MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000, description="From `next_cursor`.")] = None,
+) -> Response:
+    filters = item_filters(kind, status, actor, source, q, overdue, updated_since)
+    return http.conditional(
+        request,
+        session,
+        lambda: http.json_bytes(
+            items.list_page(session, filters=filters, sort=sort, limit=limit, cursor=cursor)
+        ),
+    )
+
+
+@router.get(
+    "/items/{ref}",
+    response_model=ItemWithHistory,
+    responses={**NOT_MODIFIED, 404: P},
+    summary="One item, by id or slug, with its history",
+)
+def get_item(request: Request, session: SessionDep, ref: str) -> Response:
+    def build() -> bytes:
+        body = items.get(session, ref=ref)
+        body["history"] = events.history(session, item_id=body["id"])
+        return http.json_bytes(body)
+
+    return http.conditional(request, session, build)
+
+
+@router.get(
+    "/items/{ref}/history",
+    response_model=History,
+    responses={**NOT_MODIFIED, 404: P},
+    summary="An item's events, oldest first",
+)
+def get_history(request: Request, session: SessionDep, ref: str) -> Response:
+    def build() -> bytes:
+        row = items.get_row(session, ref=ref)
+        return http.json_bytes({"events": events.history(session, item_id=row.id)})
+
+    return http.conditional(request, session, build)
+
+
+@router.post(
+    "/items",
+    status_code=201,
+    response_model=ItemOut,
+    responses=WRITE_ERRORS,
+    summary="Create an item (editor)",
+)
+def create_item(data: ItemCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        body = items.create(session, data=data, user_id=editor.user_id)
+    return http.json_response(body, 201, {"Location": body["links"]["self"]})
+
+
+def _parse_if_match(value: str | None) -> int:
+    if value is None:
+        raise precondition_required('Send `If-Match: "<version>"` with the version you edited.')
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 18:
+        raise invalid(FieldError("If-Match", 'must be the item version, such as "3"'))
+    return int(text)
+
+
+@router.patch(
+    "/items/{ref}",
+    response_model=ItemOut,
+    responses={**WRITE_ERRORS, 412: P, 428: P},
+    summary="Edit an item's fields (editor); needs If-Match with its version",
+)
+def update_item(
+    ref: str,
+    data: ItemUpdate,
+    editor: CurrentEditor,
+    if_match: Annotated[str | None, Header(description='The version edited, e.g. "3".')] = None,
+) -> Response:
+    version = _parse_if_match(if_match)
+    with write_session() as session:
+        body = items.update(
+            session, ref=ref, data=data, if_match_version=version, user_id=editor.user_id
+        )
+    return http.json_response(body)
+
+
+@router.post(
+    "/items/{ref}/status",
+    response_model=ItemOut,
+    responses={**WRITE_ERRORS, 409: P},
+    summary="Change an item's status (editor), with a note",
+)
+def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        body = items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
+    return http.json_response(body)

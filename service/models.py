@@ -1,0 +1,13 @@
+"""Every table of the tracker, imported in one place for Alembic and the tests."""
+
+from sqlmodel import SQLModel
+
+from service.accounts.models import ApiToken, LoginAttempt, User
+from service.actors.models import Actor
+from service.events.models import Event
+from service.items.models import Item
+from service.sources.models import Source
+
+metadata = SQLModel.metadata
+
+__all__ = ["Actor", "ApiToken", "Event", "Item", "LoginAttempt", "Source", "User", "metadata"]

@@ -1,0 +1,116 @@
+"""Loading the seed data: the archived sources and the actors and items written from them.
+
+Loading is idempotent. A source already present must have the same SHA-256; an item already
+present is left as editors have made it (its quote is still checked against its source), so
+running the seed twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from service.actors import service as actors
+from service.actors.models import Actor
+from service.errors import FieldError, TrackerError, invalid
+from service.items import service as items
+from service.items.models import ItemCreate
+from service.items.vocabulary import ACTOR_KINDS
+from service.sources import service as sources
+
+SEED_NOTE = "Recorded from the archived source when the seed data was loaded."
+
+
+@dataclass
+class SeedReport:
+    sources_added: int = 0
+    actors_added: int = 0
+    items_added: int = 0
+    items_checked: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"sources added: {self.sources_added}, actors added: {self.actors_added}, "
+            f"items added: {self.items_added}, items verified: {self.items_checked}"
+        )
+
+
+def read_seed_file(seeds_dir: Path) -> dict[str, Any]:
+    with (seeds_dir / "items.yaml").open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise TrackerError("seeds/items.yaml is not a mapping.", 422, "Bad seed", "bad-seed")
+    return data
+
+
+def load(session: Session, *, seeds_dir: Path) -> SeedReport:
+    data = read_seed_file(seeds_dir)
+    report = SeedReport()
+    for entry in data.get("sources", []):
+        raw = (seeds_dir / "sources" / entry["file"]).read_bytes()
+        existing = sources.get_by_slug_or_none(session, slug=entry["slug"])
+        if existing is not None:
+            if existing.sha256 != sources.sha256_of(raw) or existing.sha256 != entry["sha256"]:
+                raise TrackerError(
+                    f"Source {entry['slug']} in the database differs from seeds/sources.",
+                    409,
+                    "Source changed",
+                    "source-hash-mismatch",
+                )
+            continue
+        sources.create(
+            session,
+            slug=entry["slug"],
+            title=entry["title"],
+            raw=raw,
+            publisher=entry.get("publisher"),
+            url=entry.get("url"),
+            published_on=entry.get("published_on"),
+            expected_sha256=entry["sha256"],
+        )
+        report.sources_added += 1
+    for entry in data.get("actors", []):
+        if entry["kind"] not in ACTOR_KINDS:
+            raise invalid(FieldError("kind", f"actor {entry['slug']}: unknown kind"))
+        if actors.get_by_slug_or_none(session, slug=entry["slug"]) is None:
+            session.add(Actor(slug=entry["slug"], name=entry["name"], kind=entry["kind"]))
+            session.flush()
+            report.actors_added += 1
+    for entry in data.get("items", []):
+        _load_item(session, entry, report)
+    return report
+
+
+def _load_item(session: Session, entry: dict[str, Any], report: SeedReport) -> None:
+    slug = entry.get("slug")
+    try:
+        data = ItemCreate.model_validate({k: v for k, v in entry.items() if v is not None})
+    except ValidationError as exc:
+        raise TrackerError(f"Seed item {slug}: {exc}", 422, "Bad seed", "bad-seed") from None
+    try:
+        existing = items.get_row(session, ref=data.slug or "")
+    except TrackerError:
+        existing = None
+    if existing is not None:
+        source = sources.get(session, slug=existing.source_slug)
+        if source.text[existing.quote_start : existing.quote_end] != existing.quote:
+            raise TrackerError(
+                f"Item {slug}: its quote is no longer at its offsets in {source.slug}.",
+                409,
+                "Quote moved",
+                "quote-mismatch",
+            )
+        report.items_checked += 1
+        return
+    try:
+        items.create(session, data=data, user_id=None, note=SEED_NOTE, at=dt.datetime.now(dt.UTC))
+    except TrackerError as exc:
+        raise TrackerError(f"Seed item {slug}: {exc.detail}", 422, "Bad seed", "bad-seed") from exc
+    report.items_added += 1
+    report.items_checked += 1
