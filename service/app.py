@@ -30,7 +30,13 @@ def problem_response(request: Request, error: TrackerError) -> Response:
 
 
 def _field_name(loc: tuple[object, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # A repeated query parameter reports its index (status.0); the field is what matters.
+    in_query = bool(loc) and loc[0] == "query"
+    parts = [
+        str(p)
+        for p in loc
+        if p not in ("body", "query", "path", "header") and not (in_query and isinstance(p, int))
+    ]
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
@@ -89,11 +95,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     http.response_cache.capacity = settings.response_cache_entries
 
+    from service.actors.api import router as actors_router
+    from service.events.api import router as events_router
     from service.items.api import router as items_router
+    from service.sources.api import router as sources_router
     from service.system.api import router as system_router
 
-    app.include_router(system_router)
-    app.include_router(items_router)
+    for router in (system_router, items_router, events_router, sources_router, actors_router):
+        app.include_router(router)
 
     app.add_exception_handler(TrackerError, _on_tracker_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

@@ -133,3 +133,116 @@ class Readiness(BaseModel):
     status: str
     database: bool
     migrations_at_head: bool
+
+
+class SourceLinks(BaseModel):
+    self: str
+    html: str
+
+
+class SourceOut(BaseModel):
+    slug: str
+    title: str
+    publisher: str | None
+    url: str | None
+    published_on: dt.date | None
+    sha256: str
+    archived_at: dt.datetime
+    length: int
+    links: SourceLinks
+
+
+class SpanItem(BaseModel):
+    id: int
+    slug: str
+    title: str
+    kind: Kind
+
+
+class QuoteSpan(BaseModel):
+    item: SpanItem
+    start: int
+    end: int
+
+
+class SourceWithText(SourceOut):
+    text: str
+    quote_spans: list[QuoteSpan]
+
+
+class SourceList(BaseModel):
+    sources: list[SourceOut]
+
+
+class ActorOut(BaseModel):
+    slug: str
+    name: str
+    kind: Literal["person", "police_force", "government", "regulator", "council", "other"]
+    links: Links
+
+
+class PhaseCounts(BaseModel):
+    total: int
+    open: int
+    active: int
+    resolved: int
+
+
+class Scorecard(BaseModel):
+    commitment: PhaseCounts
+    allegation: PhaseCounts
+    proposal: PhaseCounts
+
+
+class ActorWithScorecard(ActorOut):
+    scorecard: Scorecard
+
+
+class ActorList(BaseModel):
+    actors: list[ActorOut]
+
+
+class KindSummary(BaseModel):
+    label: str
+    total: int
+    by_phase: dict[Phase, int]
+    by_status: dict[str, int]
+
+
+class Summary(BaseModel):
+    total: int
+    kinds: dict[Kind, KindSummary]
+    overdue: int
+    commitments_delivered_share: float | None
+    last_change_at: dt.datetime | None
+
+
+class VocabularyStatus(BaseModel):
+    code: str
+    label: str
+    phase: Phase
+
+
+class VocabularyKind(BaseModel):
+    code: Kind
+    label: str
+    plural: str
+    initial_status: str
+    statuses: list[VocabularyStatus]
+
+
+class CodeLabel(BaseModel):
+    code: str
+    label: str
+
+
+class Vocabulary(BaseModel):
+    phases: list[CodeLabel]
+    kinds: list[VocabularyKind]
+    actor_kinds: list[CodeLabel]
+    roles: list[str]
+
+
+# OpenAPI response declarations shared by the routers.
+PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+NOT_MODIFIED = {304: {"description": "Not modified: the `If-None-Match` ETag is current."}}

@@ -5,32 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, Header, Query, Request
+from starlette.responses import Response, StreamingResponse
 
 from service import http
 from service.db import SessionDep, write_session
 from service.deps import CurrentEditor
 from service.errors import FieldError, invalid, precondition_required
 from service.events import service as events
+from service.items import csv_export
 from service.items import service as items
 from service.items.models import ItemCreate, ItemUpdate, StatusChange
 from service.schemas import (
+    NOT_MODIFIED,
+    PROBLEM,
     History,
     ItemList,
     ItemOut,
     ItemWithHistory,
     Kind,
-    Problem,
     StatusCode,
+    Summary,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["items"])
 
-P = {"model": Problem, "content": {"application/problem+json": {}}}
-NOT_MODIFIED = {304: {"description": "Not modified: the `If-None-Match` ETag is current."}}
-READ_ERRORS = {422: P}
-WRITE_ERRORS = {401: P, 403: P, 404: P, 413: P, 422: P}
+READ_ERRORS = {422: PROBLEM}
+WRITE_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM, 422: PROBLEM}
 
 SortParam = Annotated[
     str,
@@ -56,6 +57,7 @@ def item_filters(
         dt.datetime | None, Query(description="ISO 8601; items changed at or after it.")
     ] = None,
 ) -> items.ItemFilters:
+    """The list filters, shared by the JSON list and the CSV export."""
     return items.ItemFilters(
         kind=kind,
         statuses=list(status or []),
@@ -67,6 +69,9 @@ def item_filters(
     )
 
 
+FiltersDep = Annotated[items.ItemFilters, Depends(item_filters)]
+
+
 @router.get(
     "/items",
     response_model=ItemList,
@@ -76,24 +81,11 @@ def item_filters(
 def list_items(
     request: Request,
     session: SessionDep,
-    kind: Annotated[Kind | None, Query(description="commitment, allegation or proposal")] = None,
-    status: Annotated[list[StatusCode] | None, Query(description="Repeatable.")] = None,
-    actor: Annotated[str | None, Query(max_length=120, description="Actor slug.")] = None,
-    source: Annotated[str | None, Query(max_length=120, description="Source slug.")] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Text in title, description or quote.")
-    ] = None,
-    overdue: Annotated[
-        bool | None, Query(description="Only overdue (true) or not (false).")
-    ] = None,
-    updated_since: Annotated[
-        dt.datetime | None, Query(description="ISO 8601; items changed at or after it.")
-    ] = None,
+    filters: FiltersDep,
     sort: SortParam = items.DEFAULT_SORT,
     limit: Annotated[int, Query(ge=1, le=items.MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000, description="From `next_cursor`.")] = None,
 ) -> Response:
-    filters = item_filters(kind, status, actor, source, q, overdue, updated_since)
     return http.conditional(
         request,
         session,
@@ -104,9 +96,52 @@ def list_items(
 
 
 @router.get(
+    "/summary",
+    response_model=Summary,
+    responses=NOT_MODIFIED,
+    summary="Counts by kind, status and phase; overdue; commitments delivered; last change",
+    tags=["summary"],
+)
+def get_summary(request: Request, session: SessionDep) -> Response:
+    return http.conditional(request, session, lambda: http.json_bytes(items.summary(session)))
+
+
+@router.get(
+    "/items.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "Every matching item, as CSV"},
+        **NOT_MODIFIED,
+        422: PROBLEM,
+    },
+    summary="The list as CSV (same filters, all pages, streamed)",
+)
+def items_csv(
+    request: Request,
+    session: SessionDep,
+    filters: FiltersDep,
+    sort: SortParam = items.DEFAULT_SORT,
+) -> Response:
+    filters.validate()
+    etag = http.make_etag(request, http.data_version(session))
+    headers = {
+        "ETag": etag,
+        "Cache-Control": http.REVALIDATE,
+        "Content-Disposition": 'attachment; filename="items.csv"',
+    }
+    if http.etag_matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    return StreamingResponse(
+        csv_export.stream(filters=filters, sort=sort),
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
+    )
+
+
+@router.get(
     "/items/{ref}",
     response_model=ItemWithHistory,
-    responses={**NOT_MODIFIED, 404: P},
+    responses={**NOT_MODIFIED, 404: PROBLEM},
     summary="One item, by id or slug, with its history",
 )
 def get_item(request: Request, session: SessionDep, ref: str) -> Response:
@@ -121,7 +156,7 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
 @router.get(
     "/items/{ref}/history",
     response_model=History,
-    responses={**NOT_MODIFIED, 404: P},
+    responses={**NOT_MODIFIED, 404: PROBLEM},
     summary="An item's events, oldest first",
 )
 def get_history(request: Request, session: SessionDep, ref: str) -> Response:
@@ -157,7 +192,7 @@ def _parse_if_match(value: str | None) -> int:
 @router.patch(
     "/items/{ref}",
     response_model=ItemOut,
-    responses={**WRITE_ERRORS, 412: P, 428: P},
+    responses={**WRITE_ERRORS, 412: PROBLEM, 428: PROBLEM},
     summary="Edit an item's fields (editor); needs If-Match with its version",
 )
 def update_item(
@@ -177,7 +212,7 @@ def update_item(
 @router.post(
     "/items/{ref}/status",
     response_model=ItemOut,
-    responses={**WRITE_ERRORS, 409: P},
+    responses={**WRITE_ERRORS, 409: PROBLEM},
     summary="Change an item's status (editor), with a note",
 )
 def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Response:

@@ -596,3 +596,45 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return _number(value)
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary
+
+
+def summary(session: Session) -> dict[str, Any]:
+    """Counts by kind, status and phase; overdue count; commitments delivered share."""
+    today = dt.datetime.now(dt.UTC).date()
+    counts = session.execute(
+        sa.select(Item.kind, Item.status, sa.func.count()).group_by(Item.kind, Item.status)
+    ).all()
+    kinds: dict[str, Any] = {
+        kind.code: {
+            "label": kind.plural,
+            "total": 0,
+            "by_phase": dict.fromkeys(vocabulary.PHASES, 0),
+            "by_status": {s.code: 0 for s in kind.statuses},
+        }
+        for kind in vocabulary.KINDS
+    }
+    for kind, status, count in counts:
+        entry = kinds[kind]
+        entry["total"] += count
+        entry["by_status"][status] += count
+        entry["by_phase"][vocabulary.status_of(kind, status).phase] += count
+    overdue = session.execute(
+        sa.select(sa.func.count()).select_from(Item).where(*ItemFilters(overdue=True).where(today))
+    ).scalar_one()
+    commitments = kinds["commitment"]
+    last = events.last_change_at(session)
+    return {
+        "total": sum(k["total"] for k in kinds.values()),
+        "kinds": kinds,
+        "overdue": overdue,
+        "commitments_delivered_share": (
+            round(commitments["by_status"]["delivered"] / commitments["total"], 4)
+            if commitments["total"]
+            else None
+        ),
+        "last_change_at": last.isoformat() if last else None,
+    }

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from service import http, migrate
 from service.db import get_engine
 from service.items import vocabulary
-from service.schemas import Health, Readiness
+from service.schemas import Health, Readiness, Vocabulary
 
 router = APIRouter(tags=["system"])
 
@@ -45,7 +45,12 @@ def readyz() -> Response:
     return http.json_response(body, 200 if ready else 503)
 
 
-@router.get("/api/v1/vocabulary", summary="Kinds, statuses, labels and phases", tags=["vocabulary"])
+@router.get(
+    "/api/v1/vocabulary",
+    response_model=Vocabulary,
+    summary="Kinds, statuses, labels and phases",
+    tags=["vocabulary"],
+)
 async def get_vocabulary() -> Response:
     return Response(
         _VOCABULARY, media_type=http.JSON, headers={"Cache-Control": "public, max-age=300"}

@@ -1,0 +1,57 @@
+"""The change feed for pollers (JSON) and the Atom feed of the latest events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from service import http
+from service.config import get_settings
+from service.db import SessionDep
+from service.events import atom
+from service.events import service as events
+from service.schemas import NOT_MODIFIED, PROBLEM, ChangeFeed
+
+router = APIRouter(tags=["changes"])
+
+
+@router.get(
+    "/api/v1/changes",
+    response_model=ChangeFeed,
+    responses={**NOT_MODIFIED, 422: PROBLEM},
+    summary="Every event after an id, in id order (for pollers)",
+)
+def changes(
+    request: Request,
+    session: SessionDep,
+    after: Annotated[
+        int, Query(ge=0, le=2**62, description="Last event id seen; 0 from the start.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    def build() -> bytes:
+        page = events.feed(session, after=after, limit=limit)
+        return http.json_bytes({"events": page, "last_id": page[-1]["id"] if page else after})
+
+    return http.conditional(request, session, build)
+
+
+@router.get(
+    "/feed.atom",
+    responses={
+        200: {"content": {"application/atom+xml": {}}, "description": "Atom feed"},
+        **NOT_MODIFIED,
+    },
+    response_class=Response,
+    summary="Atom feed of the latest events",
+)
+def feed_atom(request: Request, session: SessionDep) -> Response:
+    base_url = get_settings().base_url.rstrip("/")
+    return http.conditional(
+        request,
+        session,
+        lambda: atom.render(events.latest(session, limit=50), base_url=base_url),
+        media_type="application/atom+xml; charset=utf-8",
+    )
