@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match, Route
 
 from service import http
 from service.config import Settings, get_settings
@@ -57,14 +58,33 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
     if exc.status_code == 404:
         detail = f"Nothing at {request.url.path}."
+    if exc.status_code == 400:
+        # The body could not be decoded (not UTF-8, not JSON): a bad value like any other.
+        return problem_response(
+            request, invalid(FieldError("body", "must be a JSON document in UTF-8"))
+        )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     error = TrackerError(
         detail,
         exc.status_code,
         titles.get(exc.status_code, "Error"),
         titles.get(exc.status_code, "error").lower().replace(" ", "-"),
-        headers=dict(exc.headers or {}),
+        headers=headers,
     )
     return problem_response(request, error)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            if match != Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
 
 
 async def _on_database_error(request: Request, exc: Exception) -> Response:

@@ -54,7 +54,12 @@ def item_filters(
         bool | None, Query(description="Only overdue (true) or not (false).")
     ] = None,
     updated_since: Annotated[
-        dt.datetime | None, Query(description="ISO 8601; items changed at or after it.")
+        str | None,
+        Query(
+            max_length=64,
+            description="ISO 8601 date-time; items changed at or after it.",
+            json_schema_extra={"format": "date-time"},
+        ),
     ] = None,
 ) -> items.ItemFilters:
     """The list filters, shared by the JSON list and the CSV export."""
@@ -65,8 +70,19 @@ def item_filters(
         source=source or None,
         q=q or None,
         overdue=overdue,
-        updated_since=updated_since,
+        updated_since=_parse_datetime("updated_since", updated_since),
     )
+
+
+def _parse_datetime(field: str, value: str | None) -> dt.datetime | None:
+    """ISO 8601 only (no Unix timestamps); without an offset the time is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise invalid(FieldError(field, "must be an ISO 8601 date-time")) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 FiltersDep = Annotated[items.ItemFilters, Depends(item_filters)]

@@ -449,6 +449,9 @@ def _compare_and_set(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+_CAS_ATTEMPTS = 5
+
+
 def record_status_change(
     session: Session, *, ref: str | int, change: StatusChange, user_id: int | None
 ) -> dict[str, Any]:
@@ -475,11 +478,17 @@ def record_status_change(
     values: dict[str, Any] = {"status": change.status, "updated_at": now}
     if change.progress_value is not None:
         values["progress_value"] = change.progress_value
-    if not _compare_and_set(session, item_id=row.id, version=row.version, values=values):
-        current = get_row(session, ref=row.id)
+    # Without expected_version the editor asked for no version check, so losing a race to a
+    # concurrent writer (possible on PostgreSQL) means: read the item again and apply on top.
+    attempts = 1 if change.expected_version is not None else _CAS_ATTEMPTS
+    for _ in range(attempts):
+        if _compare_and_set(session, item_id=row.id, version=row.version, values=values):
+            break
+        row = get_row(session, ref=row.id)
+    else:
         raise conflict(
             "Someone else changed the item at the same moment. Reload it and try again.",
-            current_version=current.version,
+            current_version=row.version,
         )
     events.append(
         session,
