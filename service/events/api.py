@@ -12,6 +12,7 @@ from service.config import get_settings
 from service.db import SessionDep
 from service.events import atom
 from service.events import service as events
+from service.items.service import MAX_ID
 from service.schemas import NOT_MODIFIED, PROBLEM, ChangeFeed
 
 router = APIRouter(tags=["changes"])
@@ -27,7 +28,7 @@ def changes(
     request: Request,
     session: SessionDep,
     after: Annotated[
-        int, Query(ge=0, le=2**62, description="Last event id seen; 0 from the start.")
+        int, Query(ge=0, le=MAX_ID, description="Last event id seen; 0 from the start.")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:

@@ -38,6 +38,8 @@ from service.sources.models import Source
 SORTS = ("updated_at", "-updated_at", "title", "due_on")
 DEFAULT_SORT = "-updated_at"
 MAX_LIMIT = 200
+# Ids are 32-bit integers on every database the tracker runs on.
+MAX_ID = 2**31 - 1
 
 _Responsible = aliased(Actor, name="responsible")
 
@@ -120,7 +122,7 @@ def as_json(row: Any, *, today: dt.date | None = None) -> dict[str, Any]:
 
 def _ref_clause(ref: str | int) -> sa.ColumnElement[bool]:
     text = str(ref)
-    if text.isdigit() and len(text) < 19:
+    if text.isdigit() and int(text) <= MAX_ID:
         return sa.or_(Item.id == int(text), Item.slug == text)
     return Item.slug == text
 

@@ -120,3 +120,9 @@ def test_change_feed_has_no_gaps_or_duplicates_while_writes_happen(client, edito
         seen.extend(e["id"] for e in page["events"])
         last = page["last_id"]
     assert seen == list(range(1, 35 + len(acknowledged) + 1))
+
+
+def test_ids_beyond_the_integer_range_are_refused_or_not_found(client) -> None:
+    assert client.get("/api/v1/changes", params={"after": 2**31}).status_code == 422
+    assert client.get("/api/v1/changes", params={"after": 2**31 - 1}).json()["events"] == []
+    assert client.get(f"/api/v1/items/{2**40}").status_code == 404
