@@ -60,11 +60,6 @@ def append(
     return event
 
 
-def data_version(session: Session) -> int:
-    """The id of the newest event: every change to any item raises it. One index lookup."""
-    return session.execute(sa.select(sa.func.max(Event.id))).scalar_one() or 0
-
-
 def last_change_at(session: Session) -> dt.datetime | None:
     newest = sa.select(sa.func.max(Event.id)).scalar_subquery()
     return session.execute(sa.select(Event.at).where(Event.id == newest)).scalar_one_or_none()
