@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.routing import Match, Route
 
-from service import http
+from service import http, web
 from service.config import Settings, get_settings
+from service.db import get_engine
 from service.errors import FieldError, TrackerError, busy, invalid
-from service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from service.middleware import BodyLimitMiddleware, RefuseNulMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger("tracker")
 
@@ -22,6 +24,9 @@ PROBLEM = "application/problem+json"
 
 
 def problem_response(request: Request, error: TrackerError) -> Response:
+    # Dashboard: pages (and htmx) get an HTML error page; /api/* always gets problem+json.
+    if web.wants_html(request):
+        return web.error_page(request, error)
     return Response(
         http.json_bytes(error.as_problem(instance=request.url.path)),
         error.status,
@@ -48,7 +53,13 @@ async def _on_tracker_error(request: Request, exc: Exception) -> Response:
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldError(_field_name(tuple(e["loc"])), e["msg"]) for e in exc.errors()]
+    errors = [
+        # A JSON syntax error is located by its offset (body, 22): the field is the body.
+        FieldError(
+            "body" if e["type"] == "json_invalid" else _field_name(tuple(e["loc"])), e["msg"]
+        )
+        for e in exc.errors()
+    ]
     return problem_response(request, invalid(*errors))
 
 
@@ -124,12 +135,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (system_router, items_router, events_router, sources_router, actors_router):
         app.include_router(router)
 
+    # Dashboard: the HTML pages and their static files.
+    from service.accounts.views import router as accounts_views
+    from service.actors.views import router as actors_views
+    from service.items.views import router as items_views
+    from service.sources.views import router as sources_views
+
+    for router in (items_views, sources_views, actors_views, accounts_views):
+        app.include_router(router)
+    app.mount(
+        "/static",
+        web.StaticFilesForever(directory=settings.web_dir / "static"),
+        name="static",
+    )
+
     app.add_exception_handler(TrackerError, _on_tracker_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(sa.exc.SQLAlchemyError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
+    # Dashboard sessions: a signed cookie, HttpOnly, SameSite=Lax, Secure when served over https.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="tracker_session",
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(http.ConditionalGetMiddleware, engine_factory=get_engine)
+    app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -32,8 +33,24 @@ def current_principal(
         with read_session() as session:
             principal = accounts.principal_for_user_id(session, user_id=user_id)
         if principal is not None:
+            _check_session_csrf(request)
             return principal
     return ANONYMOUS
+
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _check_session_csrf(request: Request) -> None:
+    """A browser sends the session cookie with any request, so an unsafe API request made with
+    the cookie (not a bearer token) must also carry the page's CSRF token as X-CSRF-Token.
+    The dashboard's form routes check the token themselves (form field or header)."""
+    if request.method in _SAFE_METHODS or not request.url.path.startswith("/api/"):
+        return
+    expected = request.session.get("csrf")
+    given = request.headers.get("x-csrf-token")
+    if not expected or not given or not secrets.compare_digest(given, expected):
+        raise forbidden("Send X-CSRF-Token with the session's token, or use a bearer token.")
 
 
 def current_editor(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:

@@ -1,0 +1,368 @@
+"""HTML routes of items: the dashboard, an item's page, and the status form, both on the item's
+page and inline in a table row. Every route answers htmx with a block of its page's template
+and everyone else with the whole page; every form works without JavaScript (post, then 303)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from service import http, web
+from service.accounts.service import Principal
+from service.actors import service as actors
+from service.db import SessionDep, read_session, write_session
+from service.deps import CurrentPrincipal
+from service.errors import TrackerError, forbidden
+from service.events import service as events
+from service.items import service as items
+from service.items.models import StatusChange
+from service.sources import service as sources
+from service.sources.views import paragraph_around
+
+router = APIRouter(include_in_schema=False)
+
+DASHBOARD = "items/dashboard.html"
+ITEM_PAGE = "items/item.html"
+PAGE_SIZE = 25
+LATEST_CHANGES = 8
+# The dashboard's parts that htmx may ask for by id (HX-Target); the results are the default.
+DASHBOARD_BLOCKS = ("summary", "results", "latest")
+STATUS_FIELDS = ("status", "note", "evidence_url", "progress_value")
+# Sent with a change, so that the dashboard's summary and latest changes reload themselves.
+CHANGED_EVENT = "tracker:changed"
+FLASH_KEY = "flash"
+EMPTY_PAGE: dict[str, Any] = {"items": [], "next_cursor": None, "total": 0}
+
+PostedForm = Annotated[FormData, Depends(web.posted_form)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard
+
+
+def _dashboard_block(request: Request) -> str | None:
+    if not web.wants_fragment(request):
+        return None
+    target = web.hx_target(request)
+    return target if target in DASHBOARD_BLOCKS else "results"
+
+
+def _dashboard_filters(
+    request: Request,
+) -> tuple[dict[str, Any], items.ItemFilters, dict[str, str]]:
+    """The filter bar's values as typed, the filters they make, and what is wrong with them."""
+    query = request.query_params
+    shown: dict[str, Any] = {
+        name: query.get(name, "").strip() for name in ("kind", "status", "actor", "q")
+    }
+    shown["overdue"] = query.get("overdue") == "true"
+    errors = {}
+    if len(shown["q"]) > 200:
+        errors["q"] = "Search for at most 200 characters."
+    filters = items.ItemFilters(
+        kind=shown["kind"] or None,
+        statuses=[s.strip() for s in query.getlist("status") if s.strip()],
+        actor=shown["actor"] or None,
+        q=shown["q"] or None,
+        overdue=True if shown["overdue"] else None,
+    )
+    return shown, filters, errors
+
+
+def _dashboard_url(request: Request, cursor: str | None) -> str:
+    """This filtered view at another page (or the first); empty fields are left out."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and v != ""]
+    if cursor:
+        params.append(("cursor", cursor))
+    return "/" + ("?" + urlencode(params) if params else "")
+
+
+def _results(request: Request, session: Session, context: dict[str, Any], version: str) -> int:
+    """Fill in the items table; returns the status code (422 when a filter is wrong)."""
+    shown, filters, errors = _dashboard_filters(request)
+    page, status_code = EMPTY_PAGE, 200
+    if errors:
+        status_code = 422
+    else:
+        try:
+            page = items.list_page(
+                session, filters=filters, limit=PAGE_SIZE, cursor=request.query_params.get("cursor")
+            )
+        except TrackerError as exc:
+            if exc.status != 422:
+                raise
+            errors = {e.field: e.message for e in exc.errors}
+            status_code = 422
+    if "cursor" in errors:
+        errors["cursor"] = "This page link no longer works."
+    query = request.url.query
+    context.update(
+        filters=shown,
+        filter_errors=errors,
+        page=page,
+        results_url=request.url.path + ("?" + query if query else ""),
+        results_etag=web.page_etag(request, version, context, "results"),
+        next_url=_dashboard_url(request, page["next_cursor"]) if page["next_cursor"] else None,
+        first_url=_dashboard_url(request, None) if request.query_params.get("cursor") else None,
+    )
+    return status_code
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    context = web.page_context(request, principal)
+    block = _dashboard_block(request)
+    version = http.data_version(session)
+    etag = web.page_etag(request, version, context, block or "page")
+    if http.etag_matches(request, etag):
+        return web.not_modified(etag)
+    context.update(edit=None, focus_edit=False)
+    status_code = 200
+    if block in (None, "summary"):
+        context["summary"] = items.summary(session)
+    if block in (None, "latest"):
+        context["latest"] = events.latest(session, limit=LATEST_CHANGES)
+    if block in (None, "results"):
+        status_code = _results(request, session, context, version)
+    if block is None:
+        context["actors"] = actors.get_all(session)
+    headers = {"ETag": etag}
+    if block == "results" and request.headers.get("if-none-match"):
+        # The table's conditional refresh found new data: the other parts follow.
+        headers["HX-Trigger"] = CHANGED_EVENT
+    return web.render(
+        request, DASHBOARD, context, block=block, status_code=status_code, headers=headers
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The status form
+
+
+@dataclass
+class StatusForm:
+    """What the status form shows: the values (as typed), the version the editor started from,
+    and what went wrong."""
+
+    values: dict[str, str]
+    expected_version: int
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: str | None = None
+    focus_status: bool = False
+
+    @property
+    def first_error(self) -> str | None:
+        return next((name for name in STATUS_FIELDS if name in self.errors), None)
+
+    @classmethod
+    def blank(cls, item: dict[str, Any], *, version: int | None = None) -> StatusForm:
+        values = {"status": item["status"], "note": "", "evidence_url": "", "progress_value": ""}
+        return cls(values=values, expected_version=version or item["version"])
+
+
+_PYDANTIC_MESSAGES = {
+    "string_too_short": "This cannot be empty.",
+    "missing": "This cannot be empty.",
+}
+
+
+def _sentence(message: str) -> str:
+    """ "a status change needs a note" -> "A status change needs a note." """
+    return message[:1].upper() + message[1:].rstrip(".") + "."
+
+
+def _read_status_form(
+    form: FormData, item: dict[str, Any]
+) -> tuple[StatusForm, StatusChange | None]:
+    values = {name: web.form_text(form, name) for name in STATUS_FIELDS}
+    expected = web.form_text(form, "expected_version").strip()
+    version = int(expected) if expected.isdigit() and len(expected) < 10 else None
+    state = StatusForm(values=values, expected_version=version or item["version"])
+    progress: float | None = None
+    raw_progress = values["progress_value"].strip()
+    if raw_progress:
+        try:
+            progress = float(raw_progress)
+        except ValueError:
+            progress = None
+        if progress is None or not math.isfinite(progress) or progress < 0:
+            state.errors["progress_value"] = "Give a number of zero or more, such as 40."
+    if state.errors:
+        return state, None
+    try:
+        change = StatusChange(
+            status=values["status"],
+            note=values["note"],
+            evidence_url=values["evidence_url"].strip() or None,
+            progress_value=progress,
+            expected_version=version,
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "form"
+            message = _PYDANTIC_MESSAGES.get(error["type"], error["msg"])
+            state.errors.setdefault(name if name in STATUS_FIELDS else "form", message)
+        return state, None
+    return state, change
+
+
+def _item_context(
+    session: Session,
+    item: dict[str, Any],
+    context: dict[str, Any],
+    state: StatusForm | None,
+    announce: str | None = None,
+) -> dict[str, Any]:
+    principal: Principal = context["principal"]
+    source = sources.get(session, slug=item["source"]["slug"])
+    before, quote, after = paragraph_around(source.text, item["quote_start"], item["quote_end"])
+    return {
+        **context,
+        "item": item,
+        "history": events.history(session, item_id=item["id"]),
+        "quote": {"before": before, "text": quote, "after": after},
+        "state": (state or StatusForm.blank(item)) if principal.can_edit else None,
+        "announce": announce,
+    }
+
+
+@router.get("/items/{ref}")
+def item_page(
+    ref: str, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    item = items.get(session, ref=ref)
+    if ref != item["slug"]:
+        return RedirectResponse(f"/items/{item['slug']}", status_code=301)
+    context = web.page_context(request, principal)
+    announce = request.session.pop(FLASH_KEY, None) if principal.user_id is not None else None
+    etag = web.page_etag(request, http.data_version(session), context, "page")
+    if announce is None and http.etag_matches(request, etag):
+        return web.not_modified(etag)
+    return web.render(
+        request,
+        ITEM_PAGE,
+        _item_context(session, item, context, None, announce),
+        block="item",
+        headers={} if announce else {"ETag": etag},
+    )
+
+
+def _row(
+    request: Request,
+    context: dict[str, Any],
+    item: dict[str, Any],
+    *,
+    edit: StatusForm | None = None,
+    announce: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {**context, "item": item, "edit": edit, "announce": announce, "focus_edit": True}
+    return web.render(
+        request, DASHBOARD, context, block="row", status_code=status_code, headers=headers
+    )
+
+
+@router.get("/items/{ref}/row")
+def item_row(
+    ref: str, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """A table row, as htmx swaps it back after an inline edit is cancelled."""
+    item = items.get(session, ref=ref)
+    if not web.wants_fragment(request):
+        return RedirectResponse(f"/items/{item['slug']}", status_code=303)
+    return _row(request, web.page_context(request, principal), item)
+
+
+@router.get("/items/{ref}/row/edit")
+def item_row_edit(
+    ref: str,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: int | None = None,
+) -> Response:
+    """A table row holding the status form (`version` is the one the editor saw in the table)."""
+    item = items.get(session, ref=ref)
+    if principal.user_id is None:
+        return web.sign_in_redirect(request, f"/items/{item['slug']}")
+    if not principal.can_edit:
+        raise forbidden()
+    if not web.wants_fragment(request):
+        return RedirectResponse(f"/items/{item['slug']}#change-status", status_code=303)
+    state = StatusForm.blank(item, version=version)
+    state.focus_status = True
+    return _row(request, web.page_context(request, principal), item, edit=state)
+
+
+@router.post("/items/{ref}/status")
+def change_status(
+    ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+) -> Response:
+    if principal.user_id is None:
+        return web.sign_in_redirect(request, f"/items/{ref}")
+    web.check_csrf(request, form)
+    if not principal.can_edit:
+        raise forbidden()
+    with read_session() as session:
+        before = items.get(session, ref=ref)
+    state, change = _read_status_form(form, before)
+    updated = None
+    if change is not None:
+        try:
+            with write_session() as session:
+                updated = items.record_status_change(
+                    session, ref=before["id"], change=change, user_id=principal.user_id
+                )
+        except TrackerError as exc:
+            if exc.status == 422:
+                for error in exc.errors:
+                    name = error.field if error.field in STATUS_FIELDS else "form"
+                    state.errors.setdefault(name, _sentence(error.message))
+            elif exc.status == 409:
+                state.conflict = exc.detail
+            else:
+                raise
+    announce = None
+    if updated is not None:
+        announce = f"Status of “{updated['title']}” changed to {updated['status_label']}."
+        if not web.wants_fragment(request):
+            request.session[FLASH_KEY] = announce
+            return RedirectResponse(f"/items/{updated['slug']}", status_code=303)
+    status_code = 200 if updated is not None else 409 if state.conflict else 422
+    headers = {"HX-Trigger": CHANGED_EVENT} if updated is not None else {}
+    context = web.page_context(request, principal)
+    with read_session() as session:
+        item = items.get(session, ref=before["id"])
+        if state.conflict:
+            # Show the new state, keep what the editor typed, and let them save over it knowingly.
+            state.expected_version = item["version"]
+        if updated is not None:
+            state = StatusForm.blank(item)
+        in_row = web.wants_fragment(request) and web.hx_target(request).startswith("row-")
+        if in_row:
+            return _row(
+                request,
+                context,
+                item,
+                edit=None if updated is not None else state,
+                announce=announce,
+                status_code=status_code,
+                headers=headers,
+            )
+        return web.render(
+            request,
+            ITEM_PAGE,
+            _item_context(session, item, context, state, announce),
+            block="item",
+            status_code=status_code,
+            headers=headers,
+        )

@@ -1,0 +1,88 @@
+// The dashboard's small behaviours that htmx attributes do not cover: the CSRF header on unsafe
+// requests, the conditional table refresh (If-None-Match), not refreshing under an editor's
+// hands, tidy shareable filter URLs, and announcing what changed to screen readers.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : null;
+  }
+
+  function announce(text) {
+    var region = document.getElementById("announce");
+    if (!region || !text) return;
+    region.textContent = "";
+    // A fresh text node after a tick, so that the same message twice is read twice.
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (detail.verb !== "get") {
+      var token = csrfToken();
+      if (token) detail.headers["X-CSRF-Token"] = token;
+      return;
+    }
+    var etag = detail.elt.getAttribute("data-etag");
+    if (etag) detail.headers["If-None-Match"] = etag;
+    if (detail.elt.tagName === "FORM") {
+      // Leave empty fields out of the URL: /?kind=commitment, not /?kind=commitment&status=&q=
+      var empty = [];
+      detail.formData.forEach(function (value, name) {
+        if (value === "") empty.push(name);
+      });
+      empty.forEach(function (name) { delete detail.parameters[name]; });
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.hasAttribute("data-refresh")) return;
+    // The periodic refresh waits while an editor has a row open or is in a field of the table.
+    var active = document.activeElement;
+    var typing = active && elt.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    if (elt.querySelector("form") || typing) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var target = event.detail.target;
+    if (target) target.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    if (target) target.removeAttribute("aria-busy");
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var marked = document.querySelectorAll("[data-announce]");
+    marked.forEach(function (elt) {
+      announce(elt.getAttribute("data-announce"));
+      elt.removeAttribute("data-announce");
+    });
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var message = "The request failed (" + xhr.status + "). Reload the page and try again.";
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var detail = doc.querySelector("[data-error-detail]");
+    if (detail) message = detail.getAttribute("data-error-detail");
+    announce(message);
+    var notice = document.getElementById("request-error");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "request-error";
+      notice.className = "notice notice--error";
+      notice.setAttribute("role", "alert");
+      var main = document.getElementById("main");
+      main.insertBefore(notice, main.firstChild);
+    }
+    notice.textContent = message;
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    announce("The tracker could not be reached. Check the connection and try again.");
+  });
+})();
