@@ -120,7 +120,8 @@ def as_json(row: Any) -> dict[str, Any]:
 
 
 def _number(value: float | None) -> float | int | None:
-    if value is not None and float(value).is_integer():
+    # 62.0 is shown as 62; a whole number too large for a 64-bit JSON integer stays a float.
+    if value is not None and float(value).is_integer() and abs(value) < 2**53:
         return int(value)
     return value
 

@@ -1,9 +1,10 @@
 """Item: one tracked claim (a commitment, an allegation or a proposal) and its verbatim quote."""
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
@@ -62,14 +63,26 @@ class Item(SQLModel, table=True):
 _SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-class Quantity(BaseModel):
+class _Input(BaseModel):
+    """An input shape: no text may hold the NUL character, which no note or quote needs and
+    which PostgreSQL cannot store (SQLite would, so the two would disagree)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain the NUL character")
+        return value
+
+
+class Quantity(_Input):
     model_config = ConfigDict(extra="forbid")
 
     value: float = PField(ge=0, allow_inf_nan=False)
     unit: str = PField(min_length=1, max_length=40)
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(_Input):
     model_config = ConfigDict(extra="forbid")
 
     slug: str | None = PField(default=None, min_length=1, max_length=120, pattern=_SLUG_PATTERN)
@@ -88,7 +101,7 @@ class ItemCreate(BaseModel):
     due_on: dt.date | None = None
 
 
-class ItemUpdate(BaseModel):
+class ItemUpdate(_Input):
     """Fields an edit may change; status changes go through the status route, with a note."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +120,7 @@ class ItemUpdate(BaseModel):
     note: str | None = PField(default=None, max_length=20000)
 
 
-class StatusChange(BaseModel):
+class StatusChange(_Input):
     model_config = ConfigDict(extra="forbid")
 
     status: str = PField(min_length=1, max_length=40)

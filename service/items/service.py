@@ -63,7 +63,8 @@ def _select_items() -> sa.Select[Any]:
 
 
 def _number(value: float | None) -> float | int | None:
-    if value is not None and float(value).is_integer():
+    # 62.0 is shown as 62; a whole number too large for a 64-bit JSON integer stays a float.
+    if value is not None and float(value).is_integer() and abs(value) < 2**53:
         return int(value)
     return value
 
@@ -164,8 +165,13 @@ class ItemFilters:
         for status in self.statuses:
             if status not in allowed:
                 errors.append(FieldError("status", f"unknown status {status!r}"))
-        if self.updated_since is not None and self.updated_since.tzinfo is None:
-            self.updated_since = self.updated_since.replace(tzinfo=dt.UTC)
+        if self.updated_since is not None:
+            if self.updated_since.tzinfo is None:
+                self.updated_since = self.updated_since.replace(tzinfo=dt.UTC)
+            try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
+                self.updated_since = self.updated_since.astimezone(dt.UTC)
+            except OverflowError:
+                errors.append(FieldError("updated_since", "out of range"))
         if errors:
             raise invalid(*errors)
 
