@@ -25,7 +25,7 @@ from service.events import service as events
 from service.items import service as items
 from service.items.models import StatusChange
 from service.sources import service as sources
-from service.sources.views import paragraph_around
+from service.sources.text import paragraph_around
 
 router = APIRouter(include_in_schema=False)
 
