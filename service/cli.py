@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -132,6 +133,111 @@ def tokens_revoke(
     if count == 0:
         raise _fail("no active token matches")
     typer.echo(f"revoked {count} token(s)")
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+
+@app.command("demo-data")
+def demo_data(
+    items: Annotated[int, typer.Option(min=0, help="How many demo items to add.")],
+    events_per_item: Annotated[
+        int, typer.Option(min=1, help="Events per item on average (at least the created one).")
+    ] = 3,
+    force: Annotated[
+        bool, typer.Option(help="Add demo items even beside items that are not demo data.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same data).")] = 1,
+) -> None:
+    """Fill the database with synthetic demo items, sources, actors and histories, in bulk."""
+    from service import demo
+    from service.db import get_engine
+
+    def progress(done: int) -> None:
+        if done % 100_000 == 0 and done < items:
+            typer.echo(f"  {done} items written", err=True)
+
+    try:
+        report = demo.generate(
+            get_engine(),
+            items=items,
+            events_per_item=events_per_item,
+            force=force,
+            seed=seed,
+            progress=progress,
+        )
+    except demo.DemoRefused as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(str(report))
+
+
+# --- end of demo data -----------------------------------------------------------------------
+
+
+# --- backup, export and import --------------------------------------------------------------
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="File to write the copy to (must not exist).")],
+) -> None:
+    """Copy the live SQLite database to PATH with SQLite's online backup API (consistent while
+    the tracker runs). For PostgreSQL use pg_dump."""
+    from service.system import backup as transfer
+
+    settings = get_settings()
+    try:
+        transfer.backup_sqlite(
+            settings.database_url, path, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
+        )
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+    typer.echo(str(transfer.backup_report(path)))
+
+
+@app.command("export")
+def export_data(
+    path: Annotated[
+        Path | None, typer.Argument(help="File to write (standard output when omitted).")
+    ] = None,
+) -> None:
+    """Write every table to JSON (ids, timestamps and order kept; the same data gives the same
+    bytes). It holds password and token hashes: keep it private."""
+    from service.db import get_engine
+    from service.system import backup as transfer
+
+    if path is None:
+        transfer.export_json(get_engine(), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        counts = transfer.write_export(get_engine(), path)
+    except OSError as exc:
+        raise _fail(f"cannot write {path}: {exc.strerror}") from None
+    typer.echo(f"exported {sum(counts.values())} rows to {path}", err=True)
+
+
+@app.command("import")
+def import_data(
+    path: Annotated[Path, typer.Argument(help="An export file (`-` for standard input).")],
+) -> None:
+    """Load an export into an empty, migrated database (run `tracker db upgrade` first)."""
+    from service.db import get_engine
+    from service.system import backup as transfer
+
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        counts = transfer.import_json(get_engine(), data)
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+    shown = ", ".join(f"{name}: {count}" for name, count in counts.items())
+    typer.echo(f"imported {sum(counts.values())} rows ({shown})")
+
+
+# --- end of backup, export and import -------------------------------------------------------
 
 
 def main() -> None:

@@ -128,8 +128,12 @@ def _ref_clause(ref: str | int) -> sa.ColumnElement[bool]:
     return Item.slug == text
 
 
-def get_row(session: Session, *, ref: str | int) -> Any:
-    row = session.execute(_select_items().where(_ref_clause(ref))).first()
+def get_row(session: Session, *, ref: str | int, lock: bool = False) -> Any:
+    """The item's row; `lock` also locks it for this transaction (PostgreSQL: FOR UPDATE)."""
+    query = _select_items().where(_ref_clause(ref))
+    if lock:
+        query = query.with_for_update(of=Item)
+    row = session.execute(query).first()
     if row is None:
         raise not_found("item", ref)
     return row
@@ -488,11 +492,12 @@ def record_status_change(
         values["progress_value"] = change.progress_value
     # Without expected_version the editor asked for no version check, so losing a race to a
     # concurrent writer (possible on PostgreSQL) means: read the item again and apply on top.
+    # The second read locks the row, so that no third writer can slip in before the retry.
     attempts = 1 if change.expected_version is not None else _CAS_ATTEMPTS
     for _ in range(attempts):
         if _compare_and_set(session, item_id=row.id, version=row.version, values=values):
             break
-        row = get_row(session, ref=row.id)
+        row = get_row(session, ref=row.id, lock=True)
     else:
         raise conflict(
             "Someone else changed the item at the same moment. Reload it and try again.",

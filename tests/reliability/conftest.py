@@ -1,0 +1,40 @@
+"""Fixtures of the reliability tests; the figures they count are printed at the end of the run
+(and quoted in docs/RELIABILITY.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.support import FIGURES, TrackerServer
+
+
+@pytest.fixture(scope="session")
+def figures() -> Counter[str]:
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if not FIGURES:
+        return
+    terminalreporter.section("reliability figures")
+    for name in sorted(FIGURES):
+        terminalreporter.write_line(f"{name}: {FIGURES[name]}")
+
+
+@pytest.fixture
+def tracker_server(tmp_path: Path) -> Iterator[Callable[..., TrackerServer]]:
+    """Make servers with `tracker_server(url, workers=...)`; all are stopped at the end."""
+    made: list[TrackerServer] = []
+
+    def make(database_url: str, workers: int = 1) -> TrackerServer:
+        server = TrackerServer(database_url, tmp_path / f"server-{len(made)}.log", workers)
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.kill()

@@ -1,0 +1,172 @@
+"""Security headers on every response: every GET route of the app (found by walking its routes,
+so a new page is covered without being listed here), its error answers, static files and the
+API docs. HTML is parsed to check that the policy and the page agree: no inline script, no
+inline event handler, no inline style that the policy would block."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+from tests.reliability.support import ITEM, SOURCE, walk_routes
+
+PATH_VALUES = {"ref": ITEM, "slug": SOURCE}
+ACTOR = "alan-billings"
+SAFE_REFERRERS = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
+
+
+def _fill(path: str) -> str:
+    if path.startswith("/actors/") or path.startswith("/api/v1/actors/"):
+        return path.replace("{slug}", ACTOR)
+    for name, value in PATH_VALUES.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def policy(response) -> dict[str, list[str]]:
+    header = response.headers.get("content-security-policy", "")
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0]] = words[1:]
+    return directives
+
+
+class _PageScan(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inline_scripts: list[str] = []
+        self.handlers: list[str] = []
+        self.styles: list[str] = []
+        self.javascript_urls: list[str] = []
+        self._in_script = False
+        self._script: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"<{tag} {name}>")
+            if name == "style":
+                self.styles.append(f"<{tag} style={value!r}>")
+            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.javascript_urls.append(f"<{tag} {name}={value!r}>")
+        if tag == "script" and "src" not in names:
+            self._in_script, self._script = True, []
+        if tag == "style":
+            self.styles.append("<style>")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self._script.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._in_script:
+            self._in_script = False
+            self.inline_scripts.append("".join(self._script))
+
+
+def _header_problems(response) -> list[str]:
+    problems = []
+    headers = response.headers
+    if headers.get("x-content-type-options") != "nosniff":
+        problems.append("no X-Content-Type-Options: nosniff")
+    if headers.get("referrer-policy") not in SAFE_REFERRERS:
+        problems.append(f"Referrer-Policy {headers.get('referrer-policy')!r}")
+    directives = policy(response)
+    if not directives:
+        return [*problems, "no Content-Security-Policy"]
+    scripts = directives.get("script-src", directives.get("default-src"))
+    if scripts is None:
+        problems.append("no script-src nor default-src")
+    else:
+        for unsafe in ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"):
+            if unsafe in scripts:
+                problems.append(f"script-src allows {unsafe}")
+    if directives.get("object-src") != ["'none'"]:
+        problems.append("object-src is not 'none'")
+    framing = directives.get("frame-ancestors")
+    if framing not in (["'none'"], ["'self'"]) and headers.get("x-frame-options") not in (
+        "DENY",
+        "SAMEORIGIN",
+    ):
+        problems.append("no frame protection")
+    return problems
+
+
+def _page_problems(response) -> list[str]:
+    """Inline code in an HTML page must be allowed by the page's own policy (by hash), and
+    nothing else inline may be there."""
+    scan = _PageScan()
+    scan.feed(response.text)
+    allowed = policy(response).get("script-src", [])
+    problems = []
+    for script in scan.inline_scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        if f"'sha256-{digest}'" not in allowed:
+            problems.append(f"inline script not allowed by the policy: {script[:60]!r}")
+    problems += [f"inline event handler {h}" for h in scan.handlers]
+    problems += [f"javascript: URL {u}" for u in scan.javascript_urls]
+    if "'unsafe-inline'" not in policy(response).get("style-src", []):
+        problems += [f"inline style blocked by the policy: {s}" for s in scan.styles]
+    return problems
+
+
+def _responses(client, editor_headers) -> Iterator[tuple[str, Any]]:
+    """Every GET route, anonymous and as an editor, then the error answers."""
+    paths = sorted({_fill(p) for p, methods in walk_routes(client.app.routes) if "GET" in methods})
+    for path in paths:
+        yield f"GET {path}", client.get(path, follow_redirects=False)
+        yield f"GET {path} (editor)", client.get(path, headers=editor_headers)
+    first = client.get("/api/v1/items")
+    yield "304", client.get("/api/v1/items", headers={"If-None-Match": first.headers["etag"]})
+    yield "404 page", client.get("/items/no-such-item", headers={"Accept": "text/html"})
+    yield "404 API", client.get("/api/v1/items/no-such-item")
+    yield "404 elsewhere", client.get("/no/such/path")
+    yield "405", client.delete("/api/v1/items")
+    yield "401", client.post("/api/v1/items", json={})
+    yield "413", client.post("/api/v1/items", content=b"x" * (1024 * 1024 + 1))
+    yield "422", client.get("/api/v1/items", params={"limit": 0})
+    yield "422 NUL", client.get("/api/v1/items", params={"q": "\x00"})
+    yield "static", client.get(_a_static_file(client))
+
+
+def _a_static_file(client) -> str:
+    from service.config import get_settings
+
+    static = get_settings().web_dir / "static"
+    first = sorted(p for p in static.rglob("*") if p.is_file())[0]
+    return "/static/" + first.relative_to(static).as_posix()
+
+
+def test_every_response_carries_the_security_headers(client, editor_headers, figures) -> None:
+    failures: dict[str, list[str]] = {}
+    checked = html_pages = 0
+    for name, response in _responses(client, editor_headers):
+        assert response.status_code < 500, (name, response.text[:300])
+        problems = _header_problems(response)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            html_pages += 1
+            problems += _page_problems(response)
+        if problems:
+            failures[name] = problems
+        checked += 1
+    assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
+    assert html_pages >= 4, "the docs and the dashboard's pages are HTML"
+    figures["responses checked for security headers (per database)"] = checked
+    figures["HTML pages parsed for inline code (per database)"] = html_pages
+
+
+def test_the_api_docs_run_their_scripts_only_by_hash(client) -> None:
+    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        response = client.get(path)
+        assert response.status_code == 200
+        scripts = policy(response)["script-src"]
+        assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+        assert _page_problems(response) == [], path
