@@ -14,8 +14,8 @@ from starlette.routing import Match, Route
 
 from service import http, web
 from service.config import Settings, get_settings
-from service.db import get_engine
 from service.errors import FieldError, TrackerError, busy, invalid
+from service.fastpath import SESSION_COOKIE, FastPathMiddleware
 from service.middleware import BodyLimitMiddleware, RefuseNulMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger("tracker")
@@ -159,13 +159,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
-        session_cookie="tracker_session",
+        session_cookie=SESSION_COOKIE,
         max_age=14 * 24 * 3600,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(http.ConditionalGetMiddleware, engine_factory=get_engine)
+    app.add_middleware(FastPathMiddleware)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -8,8 +8,9 @@ BEGIN IMMEDIATE so that two writers queue on the busy timeout instead of failing
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -114,11 +115,19 @@ def read_session(engine: Engine | None = None) -> Session:
     return Session(bind, expire_on_commit=False)
 
 
+# SQLite has one writer at a time. Writers of this process queue on this lock (in order, with
+# no sleeping) rather than in SQLite's busy handler, which sleeps up to 100 ms between tries;
+# writers of other processes still meet on the busy timeout.
+_sqlite_writer = threading.RLock()
+
+
 @contextmanager
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once; commits on success."""
-    bind = (engine or get_engine()).execution_options(tracker_write=True)
-    with Session(bind, expire_on_commit=False) as session, session.begin():
+    engine = engine or get_engine()
+    bind = engine.execution_options(tracker_write=True)
+    queue = _sqlite_writer if engine.dialect.name == "sqlite" else nullcontext()
+    with queue, Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
 
 

@@ -29,7 +29,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from service.items import vocabulary
+from service.items import tally, vocabulary
 from service.items.service import slugify
 
 PREFIX = "demo-"
@@ -449,6 +449,7 @@ ITEM_COLUMNS = (
     "progress_value", "progress_target", "made_on", "due_on", "created_at", "updated_at",
     "version",
 )  # fmt: skip
+_KIND, _STATUS = ITEM_COLUMNS.index("kind"), ITEM_COLUMNS.index("status")
 EVENT_COLUMNS = (
     "id", "item_id", "version", "type", "at", "user_id", "from_status", "to_status", "note",
     "evidence_url", "evidence_quote", "progress_value", "changes",
@@ -554,6 +555,7 @@ def generate(
                     position=done,
                 )
                 write(connection, item_rows, event_rows)
+                tally.add(connection, ((row[_KIND], row[_STATUS], 1) for row in item_rows))
                 report.items += len(item_rows)
                 report.events += len(event_rows)
             done += size

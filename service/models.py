@@ -5,9 +5,19 @@ from sqlmodel import SQLModel
 from service.accounts.models import ApiToken, LoginAttempt, User
 from service.actors.models import Actor
 from service.events.models import Event
-from service.items.models import Item
+from service.items.models import Item, ItemTally
 from service.sources.models import Source
 
 metadata = SQLModel.metadata
 
-__all__ = ["Actor", "ApiToken", "Event", "Item", "LoginAttempt", "Source", "User", "metadata"]
+__all__ = [
+    "Actor",
+    "ApiToken",
+    "Event",
+    "Item",
+    "ItemTally",
+    "LoginAttempt",
+    "Source",
+    "User",
+    "metadata",
+]

@@ -334,7 +334,9 @@ def page_etag(request: Request, version: str, context: Mapping[str, Any], part: 
     signed-in user and their CSRF token are part of the HTML, so they are part of the ETag."""
     principal = context.get("principal")
     user = principal.user_id if principal is not None else None
-    return http.make_etag(request, version, variant=f"{part}|{user}|{context.get('csrf') or ''}")
+    return http.make_etag(
+        request, version, variant=http.page_variant(part, user, context.get("csrf"))
+    )
 
 
 def not_modified(etag: str) -> Response:

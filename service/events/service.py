@@ -9,6 +9,7 @@ writer takes one transaction-scoped advisory lock before its event takes an id.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,23 +100,23 @@ def _label(kind: str, status: str | None) -> str | None:
     return found.label if found else status
 
 
-def as_json(row: Any) -> dict[str, Any]:
+def as_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "id": row.id,
-        "item": {"id": row.item_id, "slug": row.item_slug, "title": row.item_title},
-        "version": row.version,
-        "type": row.type,
-        "at": row.at.isoformat(),
-        "by": row.username,
-        "from_status": row.from_status,
-        "from_status_label": _label(row.item_kind, row.from_status),
-        "to_status": row.to_status,
-        "to_status_label": _label(row.item_kind, row.to_status),
-        "note": row.note,
-        "evidence_url": row.evidence_url,
-        "evidence_quote": row.evidence_quote,
-        "progress_value": _number(row.progress_value),
-        "changes": row.changes,
+        "id": row["id"],
+        "item": {"id": row["item_id"], "slug": row["item_slug"], "title": row["item_title"]},
+        "version": row["version"],
+        "type": row["type"],
+        "at": row["at"].isoformat(),
+        "by": row["username"],
+        "from_status": row["from_status"],
+        "from_status_label": _label(row["item_kind"], row["from_status"]),
+        "to_status": row["to_status"],
+        "to_status_label": _label(row["item_kind"], row["to_status"]),
+        "note": row["note"],
+        "evidence_url": row["evidence_url"],
+        "evidence_quote": row["evidence_quote"],
+        "progress_value": _number(row["progress_value"]),
+        "changes": row["changes"],
     }
 
 
@@ -130,16 +131,16 @@ def history(session: Session, *, item_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         _select_events().where(Event.item_id == item_id).order_by(Event.id)
     ).all()
-    return [as_json(r) for r in rows]
+    return [as_json(r._mapping) for r in rows]
 
 
 def feed(session: Session, *, after: int, limit: int) -> list[dict[str, Any]]:
     rows = session.execute(
         _select_events().where(Event.id > after).order_by(Event.id).limit(limit)
     ).all()
-    return [as_json(r) for r in rows]
+    return [as_json(r._mapping) for r in rows]
 
 
 def latest(session: Session, *, limit: int) -> list[dict[str, Any]]:
     rows = session.execute(_select_events().order_by(Event.id.desc()).limit(limit)).all()
-    return [as_json(r) for r in rows]
+    return [as_json(r._mapping) for r in rows]

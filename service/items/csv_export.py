@@ -48,7 +48,7 @@ def stream(*, filters: items.ItemFilters, sort: str, batch: int = 500) -> Iterat
     with read_session() as session:
         rows = items.iter_all(session, filters=filters, sort=sort, batch=batch)
         for count, row in enumerate(rows, 1):
-            writer.writerow(_row(items.as_json(row)))
+            writer.writerow(_row(items.as_json(row._mapping)))
             if count % batch == 0:
                 yield _take(buffer)
         yield _take(buffer)

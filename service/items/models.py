@@ -28,6 +28,8 @@ class Item(SQLModel, table=True):
         sa.Index("ix_item_updated_at_id", "updated_at", "id"),
         sa.Index("ix_item_title_id", "title", "id"),
         sa.Index("ix_item_due_on_id", "due_on", "id"),
+        # The overdue count reads only this index: due before today, status not resolved.
+        sa.Index("ix_item_due_on_status", "due_on", "status"),
         sa.Index("ix_item_kind_status_updated_at_id", "kind", "status", "updated_at", "id"),
         sa.Index("ix_item_status_updated_at_id", "status", "updated_at", "id"),
         sa.Index("ix_item_actor_id_updated_at_id", "actor_id", "updated_at", "id"),
@@ -129,3 +131,14 @@ class StatusChange(_Input):
     evidence_quote: str | None = PField(default=None, max_length=20000)
     progress_value: float | None = PField(default=None, ge=0, allow_inf_nan=False)
     expected_version: int | None = PField(default=None, ge=1)
+
+
+class ItemTally(SQLModel, table=True):
+    """How many items there are of each kind and status, kept in the same transaction as every
+    change, so that totals and the summary cost a few rows whatever the table's size."""
+
+    __tablename__ = "item_tally"
+
+    kind: str = Field(max_length=20, primary_key=True)
+    status: str = Field(max_length=40, primary_key=True)
+    count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

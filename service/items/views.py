@@ -138,9 +138,13 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
     if block == "results" and request.headers.get("if-none-match"):
         # The table's conditional refresh found new data: the other parts follow.
         headers["HX-Trigger"] = CHANGED_EVENT
-    return web.render(
+    response = web.render(
         request, DASHBOARD, context, block=block, status_code=status_code, headers=headers
     )
+    if block is None and principal.user_id is None and status_code == 200:
+        # The same page for every anonymous viewer: the fast path serves it from now on.
+        http.response_cache.put(etag, bytes(response.body), response.headers["content-type"])
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

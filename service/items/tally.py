@@ -1,0 +1,65 @@
+"""The item tally: counts by kind and status, changed in the same transaction as the items.
+
+Totals of lists filtered by nothing but kind and status, and the summary's counts, read these
+few rows instead of counting the item table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.items.models import Item, ItemTally
+
+Connectable = sa.Connection | sa.orm.Session
+
+
+def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> None:
+    """Add each delta to its (kind, status) count, creating the row when it is new."""
+    merged: Counter[tuple[str, str]] = Counter()
+    for kind, status, delta in changes:
+        merged[(kind, status)] += delta
+    rows = [{"kind": k, "status": s, "count": d} for (k, s), d in merged.items() if d]
+    if not rows:
+        return
+    dialect = (
+        connection.get_bind().dialect.name
+        if isinstance(connection, sa.orm.Session)
+        else (connection.dialect.name)
+    )
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ItemTally)
+    table = ItemTally.__table__  # type: ignore[attr-defined]
+    statement = insert.on_conflict_do_update(
+        index_elements=["kind", "status"], set_={"count": table.c.count + insert.excluded.count}
+    )
+    connection.execute(statement, rows)
+
+
+def recount(connection: Connectable) -> None:
+    """Count every item again (after a bulk load that bypassed the service)."""
+    table = ItemTally.__table__  # type: ignore[attr-defined]
+    connection.execute(sa.delete(table))
+    connection.execute(
+        table.insert().from_select(
+            ["kind", "status", "count"],
+            sa.select(Item.kind, Item.status, sa.func.count()).group_by(Item.kind, Item.status),
+        )
+    )
+
+
+def counts(connection: Connectable) -> list[tuple[str, str, int]]:
+    rows = connection.execute(
+        sa.select(ItemTally.kind, ItemTally.status, ItemTally.count).where(ItemTally.count > 0)
+    ).all()
+    return [(r.kind, r.status, r.count) for r in rows]
+
+
+def total(connection: Connectable, *, kind: str | None, statuses: list[str]) -> int:
+    query = sa.select(sa.func.coalesce(sa.func.sum(ItemTally.count), 0))
+    if kind:
+        query = query.where(ItemTally.kind == kind)
+    if statuses:
+        query = query.where(ItemTally.status.in_(statuses))
+    return int(connection.execute(query).scalar_one())

@@ -1,0 +1,107 @@
+"""The fast path: repeat GETs answered before routing, never stale, never shared wrongly."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.db import write_session
+from service.items import service as items
+from service.items.models import StatusChange
+from tests.accounts.test_views import post_login
+
+SLUG = "pcc-62-additional-cse-staff"
+
+
+def _write_behind_the_apps_back() -> None:
+    """A change made by another worker: straight through the service, not this app."""
+    with write_session() as session:
+        items.record_status_change(
+            session,
+            ref=SLUG,
+            change=StatusChange(status="in_progress", note="Another worker."),
+            user_id=None,
+        )
+
+
+def _routes_must_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args, **kwargs):
+        raise AssertionError("the route ran: the fast path did not answer")
+
+    monkeypatch.setattr(items, "list_page", fail)
+    monkeypatch.setattr(items, "summary", fail)
+
+
+def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
+    client, monkeypatch
+) -> None:
+    first = client.get("/api/v1/items", params={"limit": 5})
+    assert first.status_code == 200
+    original = items.list_page
+    _routes_must_not_run(monkeypatch)
+    again = client.get("/api/v1/items", params={"limit": 5})
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-type"] == "application/json"
+    assert again.headers["x-content-type-options"] == "nosniff"
+    etag = first.headers["etag"]
+    assert client.get("/api/v1/items?limit=5", headers={"If-None-Match": etag}).status_code == 304
+    # Another worker writes: the very next request is rebuilt, never the old body.
+    _write_behind_the_apps_back()
+    monkeypatch.setattr(items, "list_page", original)
+    fresh = client.get("/api/v1/items", params={"limit": 5}, headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["etag"] != etag
+    assert fresh.json()["items"][0]["slug"] == SLUG
+
+
+def test_anonymous_dashboard_page_is_cached_but_never_shown_to_an_editor(
+    client, make_user, monkeypatch
+) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    _routes_must_not_run(monkeypatch)
+    cached = client.get("/")
+    assert cached.content == page.content
+    assert cached.headers["vary"] == "HX-Request"
+    assert cached.headers["cache-control"] == "no-cache, private"
+    assert "content-security-policy" in cached.headers
+    monkeypatch.undo()
+    refresh = client.get(
+        "/",
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "results",
+            "If-None-Match": page.headers["etag"],
+        },
+    )
+    assert refresh.status_code == 200  # the table's ETag is not the page's
+    make_user("alice", "editor", password="a long enough password")
+    signed_in = post_login(client, "alice", "a long enough password")
+    assert signed_in.status_code == 303
+    editor_page = client.get("/")
+    assert editor_page.content != page.content and b"Sign out" in editor_page.content
+
+
+def test_the_reader_follows_the_database_and_recovers(tmp_path) -> None:
+    import sqlite3
+
+    from service.fastpath import DataVersionReader
+
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    for path, events in ((first, 3), (second, 7)):
+        with sqlite3.connect(path) as connection:
+            connection.executescript(
+                "CREATE TABLE event (id INTEGER PRIMARY KEY);"
+                "CREATE TABLE source (id INTEGER PRIMARY KEY);"
+                "CREATE TABLE actor (id INTEGER PRIMARY KEY);"
+            )
+            connection.executemany(
+                "INSERT INTO event VALUES (?)", [(i,) for i in range(1, events + 1)]
+            )
+    reader = DataVersionReader()
+    assert reader.read(f"sqlite:///{first}") == "3.0.0"
+    assert reader.read(f"sqlite:///{second}") == "7.0.0"
+    with sqlite3.connect(second) as connection:
+        connection.execute("INSERT INTO event VALUES (8)")
+    assert reader.read(f"sqlite:///{second}") == "8.0.0"  # autocommit: sees the newest commit
+    with pytest.raises(sqlite3.OperationalError):
+        reader.read(f"sqlite:///{tmp_path / 'missing' / 'c.db'}")
+    assert reader.read(f"sqlite:///{first}") == "3.0.0"
