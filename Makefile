@@ -40,8 +40,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The load generator is wrk from Debian's packages (installed when missing, as root).
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m tests.bench.run
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm
