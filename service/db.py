@@ -119,6 +119,10 @@ def read_session(engine: Engine | None = None) -> Session:
 # no sleeping) rather than in SQLite's busy handler, which sleeps up to 100 ms between tries;
 # writers of other processes still meet on the busy timeout.
 _sqlite_writer = threading.RLock()
+# PostgreSQL: every writer takes this transaction-scoped advisory lock first. Writers then run
+# one at a time, as on SQLite: event ids become visible in id order (the change feed relies on
+# it), and no two writers can take row locks (an item, its tally rows) in opposite orders.
+WRITE_LOCK = 0x7472_6163  # "trac"
 
 
 @contextmanager
@@ -126,8 +130,14 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once; commits on success."""
     engine = engine or get_engine()
     bind = engine.execution_options(tracker_write=True)
-    queue = _sqlite_writer if engine.dialect.name == "sqlite" else nullcontext()
-    with queue, Session(bind, expire_on_commit=False) as session, session.begin():
+    sqlite = engine.dialect.name == "sqlite"
+    with (
+        _sqlite_writer if sqlite else nullcontext(),
+        Session(bind, expire_on_commit=False) as session,
+        session.begin(),
+    ):
+        if not sqlite:
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
         yield session
 
 

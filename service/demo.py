@@ -29,6 +29,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from service.db import WRITE_LOCK
 from service.items import tally, vocabulary
 from service.items.service import slugify
 
@@ -546,7 +547,7 @@ def generate(
             with connection.begin():
                 if postgresql:
                     # The lock every event writer takes: event ids stay in commit order.
-                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(0x74726163)))
+                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
                 item_rows, event_rows = _chunk(
                     plan,
                     first_id=_max_id(connection, "item") + 1,

@@ -3,7 +3,9 @@
 Event ids are the feed's cursor, so they must become visible in id order: a poller that has seen
 id N must never later find an id below N. SQLite has one writer at a time, which gives that for
 free. On PostgreSQL ids come from a sequence and transactions may commit out of order, so every
-writer takes one transaction-scoped advisory lock before its event takes an id.
+writer holds one transaction-scoped advisory lock (db.WRITE_LOCK) before its event takes an id:
+write_session takes it first thing, and append takes it again (it is reentrant) for writers
+that did not come through write_session.
 """
 
 from __future__ import annotations
@@ -16,12 +18,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from service.accounts.models import User
-from service.db import utcnow
+from service.db import WRITE_LOCK, utcnow
 from service.events.models import Event
 from service.items import vocabulary
-
-# Any constant works; it only has to be the same in every writer.
-_EVENT_ORDER_LOCK = 0x7472_6163  # "trac"
 
 
 def append(
@@ -41,7 +40,7 @@ def append(
     changes: dict[str, Any] | None = None,
 ) -> Event:
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_EVENT_ORDER_LOCK)))
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
     event = Event(
         item_id=item_id,
         version=version,

@@ -21,7 +21,8 @@ def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> Non
     merged: Counter[tuple[str, str]] = Counter()
     for kind, status, delta in changes:
         merged[(kind, status)] += delta
-    rows = [{"kind": k, "status": s, "count": d} for (k, s), d in merged.items() if d]
+    # In key order, so that concurrent writers lock the rows in the same order.
+    rows = [{"kind": k, "status": s, "count": d} for (k, s), d in sorted(merged.items()) if d]
     if not rows:
         return
     dialect = (

@@ -77,3 +77,41 @@ def test_bulk_demo_data_keeps_the_tally(app_settings) -> None:
 
     demo.generate(get_engine(), items=300, force=True)
     assert _tallied() == _counted() and sum(n for *_, n in _tallied()) == 335
+
+
+def test_concurrent_opposite_changes_neither_deadlock_nor_drift(app_settings) -> None:
+    """Writers moving items between the same two statuses in opposite directions touch the
+    same tally rows; they must neither deadlock (PostgreSQL) nor lose a count."""
+    import threading
+
+    from service.items import service as items
+    from service.items.models import StatusChange
+
+    with read_session() as s:
+        slugs = (
+            s.execute(
+                sa.select(Item.slug).where(Item.kind == "commitment", Item.status == "pledged")
+            )
+            .scalars()
+            .all()[:6]
+        )
+    failures: list[BaseException] = []
+
+    def flip(slug: str, start: int) -> None:
+        try:
+            for n in range(12):
+                status = ("in_progress", "pledged")[(n + start) % 2]
+                with write_session() as s:
+                    items.record_status_change(
+                        s, ref=slug, change=StatusChange(status=status, note="flip"), user_id=None
+                    )
+        except BaseException as exc:  # reported below, in the test's own thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=flip, args=(slug, i)) for i, slug in enumerate(slugs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert _tallied() == _counted()
