@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.db import write_session
+from service.items import listing
 from service.items import service as items
 from service.items.models import StatusChange
 from tests.accounts.test_views import post_login
@@ -27,8 +28,8 @@ def _routes_must_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args, **kwargs):
         raise AssertionError("the route ran: the fast path did not answer")
 
-    monkeypatch.setattr(items, "list_page", fail)
-    monkeypatch.setattr(items, "summary", fail)
+    monkeypatch.setattr(listing, "list_page", fail)
+    monkeypatch.setattr(listing, "summary", fail)
 
 
 def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
@@ -36,7 +37,7 @@ def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
 ) -> None:
     first = client.get("/api/v1/items", params={"limit": 5})
     assert first.status_code == 200
-    original = items.list_page
+    original = listing.list_page
     _routes_must_not_run(monkeypatch)
     again = client.get("/api/v1/items", params={"limit": 5})
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
@@ -46,7 +47,7 @@ def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
     assert client.get("/api/v1/items?limit=5", headers={"If-None-Match": etag}).status_code == 304
     # Another worker writes: the very next request is rebuilt, never the old body.
     _write_behind_the_apps_back()
-    monkeypatch.setattr(items, "list_page", original)
+    monkeypatch.setattr(listing, "list_page", original)
     fresh = client.get("/api/v1/items", params={"limit": 5}, headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["etag"] != etag
     assert fresh.json()["items"][0]["slug"] == SLUG

@@ -11,7 +11,7 @@ from service import http, web
 from service.actors import service as actors
 from service.db import SessionDep
 from service.deps import CurrentPrincipal
-from service.items import service as items
+from service.items import listing
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,8 +32,8 @@ def actor_page(
     if http.etag_matches(request, etag):
         return web.not_modified(etag)
     actor = actors.get(session, slug=slug)
-    page = items.list_page(
-        session, filters=items.ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
+    page = listing.list_page(
+        session, filters=listing.ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
     )
     next_cursor = page["next_cursor"]
     context.update(

@@ -13,7 +13,7 @@ from service.db import SessionDep, write_session
 from service.deps import CurrentEditor
 from service.errors import FieldError, invalid, precondition_required
 from service.events import service as events
-from service.items import csv_export
+from service.items import csv_export, listing
 from service.items import service as items
 from service.items.models import ItemCreate, ItemUpdate, StatusChange
 from service.schemas import (
@@ -61,9 +61,9 @@ def item_filters(
             json_schema_extra={"format": "date-time"},
         ),
     ] = None,
-) -> items.ItemFilters:
+) -> listing.ItemFilters:
     """The list filters, shared by the JSON list and the CSV export."""
-    return items.ItemFilters(
+    return listing.ItemFilters(
         kind=kind,
         statuses=list(status or []),
         actor=actor or None,
@@ -85,7 +85,7 @@ def _parse_datetime(field: str, value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-FiltersDep = Annotated[items.ItemFilters, Depends(item_filters)]
+FiltersDep = Annotated[listing.ItemFilters, Depends(item_filters)]
 
 
 @router.get(
@@ -98,15 +98,15 @@ def list_items(
     request: Request,
     session: SessionDep,
     filters: FiltersDep,
-    sort: SortParam = items.DEFAULT_SORT,
-    limit: Annotated[int, Query(ge=1, le=items.MAX_LIMIT)] = 50,
+    sort: SortParam = listing.DEFAULT_SORT,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000, description="From `next_cursor`.")] = None,
 ) -> Response:
     return http.conditional(
         request,
         session,
         lambda: http.json_bytes(
-            items.list_page(session, filters=filters, sort=sort, limit=limit, cursor=cursor)
+            listing.list_page(session, filters=filters, sort=sort, limit=limit, cursor=cursor)
         ),
     )
 
@@ -119,7 +119,7 @@ def list_items(
     tags=["summary"],
 )
 def get_summary(request: Request, session: SessionDep) -> Response:
-    return http.conditional(request, session, lambda: http.json_bytes(items.summary(session)))
+    return http.conditional(request, session, lambda: http.json_bytes(listing.summary(session)))
 
 
 @router.get(
@@ -136,7 +136,7 @@ def items_csv(
     request: Request,
     session: SessionDep,
     filters: FiltersDep,
-    sort: SortParam = items.DEFAULT_SORT,
+    sort: SortParam = listing.DEFAULT_SORT,
 ) -> Response:
     filters.validate()
     etag = http.make_etag(request, http.data_version(session))

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 
 from service.db import read_session
+from service.items import listing
 from service.items import service as items
 
 COLUMNS = (
@@ -38,7 +39,7 @@ def _row(item: dict) -> list[object]:
     ]  # fmt: skip
 
 
-def stream(*, filters: items.ItemFilters, sort: str, batch: int = 500) -> Iterator[bytes]:
+def stream(*, filters: listing.ItemFilters, sort: str, batch: int = 500) -> Iterator[bytes]:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -46,7 +47,7 @@ def stream(*, filters: items.ItemFilters, sort: str, batch: int = 500) -> Iterat
     yield _take(buffer)
     # A session of its own: the stream outlives the request handler.
     with read_session() as session:
-        rows = items.iter_all(session, filters=filters, sort=sort, batch=batch)
+        rows = listing.iter_all(session, filters=filters, sort=sort, batch=batch)
         for count, row in enumerate(rows, 1):
             writer.writerow(_row(items.as_json(row._mapping)))
             if count % batch == 0:

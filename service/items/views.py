@@ -22,6 +22,7 @@ from service.db import SessionDep, read_session, write_session
 from service.deps import CurrentPrincipal
 from service.errors import TrackerError, forbidden
 from service.events import service as events
+from service.items import listing
 from service.items import service as items
 from service.items.models import StatusChange
 from service.sources import service as sources
@@ -57,7 +58,7 @@ def _dashboard_block(request: Request) -> str | None:
 
 def _dashboard_filters(
     request: Request,
-) -> tuple[dict[str, Any], items.ItemFilters, dict[str, str]]:
+) -> tuple[dict[str, Any], listing.ItemFilters, dict[str, str]]:
     """The filter bar's values as typed, the filters they make, and what is wrong with them."""
     query = request.query_params
     shown: dict[str, Any] = {
@@ -67,7 +68,7 @@ def _dashboard_filters(
     errors = {}
     if len(shown["q"]) > 200:
         errors["q"] = "Search for at most 200 characters."
-    filters = items.ItemFilters(
+    filters = listing.ItemFilters(
         kind=shown["kind"] or None,
         statuses=[s.strip() for s in query.getlist("status") if s.strip()],
         actor=shown["actor"] or None,
@@ -93,7 +94,7 @@ def _results(request: Request, session: Session, context: dict[str, Any], versio
         status_code = 422
     else:
         try:
-            page = items.list_page(
+            page = listing.list_page(
                 session, filters=filters, limit=PAGE_SIZE, cursor=request.query_params.get("cursor")
             )
         except TrackerError as exc:
@@ -127,7 +128,7 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
     context.update(edit=None, focus_edit=False)
     status_code = 200
     if block in (None, "summary"):
-        context["summary"] = items.summary(session)
+        context["summary"] = listing.summary(session)
     if block in (None, "latest"):
         context["latest"] = events.latest(session, limit=LATEST_CHANGES)
     if block in (None, "results"):

@@ -28,8 +28,8 @@ def middle_cursor(database_url: str) -> str:
     import sqlalchemy as sa
 
     from service.db import create_db_engine
+    from service.items.listing import encode_cursor
     from service.items.models import Item
-    from service.items.service import encode_cursor
 
     engine = create_db_engine(database_url)
     try:

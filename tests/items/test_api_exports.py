@@ -101,17 +101,15 @@ def test_csv_streams_every_matching_item(client) -> None:
 
 def test_csv_pages_through_more_than_one_batch(app_settings) -> None:
     from service.db import read_session
-    from service.items import csv_export
-    from service.items.service import ItemFilters
+    from service.items import csv_export, listing
+    from service.items.listing import ItemFilters
 
     chunks = list(csv_export.stream(filters=ItemFilters(), sort="title", batch=4))
     assert len(chunks) > 5
     text = b"".join(chunks).decode("utf-8").removeprefix("\ufeff")
     slugs = [r["slug"] for r in csv.DictReader(io.StringIO(text))]
     with read_session() as s:
-        from service.items import service as items
-
-        expected = [r.slug for r in items.iter_all(s, filters=ItemFilters(), sort="title")]
+        expected = [r.slug for r in listing.iter_all(s, filters=ItemFilters(), sort="title")]
     assert slugs == expected and len(slugs) == 35
 
 
