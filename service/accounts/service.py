@@ -141,20 +141,28 @@ def check_login_allowed(session: Session, *, keys: list[str], limit: int, window
             )
 
 
-def authenticate_password(
-    session: Session, *, username: str, password: str, keys: list[str]
-) -> Principal | None:
-    """Check a password; a failure is recorded against every key (address, username)."""
+def verify_password(session: Session, *, username: str, password: str) -> Principal | None:
+    """The user, if the password is theirs (as slow for an unknown user as for a known one)."""
     user = get_user(session, username=username)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        ok = user is not None and user.is_active
     except (VerificationError, InvalidHashError):
-        ok = False
-    if ok and user is not None:
-        return _principal(user)
+        return None
+    return _principal(user) if user is not None and user.is_active else None
+
+
+def record_failed_login(session: Session, *, keys: list[str]) -> None:
     now = utcnow()
     for key in keys:
         session.add(LoginAttempt(key=key, at=now))
     session.flush()
-    return None
+
+
+def authenticate_password(
+    session: Session, *, username: str, password: str, keys: list[str]
+) -> Principal | None:
+    """Check a password; a failure is recorded against every key (address, username)."""
+    principal = verify_password(session, username=username, password=password)
+    if principal is None:
+        record_failed_login(session, keys=keys)
+    return principal

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from service import web
 from service.accounts import service as accounts
 from service.config import get_settings
-from service.db import write_session
+from service.db import read_session, write_session
 from service.deps import CurrentPrincipal
 from service.errors import TrackerError
 
@@ -73,8 +73,9 @@ def login(request: Request, form: PostedForm) -> Response:
     keys = [f"ip:{client}", f"user:{username.lower()}"]
     limited: TrackerError | None = None
     principal = None
-    # One transaction: the check, the password and (on failure) the recorded attempt.
-    with write_session() as session:
+    # The password is checked outside any write transaction: argon2 is slow on purpose, and
+    # editors' changes must not wait behind it. Only a failure is written.
+    with read_session() as session:
         try:
             accounts.check_login_allowed(
                 session,
@@ -87,9 +88,10 @@ def login(request: Request, form: PostedForm) -> Response:
                 raise
             limited = exc
         else:
-            principal = accounts.authenticate_password(
-                session, username=username, password=password, keys=keys
-            )
+            principal = accounts.verify_password(session, username=username, password=password)
+    if limited is None and principal is None:
+        with write_session() as session:
+            accounts.record_failed_login(session, keys=keys)
     if limited is not None:
         return _login_form(
             request,
