@@ -11,7 +11,8 @@ from service.db import create_db_engine
 from service.models import metadata
 
 
-def _tables(url: str) -> set[str]:
+def table_names(url: str) -> set[str]:
+    """The tracker's tables in the database at `url` (Alembic's own left out)."""
     engine = create_db_engine(url)
     try:
         return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
@@ -33,8 +34,8 @@ def test_models_and_migrations_agree(bare_database_url: str) -> None:
 
 def test_upgrade_downgrade_upgrade(bare_database_url: str) -> None:
     migrate.upgrade(bare_database_url)
-    assert _tables(bare_database_url) == set(metadata.tables)
+    assert table_names(bare_database_url) == set(metadata.tables)
     migrate.downgrade(bare_database_url, "base")
-    assert _tables(bare_database_url) == set()
+    assert table_names(bare_database_url) == set()
     migrate.upgrade(bare_database_url)
-    assert _tables(bare_database_url) == set(metadata.tables)
+    assert table_names(bare_database_url) == set(metadata.tables)

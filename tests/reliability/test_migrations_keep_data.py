@@ -6,7 +6,6 @@ by itself. Both are checked by comparing whole exports byte for byte."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from service import migrate
@@ -15,14 +14,7 @@ from service.db import create_db_engine, write_session
 from service.models import metadata
 from service.system.backup import import_json
 from tests.reliability.support import export_of, record_activity, table_counts
-
-
-def _tables(url: str) -> set[str]:
-    engine = create_db_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
-    finally:
-        engine.dispose()
+from tests.test_migrations import table_names
 
 
 def _seed(url: str) -> None:
@@ -49,14 +41,14 @@ def test_upgrade_from_empty_then_down_and_up_with_data_loses_nothing(
 ) -> None:
     url = bare_database_url
     migrate.upgrade(url)
-    assert _tables(url) == set(metadata.tables)
+    assert table_names(url) == set(metadata.tables)
     _seed(url)
     record_activity(url)
     before = export_of(url)
     assert all(table_counts(before).values())
 
     migrate.downgrade(url, "base")
-    assert _tables(url) == set()
+    assert table_names(url) == set()
     migrate.upgrade(url)
     assert table_counts(export_of(url)) == dict.fromkeys(metadata.tables, 0)
     _import(url, before)
@@ -77,7 +69,7 @@ def test_one_step_down_and_up_keeps_every_row(bare_database_url: str, figures) -
     head = script.get_revision(script.get_current_head())
     migrate.downgrade(url, "-1")
     if head.down_revision is None:
-        assert _tables(url) == set()
+        assert table_names(url) == set()
         migrate.upgrade(url)
         _import(url, before)
     else:
