@@ -46,6 +46,13 @@ def json_bytes(body: Any) -> bytes:
     return orjson.dumps(body)
 
 
+def json_number(value: float | None) -> float | int | None:
+    """62.0 is shown as 62; a whole number too large for a 64-bit JSON integer stays a float."""
+    if value is not None and float(value).is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def json_response(
     body: Any, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from service import http
 from service.accounts.models import User
 from service.db import WRITE_LOCK, utcnow
 from service.events.models import Event
@@ -114,16 +115,9 @@ def as_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "note": row["note"],
         "evidence_url": row["evidence_url"],
         "evidence_quote": row["evidence_quote"],
-        "progress_value": _number(row["progress_value"]),
+        "progress_value": http.json_number(row["progress_value"]),
         "changes": row["changes"],
     }
-
-
-def _number(value: float | None) -> float | int | None:
-    # 62.0 is shown as 62; a whole number too large for a 64-bit JSON integer stays a float.
-    if value is not None and float(value).is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
 
 
 def history(session: Session, *, item_id: int) -> list[dict[str, Any]]:

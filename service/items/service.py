@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from service import http
 from service.actors import service as actors
 from service.actors.models import Actor
 from service.db import utcnow
@@ -60,13 +61,6 @@ def select_items() -> sa.Select[Any]:
     )
 
 
-def _number(value: float | None) -> float | int | None:
-    # 62.0 is shown as 62; a whole number too large for a 64-bit JSON integer stays a float.
-    if value is not None and float(value).is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
 def is_overdue(status: str, due_on: dt.date | None, today: dt.date | None = None) -> bool:
     if due_on is None or status in vocabulary.RESOLVED_STATUSES:
         return False
@@ -81,8 +75,8 @@ def as_json(row: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str
     if row["progress_target"] is not None and row["progress_value"] is not None:
         value = row["progress_value"]
         progress = {
-            "value": _number(value),
-            "target": _number(row["progress_target"]),
+            "value": http.json_number(value),
+            "target": http.json_number(row["progress_target"]),
             "percent": round(min(value / row["progress_target"], 1.0) * 100, 1),
         }
     return {
@@ -101,7 +95,7 @@ def as_json(row: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str
             else None
         ),
         "quantity": (
-            {"value": _number(row["quantity_value"]), "unit": row["quantity_unit"]}
+            {"value": http.json_number(row["quantity_value"]), "unit": row["quantity_unit"]}
             if row["quantity_unit"] is not None
             else None
         ),
@@ -429,5 +423,5 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, float):
-        return _number(value)
+        return http.json_number(value)
     return value
