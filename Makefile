@@ -4,20 +4,23 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test test-fast typecheck lint format bench install lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The locked set first, then the tracker itself without resolving anything again.
+$(VENV)/.installed: requirements/app.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/app.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements/test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -27,10 +30,15 @@ run: $(VENV)/.installed
 	$(BIN)/tracker seed
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+test: lint typecheck
+	$(BIN)/pytest
+
+# Between edits: no browser, no server processes, no container; lint and types included.
+test-fast: lint typecheck
+	$(BIN)/pytest -m "not browser and not slow and not container"
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -39,6 +47,12 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Pin the dependency set again after changing pyproject.toml.
+lock: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) --extra postgres -o requirements/app.txt pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements/test.txt pyproject.toml
 
 # The load generator is wrk from Debian's packages (installed when missing, as root).
 bench: $(VENV)/.installed-test
