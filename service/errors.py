@@ -1,12 +1,13 @@
-"""Domain errors and the one place that shapes them into problem+json (RFC 9457) or an error page.
+"""Domain errors, named by what went wrong, never by an HTTP status.
 
-Service functions raise these; handlers never build error responses themselves.
+Services raise these; the web layer (`service.web.problems`) is the one place that turns each
+class into a status code and a problem+json body, an error page, or messages beside form fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -14,94 +15,111 @@ class FieldError:
     field: str
     message: str
 
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
-
 
 @dataclass
 class TrackerError(Exception):
-    """Base of every error the tracker reports to a client."""
+    """Base of every error the tracker reports to a client. `code` names the problem type."""
 
     detail: str
-    status: int = 400
-    title: str = "Bad request"
-    code: str = "bad-request"
     errors: list[FieldError] = field(default_factory=list)
+    # Facts a client can act on, such as the item's current version after a conflict.
     extra: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    code: ClassVar[str] = "error"
+    title: ClassVar[str] = "Error"
 
     def __str__(self) -> str:
         return self.detail
 
-    def as_problem(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": f"/problems/{self.code}",
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if instance:
-            body["instance"] = instance
-        if self.errors:
-            body["errors"] = [e.as_json() for e in self.errors]
-        body.update(self.extra)
-        return body
+
+class NotFound(TrackerError):
+    code = "not-found"
+    title = "Not found"
 
 
-def not_found(what: str, ref: object) -> TrackerError:
-    return TrackerError(f"No {what} {ref!s}.", 404, "Not found", "not-found")
+class Invalid(TrackerError):
+    """Input that breaks a rule; `errors` names each bad field."""
+
+    code = "validation"
+    title = "Invalid input"
 
 
-def invalid(*errors: FieldError, detail: str | None = None) -> TrackerError:
+class SourceChanged(Invalid):
+    """An archived text is not the one its hash or a stored quote says it is."""
+
+    code = "source-hash-mismatch"
+    title = "Source changed"
+
+
+class Conflict(TrackerError):
+    """The change meets a state it did not expect: a stale version, a duplicate."""
+
+    code = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailed(TrackerError):
+    code = "precondition-failed"
+    title = "Precondition failed"
+
+
+class PreconditionRequired(TrackerError):
+    code = "precondition-required"
+    title = "Precondition required"
+
+
+class Unauthenticated(TrackerError):
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(TrackerError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class CsrfRejected(Forbidden):
+    code = "csrf"
+
+
+@dataclass
+class RateLimited(TrackerError):
+    retry_after: int = 60
+    code: ClassVar[str] = "rate-limited"
+    title: ClassVar[str] = "Too many requests"
+
+
+@dataclass
+class Busy(TrackerError):
+    """The database could not take the change in time; trying again shortly will work."""
+
+    detail: str = "The database is busy; try again shortly."
+    retry_after: int = 1
+    code: ClassVar[str] = "busy"
+    title: ClassVar[str] = "Service unavailable"
+
+
+class TooLarge(TrackerError):
+    code = "too-large"
+    title = "Content too large"
+
+
+class Internal(TrackerError):
+    code = "internal"
+    title = "Internal error"
+
+
+def not_found(what: str, ref: object) -> NotFound:
+    return NotFound(f"No {what} {ref!s}.")
+
+
+def invalid(*errors: FieldError, detail: str | None = None) -> Invalid:
     message = detail or "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return TrackerError(message, 422, "Invalid input", "validation", list(errors))
+    return Invalid(message, list(errors))
 
 
-def conflict(detail: str, *, current_version: int) -> TrackerError:
-    return TrackerError(
-        detail, 409, "Conflict", "conflict", extra={"current_version": current_version}
-    )
+def conflict(detail: str, *, current_version: int) -> Conflict:
+    return Conflict(detail, extra={"current_version": current_version})
 
 
-def precondition_failed(detail: str, *, current_version: int) -> TrackerError:
-    return TrackerError(
-        detail,
-        412,
-        "Precondition failed",
-        "precondition-failed",
-        extra={"current_version": current_version},
-    )
-
-
-def precondition_required(detail: str) -> TrackerError:
-    return TrackerError(detail, 428, "Precondition required", "precondition-required")
-
-
-def unauthorized(detail: str = "Sign in or send a valid bearer token.") -> TrackerError:
-    return TrackerError(
-        detail, 401, "Unauthorized", "unauthorized", headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
-def forbidden(detail: str = "Editors and admins only.") -> TrackerError:
-    return TrackerError(detail, 403, "Forbidden", "forbidden")
-
-
-def too_many_requests(detail: str, *, retry_after: int) -> TrackerError:
-    return TrackerError(
-        detail,
-        429,
-        "Too many requests",
-        "rate-limited",
-        headers={"Retry-After": str(retry_after)},
-    )
-
-
-def busy() -> TrackerError:
-    return TrackerError(
-        "The database is busy; try again shortly.",
-        503,
-        "Service unavailable",
-        "busy",
-        headers={"Retry-After": "1"},
-    )
+def precondition_failed(detail: str, *, current_version: int) -> PreconditionFailed:
+    return PreconditionFailed(detail, extra={"current_version": current_version})

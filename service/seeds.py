@@ -17,11 +17,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.actors import service as actors
-from service.actors.models import Actor
-from service.errors import FieldError, TrackerError, invalid
+from service.actors.models import ACTOR_KINDS, Actor
+from service.errors import FieldError, Invalid, NotFound, SourceChanged, TrackerError, invalid
 from service.items import service as items
 from service.items.models import ItemCreate
-from service.items.vocabulary import ACTOR_KINDS
 from service.sources import service as sources
 
 SEED_NOTE = "Recorded from the archived source when the seed data was loaded."
@@ -45,7 +44,7 @@ def read_seed_file(seeds_dir: Path) -> dict[str, Any]:
     with (seeds_dir / "items.yaml").open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     if not isinstance(data, dict):
-        raise TrackerError("seeds/items.yaml is not a mapping.", 422, "Bad seed", "bad-seed")
+        raise Invalid("seeds/items.yaml is not a mapping.")
     return data
 
 
@@ -57,11 +56,8 @@ def load(session: Session, *, seeds_dir: Path) -> SeedReport:
         existing = sources.get_by_slug_or_none(session, slug=entry["slug"])
         if existing is not None:
             if existing.sha256 != sources.sha256_of(raw) or existing.sha256 != entry["sha256"]:
-                raise TrackerError(
-                    f"Source {entry['slug']} in the database differs from seeds/sources.",
-                    409,
-                    "Source changed",
-                    "source-hash-mismatch",
+                raise SourceChanged(
+                    f"Source {entry['slug']} in the database differs from seeds/sources."
                 )
             continue
         sources.create(
@@ -92,25 +88,22 @@ def _load_item(session: Session, entry: dict[str, Any], report: SeedReport) -> N
     try:
         data = ItemCreate.model_validate({k: v for k, v in entry.items() if v is not None})
     except ValidationError as exc:
-        raise TrackerError(f"Seed item {slug}: {exc}", 422, "Bad seed", "bad-seed") from None
+        raise Invalid(f"Seed item {slug}: {exc}") from None
     try:
         existing = items.get_row(session, ref=data.slug or "")
-    except TrackerError:
+    except NotFound:
         existing = None
     if existing is not None:
         source = sources.get(session, slug=existing.source_slug)
         if source.text[existing.quote_start : existing.quote_end] != existing.quote:
-            raise TrackerError(
-                f"Item {slug}: its quote is no longer at its offsets in {source.slug}.",
-                409,
-                "Quote moved",
-                "quote-mismatch",
+            raise SourceChanged(
+                f"Item {slug}: its quote is no longer at its offsets in {source.slug}."
             )
         report.items_checked += 1
         return
     try:
         items.create(session, data=data, user_id=None, note=SEED_NOTE, at=dt.datetime.now(dt.UTC))
     except TrackerError as exc:
-        raise TrackerError(f"Seed item {slug}: {exc.detail}", 422, "Bad seed", "bad-seed") from exc
+        raise Invalid(f"Seed item {slug}: {exc.detail}") from exc
     report.items_added += 1
     report.items_checked += 1

@@ -44,7 +44,7 @@ def _pg_admin(sql: str) -> None:
 def _reset_app_state() -> None:
     from service.config import get_settings
     from service.db import get_engine
-    from service.http import response_cache
+    from service.web.conditional import response_cache
 
     if get_engine.cache_info().currsize:
         get_engine().dispose()

@@ -61,7 +61,7 @@ def test_anonymous_dashboard_page_is_cached_but_never_shown_to_an_editor(
     _routes_must_not_run(monkeypatch)
     cached = client.get("/")
     assert cached.content == page.content
-    assert cached.headers["vary"] == "HX-Request"
+    assert cached.headers["vary"] == "HX-Request, HX-Target, HX-History-Restore-Request"
     assert cached.headers["cache-control"] == "no-cache, private"
     assert "content-security-policy" in cached.headers
     monkeypatch.undo()
@@ -84,7 +84,7 @@ def test_anonymous_dashboard_page_is_cached_but_never_shown_to_an_editor(
 def test_the_reader_follows_the_database_and_recovers(tmp_path) -> None:
     import sqlite3
 
-    from service.fastpath import DataVersionReader
+    from service.web.fastpath import DataVersionReader
 
     first, second = tmp_path / "a.db", tmp_path / "b.db"
     for path, events in ((first, 3), (second, 7)):

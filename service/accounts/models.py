@@ -1,12 +1,15 @@
 """Users and their API tokens (tokens are stored only as SHA-256 hashes)."""
 
 import datetime as dt
+from typing import Final
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
-from service.items.vocabulary import ROLES
+
+# viewer: reads (everyone, with no account); editor: changes items; admin: also users, sources.
+ROLES: Final = ("viewer", "editor", "admin")
 
 _roles = ", ".join(f"'{r}'" for r in ROLES)
 

@@ -12,10 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from service.accounts.models import ApiToken, LoginAttempt, User
+from service.accounts.models import ROLES, ApiToken, LoginAttempt, User
 from service.db import utcnow
-from service.errors import FieldError, TrackerError, invalid, too_many_requests
-from service.items.vocabulary import ROLES
+from service.errors import Conflict, FieldError, NotFound, RateLimited, invalid
 
 TOKEN_PREFIX = "trk_"
 _hasher = PasswordHasher()
@@ -51,6 +50,7 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     if (
         not username
         or len(username) > 80
+        or not username.isascii()
         or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
     ):
         errors.append(FieldError("username", "letters, digits, '.', '-' and '_' only, 1 to 80"))
@@ -59,7 +59,7 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     if errors:
         raise invalid(*errors)
     if session.exec(select(User).where(User.username == username)).first():
-        raise TrackerError(f"User {username} already exists.", 409, "Conflict", "user-exists")
+        raise Conflict(f"User {username} already exists.")
     user = User(username=username, password_hash=_hasher.hash(password), role=role)
     session.add(user)
     session.flush()
@@ -78,11 +78,11 @@ def create_token(session: Session, *, username: str, name: str = "api") -> str:
     """Make a new API token for the user; the token is returned once and stored only hashed."""
     user = get_user(session, username=username)
     if user is None:
-        raise TrackerError(f"No user {username}.", 404, "Not found", "not-found")
+        raise NotFound(f"No user {username}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=user.id,
             name=name,
             prefix=token[:10],
             token_hash=hash_token(token),
@@ -101,10 +101,10 @@ def revoke_token(session: Session, *, token_or_prefix: str) -> int:
     )
     result = session.execute(
         sa.update(ApiToken)
-        .where(condition, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(condition, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return result.rowcount
 
 
 def authenticate_token(session: Session, *, token: str) -> Principal | None:
@@ -113,8 +113,8 @@ def authenticate_token(session: Session, *, token: str) -> Principal | None:
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
             ApiToken.token_hash == hash_token(token),
-            ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]
-            User.is_active.is_(True),  # type: ignore[attr-defined]
+            ApiToken.revoked_at.is_(None),
+            User.is_active.is_(True),
         )
     ).first()
     return Principal(row.id, row.username, row.role) if row else None
@@ -136,7 +136,7 @@ def check_login_allowed(session: Session, *, keys: list[str], limit: int, window
             .where(LoginAttempt.key == key, LoginAttempt.at >= since)
         ).scalar_one()
         if count >= limit:
-            raise too_many_requests(
+            raise RateLimited(
                 "Too many failed sign-ins. Wait a minute and try again.", retry_after=window
             )
 

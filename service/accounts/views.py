@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
+from starlette.responses import Response
 
-from fastapi import APIRouter, Depends, Request
-from starlette.datastructures import FormData
-from starlette.responses import RedirectResponse, Response
-
-from service import web
 from service.accounts import service as accounts
 from service.config import get_settings
 from service.db import read_session, write_session
-from service.deps import CurrentPrincipal
-from service.errors import TrackerError
+from service.errors import CsrfRejected, RateLimited
+from service.web import csrf
+from service.web.deps import CurrentPrincipal
+from service.web.forms import PostedForm, form_text, safe_next, see_other
+from service.web.problems import headers_of
+from service.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 LOGIN_PAGE = "accounts/login.html"
 # The same words whether the username or the password was wrong.
 WRONG = "Wrong username or password."
-
-PostedForm = Annotated[FormData, Depends(web.posted_form)]
 
 
 def _login_form(
@@ -36,12 +34,12 @@ def _login_form(
     context = {
         "principal": None,
         "csrf": None,
-        "login_csrf": web.csrf_token(request),
+        "login_csrf": csrf.token(request),
         "next_url": next_url,
         "username": username,
         "error": error,
     }
-    return web.render(
+    return render(
         request,
         LOGIN_PAGE,
         context,
@@ -53,25 +51,25 @@ def _login_form(
 @router.get("/login")
 def login_page(request: Request, principal: CurrentPrincipal, next: str = "/") -> Response:
     if principal.user_id is not None:
-        return RedirectResponse(web.safe_next(next), status_code=303)
-    return _login_form(request, next_url=web.safe_next(next))
+        return see_other(safe_next(next))
+    return _login_form(request, next_url=safe_next(next))
 
 
 @router.post("/login")
 def login(request: Request, form: PostedForm) -> Response:
-    next_url = web.safe_next(web.form_text(form, "next"))
-    username = web.form_text(form, "username").strip()[:80]
-    password = web.form_text(form, "password")
+    next_url = safe_next(form_text(form, "next"))
+    username = form_text(form, "username").strip()[:80]
+    password = form_text(form, "password")
     try:
-        web.check_csrf(request, form)
-    except TrackerError as exc:
+        csrf.check(request, form)
+    except CsrfRejected as exc:
         return _login_form(
             request, next_url=next_url, username=username, error=exc.detail, status_code=403
         )
     settings = get_settings()
     client = request.client.host if request.client else "unknown"
     keys = [f"ip:{client}", f"user:{username.lower()}"]
-    limited: TrackerError | None = None
+    limited: RateLimited | None = None
     principal = None
     # The password is checked outside any write transaction: argon2 is slow on purpose, and
     # editors' changes must not wait behind it. Only a failure is written.
@@ -83,9 +81,7 @@ def login(request: Request, form: PostedForm) -> Response:
                 limit=settings.login_attempts,
                 window=settings.login_window_seconds,
             )
-        except TrackerError as exc:
-            if exc.status != 429:
-                raise
+        except RateLimited as exc:
             limited = exc
         else:
             principal = accounts.verify_password(session, username=username, password=password)
@@ -99,19 +95,19 @@ def login(request: Request, form: PostedForm) -> Response:
             username=username,
             error=limited.detail,
             status_code=429,
-            headers=limited.headers,
+            headers=headers_of(limited),
         )
     if principal is None:
         return _login_form(request, next_url=next_url, username=username, error=WRONG)
     # A new session: nothing from before signing in (its CSRF token included) carries over.
     request.session.clear()
     request.session["user_id"] = principal.user_id
-    web.new_csrf_token(request)
-    return RedirectResponse(next_url, status_code=303)
+    csrf.new_token(request)
+    return see_other(next_url)
 
 
 @router.post("/logout")
 def logout(request: Request, form: PostedForm) -> Response:
-    web.check_csrf(request, form)
+    csrf.check(request, form)
     request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    return see_other("/")

@@ -5,20 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service import http
 from service.actors import service as actors
+from service.actors.models import ActorList, ActorPublic, ActorWithScorecard
 from service.db import SessionDep
-from service.schemas import NOT_MODIFIED, PROBLEM, ActorList, ActorWithScorecard
+from service.web.conditional import conditional
+from service.web.problems import NOT_MODIFIED, PROBLEM
+from service.web.responses import json_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["actors"])
 
 
 @router.get("/actors", response_model=ActorList, responses=NOT_MODIFIED, summary="Actors")
 def list_actors(request: Request, session: SessionDep) -> Response:
-    return http.conditional(
+    return conditional(
         request,
         session,
-        lambda: http.json_bytes({"actors": [actors.as_json(a) for a in actors.get_all(session)]}),
+        lambda: json_bytes(ActorList(actors=[ActorPublic.of(a) for a in actors.get_all(session)])),
     )
 
 
@@ -31,8 +33,9 @@ def list_actors(request: Request, session: SessionDep) -> Response:
 def get_actor(request: Request, session: SessionDep, slug: str) -> Response:
     def build() -> bytes:
         actor = actors.get(session, slug=slug)
-        body = actors.as_json(actor)
-        body["scorecard"] = actors.scorecard(session, actor_id=actor.id)  # type: ignore[arg-type]
-        return http.json_bytes(body)
+        scorecard = actors.scorecard(session, actor_id=actor.id)  # type: ignore[arg-type]
+        return json_bytes(
+            ActorWithScorecard.model_construct(**dict(ActorPublic.of(actor)), scorecard=scorecard)
+        )
 
-    return http.conditional(request, session, build)
+    return conditional(request, session, build)

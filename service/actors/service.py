@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from service.actors.models import Actor
+from service.actors.models import Actor, PhaseCounts, Scorecard
 from service.errors import not_found
 from service.items import vocabulary
+from service.items.models import Item
 
 
 def get(session: Session, *, slug: str) -> Actor:
@@ -27,29 +26,17 @@ def get_all(session: Session) -> list[Actor]:
     return list(session.exec(select(Actor).order_by(Actor.name)))
 
 
-def scorecard(session: Session, *, actor_id: int) -> dict[str, dict[str, int]]:
+def scorecard(session: Session, *, actor_id: int) -> Scorecard:
     """The actor's items (as actor, not as responsible) counted by kind and phase."""
-    from service.items.models import Item
-
     rows = session.execute(
         sa.select(Item.kind, Item.status, sa.func.count())
         .where(Item.actor_id == actor_id)
         .group_by(Item.kind, Item.status)
     ).all()
-    card = {
-        kind.code: {"total": 0, **dict.fromkeys(vocabulary.PHASES, 0)} for kind in vocabulary.KINDS
-    }
+    card = {kind.code: PhaseCounts() for kind in vocabulary.KINDS}
     for kind, status, count in rows:
+        counts = card[kind]
         phase = vocabulary.status_of(kind, status).phase
-        card[kind][phase] += count
-        card[kind]["total"] += count
-    return card
-
-
-def as_json(actor: Actor) -> dict[str, Any]:
-    return {
-        "slug": actor.slug,
-        "name": actor.name,
-        "kind": actor.kind,
-        "links": {"self": f"/api/v1/actors/{actor.slug}", "html": f"/actors/{actor.slug}"},
-    }
+        setattr(counts, phase, getattr(counts, phase) + count)
+        counts.total += count
+    return Scorecard(**card)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service import http, web
+from service import urls
 from service.actors import service as actors
 from service.db import SessionDep
-from service.deps import CurrentPrincipal
 from service.items import listing
+from service.items.models import ItemFilters
+from service.web.deps import CurrentPrincipal
+from service.web.templates import conditional_page, page_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,19 +27,19 @@ def actor_page(
     principal: CurrentPrincipal,
     cursor: str | None = None,
 ) -> Response:
-    context = web.page_context(request, principal)
-    etag = web.page_etag(request, http.data_version(session), context, "page")
-    if http.etag_matches(request, etag):
-        return web.not_modified(etag)
-    actor = actors.get(session, slug=slug)
-    page = listing.list_page(
-        session, filters=listing.ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
-    )
-    next_cursor = page["next_cursor"]
-    context.update(
-        actor=actor,
-        scorecard=actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
-        page=page,
-        next_url=f"/actors/{slug}?{urlencode({'cursor': next_cursor})}" if next_cursor else None,
-    )
-    return web.render(request, ACTOR_PAGE, context, headers={"ETag": etag})
+    context = page_context(request, principal)
+
+    def build() -> Response:
+        actor = actors.get(session, slug=slug)
+        page = listing.list_page(
+            session, filters=ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
+        )
+        context.update(
+            actor=actor,
+            scorecard=actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
+            page=page,
+            next_url=urls.actor(slug, cursor=page.next_cursor) if page.next_cursor else None,
+        )
+        return render(request, ACTOR_PAGE, context)
+
+    return conditional_page(request, session, context, build)

@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from service import http
 from service.config import get_settings
 from service.db import SessionDep
 from service.events import atom
 from service.events import service as events
+from service.events.models import ChangeFeed
 from service.items.service import MAX_ID
-from service.schemas import NOT_MODIFIED, PROBLEM, ChangeFeed
+from service.web.conditional import conditional
+from service.web.problems import NOT_MODIFIED, PROBLEM
+from service.web.responses import json_bytes
 
 router = APIRouter(tags=["changes"])
 
@@ -34,9 +36,9 @@ def changes(
 ) -> Response:
     def build() -> bytes:
         page = events.feed(session, after=after, limit=limit)
-        return http.json_bytes({"events": page, "last_id": page[-1]["id"] if page else after})
+        return json_bytes(ChangeFeed(events=page, last_id=page[-1].id if page else after))
 
-    return http.conditional(request, session, build)
+    return conditional(request, session, build)
 
 
 @router.get(
@@ -50,7 +52,7 @@ def changes(
 )
 def feed_atom(request: Request, session: SessionDep) -> Response:
     base_url = get_settings().base_url.rstrip("/")
-    return http.conditional(
+    return conditional(
         request,
         session,
         lambda: atom.render(events.latest(session, limit=50), base_url=base_url),

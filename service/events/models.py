@@ -1,14 +1,22 @@
-"""Event: the append-only history of every change to an item. Never updated, never deleted."""
+"""Event: the append-only history of every change to an item (never updated, never deleted),
+and its public shape."""
+
+from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
+from service.items.vocabulary import StatusCode, label_of
+from service.shapes import JsonNumber, Timestamp
 
 EVENT_TYPES = ("created", "status", "progress", "edit")
+EventType = Literal["created", "status", "progress", "edit"]
 _types = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
 
@@ -38,3 +46,62 @@ class Event(SQLModel, table=True):
     progress_value: float | None = None
     # For edits: {field: [old, new]}, so that no earlier wording is ever lost.
     changes: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class EventItemRef(BaseModel):
+    id: int
+    slug: str
+    title: str
+
+
+class EventPublic(BaseModel):
+    """One change to an item, as the history, the change feed and the Atom feed show it."""
+
+    id: int
+    item: EventItemRef
+    version: int
+    type: EventType
+    at: Timestamp
+    by: str | None
+    from_status: StatusCode | None
+    from_status_label: str | None
+    to_status: StatusCode | None
+    to_status_label: str | None
+    note: str | None
+    evidence_url: str | None
+    evidence_quote: str | None
+    progress_value: JsonNumber | None
+    changes: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> EventPublic:
+        """From a row of the events query (with its item's slug, title and kind)."""
+        kind = row["item_kind"]
+        return cls.model_construct(
+            id=row["id"],
+            item=EventItemRef.model_construct(
+                id=row["item_id"], slug=row["item_slug"], title=row["item_title"]
+            ),
+            version=row["version"],
+            type=row["type"],
+            at=row["at"],
+            by=row["username"],
+            from_status=row["from_status"],
+            from_status_label=label_of(kind, row["from_status"]),
+            to_status=row["to_status"],
+            to_status_label=label_of(kind, row["to_status"]),
+            note=row["note"],
+            evidence_url=row["evidence_url"],
+            evidence_quote=row["evidence_quote"],
+            progress_value=row["progress_value"],
+            changes=row["changes"],
+        )
+
+
+class History(BaseModel):
+    events: list[EventPublic]
+
+
+class ChangeFeed(BaseModel):
+    events: list[EventPublic]
+    last_id: int

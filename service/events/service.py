@@ -11,17 +11,15 @@ that did not come through write_session.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from service import http
 from service.accounts.models import User
 from service.db import WRITE_LOCK, utcnow
-from service.events.models import Event
-from service.items import vocabulary
+from service.events.models import Event, EventPublic
+from service.items.models import Item
 
 
 def append(
@@ -67,8 +65,6 @@ def last_change_at(session: Session) -> dt.datetime | None:
 
 
 def _select_events() -> sa.Select[Any]:
-    from service.items.models import Item
-
     return (
         sa.select(
             Event.id,
@@ -93,47 +89,20 @@ def _select_events() -> sa.Select[Any]:
     )
 
 
-def _label(kind: str, status: str | None) -> str | None:
-    if status is None:
-        return None
-    found = vocabulary.KIND_BY_CODE[kind].status(status)
-    return found.label if found else status
-
-
-def as_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "item": {"id": row["item_id"], "slug": row["item_slug"], "title": row["item_title"]},
-        "version": row["version"],
-        "type": row["type"],
-        "at": row["at"].isoformat(),
-        "by": row["username"],
-        "from_status": row["from_status"],
-        "from_status_label": _label(row["item_kind"], row["from_status"]),
-        "to_status": row["to_status"],
-        "to_status_label": _label(row["item_kind"], row["to_status"]),
-        "note": row["note"],
-        "evidence_url": row["evidence_url"],
-        "evidence_quote": row["evidence_quote"],
-        "progress_value": http.json_number(row["progress_value"]),
-        "changes": row["changes"],
-    }
-
-
-def history(session: Session, *, item_id: int) -> list[dict[str, Any]]:
+def history(session: Session, *, item_id: int) -> list[EventPublic]:
     rows = session.execute(
         _select_events().where(Event.item_id == item_id).order_by(Event.id)
     ).all()
-    return [as_json(r._mapping) for r in rows]
+    return [EventPublic.from_row(r._mapping) for r in rows]
 
 
-def feed(session: Session, *, after: int, limit: int) -> list[dict[str, Any]]:
+def feed(session: Session, *, after: int, limit: int) -> list[EventPublic]:
     rows = session.execute(
         _select_events().where(Event.id > after).order_by(Event.id).limit(limit)
     ).all()
-    return [as_json(r._mapping) for r in rows]
+    return [EventPublic.from_row(r._mapping) for r in rows]
 
 
-def latest(session: Session, *, limit: int) -> list[dict[str, Any]]:
+def latest(session: Session, *, limit: int) -> list[EventPublic]:
     rows = session.execute(_select_events().order_by(Event.id.desc()).limit(limit)).all()
-    return [as_json(r._mapping) for r in rows]
+    return [EventPublic.from_row(r._mapping) for r in rows]

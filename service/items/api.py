@@ -1,91 +1,51 @@
-"""JSON routes of items: list, one item, create, edit, status change, history."""
+"""JSON routes of items: list, CSV, one item, create, edit, status change, history, summary."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from service import http
+from service import urls
 from service.db import SessionDep, write_session
-from service.deps import CurrentEditor
-from service.errors import FieldError, invalid, precondition_required
+from service.errors import FieldError, PreconditionRequired, invalid
 from service.events import service as events
+from service.events.models import History
 from service.items import csv_export, listing
 from service.items import service as items
-from service.items.models import ItemCreate, ItemUpdate, StatusChange
-from service.schemas import (
-    NOT_MODIFIED,
-    PROBLEM,
-    History,
+from service.items.models import (
+    ItemCreate,
+    ItemFilters,
     ItemList,
-    ItemOut,
+    ItemPublic,
+    ItemUpdate,
     ItemWithHistory,
-    Kind,
-    StatusCode,
+    ListQuery,
+    Sort,
+    StatusChange,
     Summary,
 )
+from service.web.conditional import conditional
+from service.web.deps import CurrentEditor
+from service.web.problems import NOT_MODIFIED, PROBLEM
+from service.web.responses import json_bytes, json_response
 
 router = APIRouter(prefix="/api/v1", tags=["items"])
 
-READ_ERRORS = {422: PROBLEM}
-WRITE_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM, 422: PROBLEM}
-
-SortParam = Annotated[
-    str,
-    Query(
-        pattern="^(updated_at|-updated_at|title|due_on)$",
-        description="`updated_at`, `-updated_at` (default), `title` or `due_on`.",
-    ),
-]
+READ_ERRORS: dict[int | str, dict[str, Any]] = {422: PROBLEM}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: PROBLEM,
+    403: PROBLEM,
+    404: PROBLEM,
+    413: PROBLEM,
+    422: PROBLEM,
+}
 
 
-def item_filters(
-    kind: Annotated[Kind | None, Query(description="commitment, allegation or proposal")] = None,
-    status: Annotated[list[StatusCode] | None, Query(description="Repeatable.")] = None,
-    actor: Annotated[str | None, Query(max_length=120, description="Actor slug.")] = None,
-    source: Annotated[str | None, Query(max_length=120, description="Source slug.")] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Text in title, description or quote.")
-    ] = None,
-    overdue: Annotated[
-        bool | None, Query(description="Only overdue (true) or not (false).")
-    ] = None,
-    updated_since: Annotated[
-        str | None,
-        Query(
-            max_length=64,
-            description="ISO 8601 date-time; items changed at or after it.",
-            json_schema_extra={"format": "date-time"},
-        ),
-    ] = None,
-) -> listing.ItemFilters:
-    """The list filters, shared by the JSON list and the CSV export."""
-    return listing.ItemFilters(
-        kind=kind,
-        statuses=list(status or []),
-        actor=actor or None,
-        source=source or None,
-        q=q or None,
-        overdue=overdue,
-        updated_since=_parse_datetime("updated_since", updated_since),
-    )
-
-
-def _parse_datetime(field: str, value: str | None) -> dt.datetime | None:
-    """ISO 8601 only (no Unix timestamps); without an offset the time is taken as UTC."""
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise invalid(FieldError(field, "must be an ISO 8601 date-time")) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-FiltersDep = Annotated[listing.ItemFilters, Depends(item_filters)]
+def item_etag_prefix(version: int) -> str:
+    """An item's ETag starts with its version, so that the ETag a GET gave is a valid If-Match."""
+    return f"{version}-"
 
 
 @router.get(
@@ -95,18 +55,15 @@ FiltersDep = Annotated[listing.ItemFilters, Depends(item_filters)]
     summary="List items",
 )
 def list_items(
-    request: Request,
-    session: SessionDep,
-    filters: FiltersDep,
-    sort: SortParam = listing.DEFAULT_SORT,
-    limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1000, description="From `next_cursor`.")] = None,
+    request: Request, session: SessionDep, query: Annotated[ListQuery, Query()]
 ) -> Response:
-    return http.conditional(
+    return conditional(
         request,
         session,
-        lambda: http.json_bytes(
-            listing.list_page(session, filters=filters, sort=sort, limit=limit, cursor=cursor)
+        lambda: json_bytes(
+            listing.list_page(
+                session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
+            )
         ),
     )
 
@@ -119,7 +76,7 @@ def list_items(
     tags=["summary"],
 )
 def get_summary(request: Request, session: SessionDep) -> Response:
-    return http.conditional(request, session, lambda: http.json_bytes(listing.summary(session)))
+    return conditional(request, session, lambda: json_bytes(listing.summary(session)))
 
 
 @router.get(
@@ -135,23 +92,20 @@ def get_summary(request: Request, session: SessionDep) -> Response:
 def items_csv(
     request: Request,
     session: SessionDep,
-    filters: FiltersDep,
-    sort: SortParam = listing.DEFAULT_SORT,
+    filters: Annotated[ItemFilters, Query()],
+    sort: Annotated[Sort, Query()] = "-updated_at",
 ) -> Response:
-    filters.validate()
-    etag = http.make_etag(request, http.data_version(session))
-    headers = {
-        "ETag": etag,
-        "Cache-Control": http.REVALIDATE,
-        "Content-Disposition": 'attachment; filename="items.csv"',
-    }
-    if http.etag_matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    return StreamingResponse(
-        csv_export.stream(filters=filters, sort=sort),
-        media_type="text/csv; charset=utf-8",
-        headers=headers,
-    )
+    listing.check(filters)
+
+    def stream() -> Response:
+        return StreamingResponse(
+            csv_export.stream(filters=filters, sort=sort),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="items.csv"'},
+        )
+
+    # Streamed, so never cached whole: only its 304 comes from the one conditional GET.
+    return conditional(request, session, stream, cache_body=False)
 
 
 @router.get(
@@ -161,12 +115,13 @@ def items_csv(
     summary="One item, by id or slug, with its history",
 )
 def get_item(request: Request, session: SessionDep, ref: str) -> Response:
-    def build() -> bytes:
-        body = items.get(session, ref=ref)
-        body["history"] = events.history(session, item_id=body["id"])
-        return http.json_bytes(body)
+    item = items.get(session, ref=ref)
 
-    return http.conditional(request, session, build)
+    def build() -> bytes:
+        history = events.history(session, item_id=item.id)
+        return json_bytes(ItemWithHistory.model_construct(**dict(item), history=history))
+
+    return conditional(request, session, build, etag_prefix=item_etag_prefix(item.version))
 
 
 @router.get(
@@ -178,60 +133,66 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
 def get_history(request: Request, session: SessionDep, ref: str) -> Response:
     def build() -> bytes:
         row = items.get_row(session, ref=ref)
-        return http.json_bytes({"events": events.history(session, item_id=row.id)})
+        return json_bytes(History(events=events.history(session, item_id=row.id)))
 
-    return http.conditional(request, session, build)
+    return conditional(request, session, build)
 
 
 @router.post(
     "/items",
     status_code=201,
-    response_model=ItemOut,
+    response_model=ItemPublic,
     responses=WRITE_ERRORS,
     summary="Create an item (editor)",
 )
 def create_item(data: ItemCreate, editor: CurrentEditor) -> Response:
     with write_session() as session:
-        body = items.create(session, data=data, user_id=editor.user_id)
-    return http.json_response(body, 201, {"Location": body["links"]["self"]})
+        item = items.create(session, data=data, user_id=editor.user_id)
+    return json_response(item, 201, {"Location": urls.item_api(item.slug)})
 
 
-def _parse_if_match(value: str | None) -> int:
+def parse_if_match(value: str | None) -> int:
+    """The version an edit was made on: `If-Match` holds the ETag a GET of the item gave
+    (`"3-…"`) or the bare version (`"3"`)."""
     if value is None:
-        raise precondition_required('Send `If-Match: "<version>"` with the version you edited.')
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 18:
-        raise invalid(FieldError("If-Match", 'must be the item version, such as "3"'))
+        raise PreconditionRequired('Send `If-Match: "<version>"` with the version you edited.')
+    text = value.strip().removeprefix("W/").strip('"').partition("-")[0]
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise invalid(
+            FieldError("If-Match", 'must be the item\'s ETag or its version, such as "3"')
+        )
     return int(text)
 
 
 @router.patch(
     "/items/{ref}",
-    response_model=ItemOut,
+    response_model=ItemPublic,
     responses={**WRITE_ERRORS, 412: PROBLEM, 428: PROBLEM},
-    summary="Edit an item's fields (editor); needs If-Match with its version",
+    summary="Edit an item's fields (editor); needs If-Match with its ETag or version",
 )
 def update_item(
     ref: str,
     data: ItemUpdate,
     editor: CurrentEditor,
-    if_match: Annotated[str | None, Header(description='The version edited, e.g. "3".')] = None,
+    if_match: Annotated[
+        str | None, Header(description='The ETag of the item, or its version, e.g. "3".')
+    ] = None,
 ) -> Response:
-    version = _parse_if_match(if_match)
+    version = parse_if_match(if_match)
     with write_session() as session:
-        body = items.update(
+        item = items.update(
             session, ref=ref, data=data, if_match_version=version, user_id=editor.user_id
         )
-    return http.json_response(body)
+    return json_response(item)
 
 
 @router.post(
     "/items/{ref}/status",
-    response_model=ItemOut,
+    response_model=ItemPublic,
     responses={**WRITE_ERRORS, 409: PROBLEM},
     summary="Change an item's status (editor), with a note",
 )
 def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Response:
     with write_session() as session:
-        body = items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
-    return http.json_response(body)
+        item = items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
+    return json_response(item)

@@ -6,7 +6,6 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -18,88 +17,68 @@ from service.errors import FieldError, invalid
 from service.events import service as events
 from service.items import service as items
 from service.items import tally, vocabulary
-from service.items.models import Item
+from service.items.models import (
+    DEFAULT_SORT,
+    MAX_LIMIT,
+    SORTS,
+    Item,
+    ItemFilters,
+    ItemList,
+    ItemPublic,
+    KindSummary,
+    Summary,
+)
 from service.sources.models import Source
 
-SORTS = ("updated_at", "-updated_at", "title", "due_on")
-DEFAULT_SORT = "-updated_at"
-MAX_LIMIT = 200
 
-
-@dataclass
-class ItemFilters:
-    kind: str | None = None
-    statuses: list[str] = field(default_factory=list)
-    actor: str | None = None
-    source: str | None = None
-    q: str | None = None
-    overdue: bool | None = None
-    updated_since: dt.datetime | None = None
-
-    @property
-    def only_kind_and_status(self) -> bool:
-        return not (self.actor or self.source or self.q or self.overdue is not None) and (
-            self.updated_since is None
+def check(filters: ItemFilters) -> None:
+    """The one rule that crosses fields: a status filter must fit the chosen kind."""
+    if filters.kind is None:
+        return
+    allowed = {s.code for s in vocabulary.KIND_BY_CODE[filters.kind].statuses}
+    wrong = [status for status in filters.status if status not in allowed]
+    if wrong:
+        raise invalid(
+            *(FieldError("status", f"{s!r} is not a status of a {filters.kind}") for s in wrong)
         )
 
-    def validate(self) -> None:
-        errors = []
-        if self.kind is not None and self.kind not in vocabulary.KIND_BY_CODE:
-            errors.append(FieldError("kind", f"must be one of {', '.join(vocabulary.KIND_CODES)}"))
-        allowed = (
-            {s.code for s in vocabulary.KIND_BY_CODE[self.kind].statuses}
-            if self.kind in vocabulary.KIND_BY_CODE
-            else set(vocabulary.STATUS_CODES)
-        )
-        for status in self.statuses:
-            if status not in allowed:
-                errors.append(FieldError("status", f"unknown status {status!r}"))
-        if self.updated_since is not None:
-            if self.updated_since.tzinfo is None:
-                self.updated_since = self.updated_since.replace(tzinfo=dt.UTC)
-            try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
-                self.updated_since = self.updated_since.astimezone(dt.UTC)
-            except OverflowError:
-                errors.append(FieldError("updated_since", "out of range"))
-        if errors:
-            raise invalid(*errors)
 
-    def where(self, today: dt.date | None = None) -> list[sa.ColumnElement[bool]]:
-        clauses: list[sa.ColumnElement[bool]] = []
-        if self.kind:
-            clauses.append(Item.kind == self.kind)
-        if self.statuses:
-            clauses.append(Item.status.in_(self.statuses))
-        if self.actor:
-            clauses.append(
-                Item.actor_id
-                == sa.select(Actor.id).where(Actor.slug == self.actor).scalar_subquery()
+def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnElement[bool]]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    if filters.kind:
+        clauses.append(Item.kind == filters.kind)
+    if filters.status:
+        clauses.append(Item.status.in_(filters.status))
+    if filters.actor:
+        clauses.append(
+            Item.actor_id
+            == sa.select(Actor.id).where(Actor.slug == filters.actor).scalar_subquery()
+        )
+    if filters.source:
+        clauses.append(
+            Item.source_id
+            == sa.select(Source.id).where(Source.slug == filters.source).scalar_subquery()
+        )
+    if filters.q:
+        pattern = "%" + _escape_like(filters.q) + "%"
+        clauses.append(
+            sa.or_(
+                Item.title.ilike(pattern, escape="\\"),
+                Item.description.ilike(pattern, escape="\\"),
+                Item.quote.ilike(pattern, escape="\\"),
             )
-        if self.source:
-            clauses.append(
-                Item.source_id
-                == sa.select(Source.id).where(Source.slug == self.source).scalar_subquery()
-            )
-        if self.q:
-            pattern = "%" + _escape_like(self.q) + "%"
-            clauses.append(
-                sa.or_(
-                    Item.title.ilike(pattern, escape="\\"),
-                    Item.description.ilike(pattern, escape="\\"),
-                    Item.quote.ilike(pattern, escape="\\"),
-                )
-            )
-        if self.overdue is not None:
-            today = today or dt.datetime.now(dt.UTC).date()
-            overdue = sa.and_(
-                Item.due_on.is_not(None),
-                Item.due_on < today,
-                Item.status.not_in(sorted(vocabulary.RESOLVED_STATUSES)),
-            )
-            clauses.append(overdue if self.overdue else sa.not_(overdue))
-        if self.updated_since is not None:
-            clauses.append(Item.updated_at >= self.updated_since)
-        return clauses
+        )
+    if filters.overdue is not None:
+        today = today or dt.datetime.now(dt.UTC).date()
+        overdue = sa.and_(
+            Item.due_on.is_not(None),
+            Item.due_on < today,
+            Item.status.not_in(sorted(vocabulary.RESOLVED_STATUSES)),
+        )
+        clauses.append(overdue if filters.overdue else sa.not_(overdue))
+    if filters.updated_since is not None:
+        clauses.append(Item.updated_at >= filters.updated_since)
+    return clauses
 
 
 def _escape_like(text: str) -> str:
@@ -175,50 +154,51 @@ def list_page(
     sort: str = DEFAULT_SORT,
     limit: int = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> ItemList:
     if sort not in SORTS:
         raise invalid(FieldError("sort", f"must be one of {', '.join(SORTS)}"))
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
-    filters.validate()
+    check(filters)
     after = decode_cursor(cursor, sort) if cursor else None
     today = dt.datetime.now(dt.UTC).date()
-    where = filters.where(today)
+    clauses = where(filters, today)
     order, after_clause = _order_and_after(sort, after)
-    query = items.select_items().where(*where)
+    query = items.select_items().where(*clauses)
     if after_clause is not None:
         query = query.where(after_clause)
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    total = count_matching(session, filters=filters, where=where)
-    return {
-        "items": [items.as_json(r._mapping, today=today) for r in rows],
-        "next_cursor": encode_cursor(sort, rows[-1]) if has_more else None,
-        "total": total,
-    }
+    total = count_matching(session, filters=filters, clauses=clauses)
+    return ItemList.model_construct(
+        items=[ItemPublic.from_row(r._mapping, today=today) for r in rows],
+        next_cursor=encode_cursor(sort, rows[-1]) if has_more else None,
+        total=total,
+    )
 
 
 def count_matching(
-    session: Session, *, filters: ItemFilters, where: list[sa.ColumnElement[bool]]
+    session: Session, *, filters: ItemFilters, clauses: list[sa.ColumnElement[bool]]
 ) -> int:
     """How many items match: from the tally when only kind and status filter, else counted."""
     if filters.only_kind_and_status:
-        return tally.total(session, kind=filters.kind, statuses=filters.statuses)
-    return session.execute(sa.select(sa.func.count()).select_from(Item).where(*where)).scalar_one()
+        return tally.total(session, kind=filters.kind, statuses=filters.status)
+    return session.execute(
+        sa.select(sa.func.count()).select_from(Item).where(*clauses)
+    ).scalar_one()
 
 
 def iter_all(
     session: Session, *, filters: ItemFilters, sort: str = DEFAULT_SORT, batch: int = 500
 ) -> Iterator[Any]:
     """Every matching item, fetched page by page with the keyset (constant memory)."""
-    filters.validate()
-    today = dt.datetime.now(dt.UTC).date()
-    where = filters.where(today)
+    check(filters)
+    clauses = where(filters)
     after = None
     while True:
         order, after_clause = _order_and_after(sort, after)
-        query = items.select_items().where(*where)
+        query = items.select_items().where(*clauses)
         if after_clause is not None:
             query = query.where(after_clause)
         rows = session.execute(query.order_by(*order).limit(batch)).all()
@@ -229,37 +209,34 @@ def iter_all(
         after = decode_cursor(encode_cursor(sort, last), sort)
 
 
-def summary(session: Session) -> dict[str, Any]:
+def summary(session: Session) -> Summary:
     """Counts by kind, status and phase; overdue count; commitments delivered share."""
-    today = dt.datetime.now(dt.UTC).date()
-    counts = tally.counts(session)
-    kinds: dict[str, Any] = {
-        kind.code: {
-            "label": kind.plural,
-            "total": 0,
-            "by_phase": dict.fromkeys(vocabulary.PHASES, 0),
-            "by_status": {s.code: 0 for s in kind.statuses},
-        }
+    kinds = {
+        kind.code: KindSummary(
+            label=kind.plural,
+            total=0,
+            by_phase=dict.fromkeys(vocabulary.PHASES, 0),
+            by_status={s.code: 0 for s in kind.statuses},
+        )
         for kind in vocabulary.KINDS
     }
-    for kind, status, count in counts:
+    for kind, status, count in tally.counts(session):
         entry = kinds[kind]
-        entry["total"] += count
-        entry["by_status"][status] += count
-        entry["by_phase"][vocabulary.status_of(kind, status).phase] += count
+        entry.total += count
+        entry.by_status[status] += count
+        entry.by_phase[vocabulary.status_of(kind, status).phase] += count
     overdue = session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*ItemFilters(overdue=True).where(today))
+        sa.select(sa.func.count()).select_from(Item).where(*where(ItemFilters(overdue=True)))
     ).scalar_one()
     commitments = kinds["commitment"]
-    last = events.last_change_at(session)
-    return {
-        "total": sum(k["total"] for k in kinds.values()),
-        "kinds": kinds,
-        "overdue": overdue,
-        "commitments_delivered_share": (
-            round(commitments["by_status"]["delivered"] / commitments["total"], 4)
-            if commitments["total"]
+    return Summary(
+        total=sum(k.total for k in kinds.values()),
+        kinds=kinds,
+        overdue=overdue,
+        commitments_delivered_share=(
+            round(commitments.by_status["delivered"] / commitments.total, 4)
+            if commitments.total
             else None
         ),
-        "last_change_at": last.isoformat() if last else None,
-    }
+        last_change_at=events.last_change_at(session),
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from service import http
 from service.actors import service as actors
 from service.actors.models import Actor
 from service.db import utcnow
@@ -31,7 +29,8 @@ from service.errors import (
 )
 from service.events import service as events
 from service.items import tally, vocabulary
-from service.items.models import Item, ItemCreate, ItemUpdate, StatusChange
+from service.items.models import Item, ItemCreate, ItemPublic, ItemUpdate, StatusChange
+from service.shapes import json_number
 from service.sources import service as sources
 from service.sources.models import Source
 
@@ -47,7 +46,7 @@ def select_items() -> sa.Select[Any]:
     Built once: a Select is immutable, and each `.where()` makes a new one."""
     return (
         sa.select(
-            *Item.__table__.c,  # type: ignore[attr-defined]
+            *Item.__table__.c,
             Actor.slug.label("actor_slug"),
             Actor.name.label("actor_name"),
             _Responsible.slug.label("responsible_slug"),
@@ -61,62 +60,10 @@ def select_items() -> sa.Select[Any]:
     )
 
 
-def is_overdue(status: str, due_on: dt.date | None, today: dt.date | None = None) -> bool:
-    if due_on is None or status in vocabulary.RESOLVED_STATUSES:
-        return False
-    return due_on < (today or dt.datetime.now(dt.UTC).date())
-
-
-def as_json(row: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
-    """The item's JSON from a row of `select_items()` (its mapping: keyed access is fast)."""
-    status = vocabulary.status_of(row["kind"], row["status"])
-    progress = None
-    # Progress is shown only once somebody has recorded it: an unknown value is not zero.
-    if row["progress_target"] is not None and row["progress_value"] is not None:
-        value = row["progress_value"]
-        progress = {
-            "value": http.json_number(value),
-            "target": http.json_number(row["progress_target"]),
-            "percent": round(min(value / row["progress_target"], 1.0) * 100, 1),
-        }
-    return {
-        "id": row["id"],
-        "slug": row["slug"],
-        "kind": row["kind"],
-        "title": row["title"],
-        "description": row["description"],
-        "status": row["status"],
-        "status_label": status.label,
-        "phase": status.phase,
-        "actor": {"slug": row["actor_slug"], "name": row["actor_name"]},
-        "responsible": (
-            {"slug": row["responsible_slug"], "name": row["responsible_name"]}
-            if row["responsible_slug"]
-            else None
-        ),
-        "quantity": (
-            {"value": http.json_number(row["quantity_value"]), "unit": row["quantity_unit"]}
-            if row["quantity_unit"] is not None
-            else None
-        ),
-        "progress": progress,
-        "source": {"slug": row["source_slug"], "title": row["source_title"]},
-        "quote": row["quote"],
-        "quote_start": row["quote_start"],
-        "quote_end": row["quote_end"],
-        "made_on": row["made_on"].isoformat() if row["made_on"] else None,
-        "due_on": row["due_on"].isoformat() if row["due_on"] else None,
-        "overdue": is_overdue(row["status"], row["due_on"], today),
-        "created_at": row["created_at"].isoformat(),
-        "updated_at": row["updated_at"].isoformat(),
-        "version": row["version"],
-        "links": {"self": f"/api/v1/items/{row['slug']}", "html": f"/items/{row['slug']}"},
-    }
-
-
 def _ref_clause(ref: str | int) -> sa.ColumnElement[bool]:
     text = str(ref)
-    if text.isdigit() and int(text) <= MAX_ID:
+    # Only ASCII digits make an id: "²" and "١٢" are digits to str.isdigit, never ids here.
+    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
         return sa.or_(Item.id == int(text), Item.slug == text)
     return Item.slug == text
 
@@ -132,8 +79,8 @@ def get_row(session: Session, *, ref: str | int, lock: bool = False) -> Any:
     return row
 
 
-def get(session: Session, *, ref: str | int) -> dict[str, Any]:
-    return as_json(get_row(session, ref=ref)._mapping)
+def get(session: Session, *, ref: str | int) -> ItemPublic:
+    return ItemPublic.from_row(get_row(session, ref=ref)._mapping)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +135,7 @@ def create(
     user_id: int | None,
     note: str | None = None,
     at: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ItemPublic:
     kind = vocabulary.KIND_BY_CODE.get(data.kind)
     if kind is None:
         raise invalid(FieldError("kind", f"must be one of {', '.join(vocabulary.KIND_CODES)}"))
@@ -217,18 +164,16 @@ def create(
         title=data.title,
         description=data.description,
         status=status,
-        actor_id=actor_id,  # type: ignore[arg-type]
+        actor_id=actor_id,
         responsible_id=responsible_id,
-        source_id=source.id,  # type: ignore[arg-type]
+        source_id=source.id,
         quote=data.quote,
         quote_start=start,
         quote_end=end,
         quantity_value=data.quantity.value if data.quantity else None,
         quantity_unit=data.quantity.unit if data.quantity else None,
-        progress_target=(
-            data.quantity.value
-            if data.quantity and kind.code == "commitment" and data.quantity.value > 0
-            else None
+        progress_target=vocabulary.progress_target(
+            kind.code, data.quantity.value if data.quantity else None
         ),
         progress_value=data.progress_value,
         made_on=data.made_on,
@@ -242,7 +187,7 @@ def create(
     tally.add(session, [(kind.code, status, 1)])
     events.append(
         session,
-        item_id=item.id,  # type: ignore[arg-type]
+        item_id=item.id,
         version=1,
         type="created",
         user_id=user_id,
@@ -251,7 +196,7 @@ def create(
         note=note,
         progress_value=data.progress_value,
     )
-    return get(session, ref=item.id)  # type: ignore[arg-type]
+    return get(session, ref=item.id)
 
 
 def _compare_and_set(
@@ -262,7 +207,7 @@ def _compare_and_set(
         .where(Item.id == item_id, Item.version == version)
         .values(**values, version=version + 1)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 _CAS_ATTEMPTS = 5
@@ -270,7 +215,7 @@ _CAS_ATTEMPTS = 5
 
 def record_status_change(
     session: Session, *, ref: str | int, change: StatusChange, user_id: int | None
-) -> dict[str, Any]:
+) -> ItemPublic:
     row = get_row(session, ref=ref)
     kind = vocabulary.KIND_BY_CODE[row.kind]
     errors = []
@@ -324,7 +269,7 @@ def record_status_change(
         progress_value=change.progress_value,
     )
     # Only the item's own columns changed: no need to read it back.
-    return as_json({**row._mapping, **values, "version": row.version + 1})
+    return ItemPublic.from_row({**row._mapping, **values, "version": row.version + 1})
 
 
 _EDITABLE = ("title", "description", "made_on", "due_on", "progress_value")
@@ -337,7 +282,7 @@ def update(
     data: ItemUpdate,
     if_match_version: int,
     user_id: int | None,
-) -> dict[str, Any]:
+) -> ItemPublic:
     row = get_row(session, ref=ref)
     if if_match_version != row.version:
         raise precondition_failed(
@@ -349,7 +294,9 @@ def update(
     values: dict[str, Any] = {}
     changes: dict[str, list[Any]] = {}
 
-    def change(column: str, old: Any, new: Any, shown_old: Any = None, shown_new: Any = None):
+    def change(
+        column: str, old: Any, new: Any, shown_old: Any = None, shown_new: Any = None
+    ) -> None:
         if old != new:
             values[column] = new
             changes[column] = [
@@ -378,9 +325,7 @@ def update(
         quantity = data.quantity
         change("quantity_value", row.quantity_value, quantity.value if quantity else None)
         change("quantity_unit", row.quantity_unit, quantity.unit if quantity else None)
-        target = (
-            quantity.value if quantity and row.kind == "commitment" and quantity.value > 0 else None
-        )
+        target = vocabulary.progress_target(row.kind, quantity.value if quantity else None)
         change("progress_target", row.progress_target, target)
         if target is None and row.progress_value is not None and "progress_value" not in given:
             change("progress_value", row.progress_value, None)
@@ -396,7 +341,7 @@ def update(
         change("quote_start", row.quote_start, start)
         change("quote_end", row.quote_end, end)
     if not values:
-        return as_json(row._mapping)
+        return ItemPublic.from_row(row._mapping)
     now = utcnow()
     values["updated_at"] = now
     if not _compare_and_set(session, item_id=row.id, version=row.version, values=values):
@@ -423,5 +368,5 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, float):
-        return http.json_number(value)
+        return json_number(value)
     return value

@@ -31,7 +31,7 @@ def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> Non
         else (connection.dialect.name)
     )
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ItemTally)
-    table = ItemTally.__table__  # type: ignore[attr-defined]
+    table = ItemTally.__table__
     statement = insert.on_conflict_do_update(
         index_elements=["kind", "status"], set_={"count": table.c.count + insert.excluded.count}
     )
@@ -40,7 +40,7 @@ def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> Non
 
 def recount(connection: Connectable) -> None:
     """Count every item again (after a bulk load that bypassed the service)."""
-    table = ItemTally.__table__  # type: ignore[attr-defined]
+    table = ItemTally.__table__
     connection.execute(sa.delete(table))
     connection.execute(
         table.insert().from_select(

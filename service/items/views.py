@@ -6,27 +6,38 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from service import http, web
+from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
 from service.db import SessionDep, read_session, write_session
-from service.deps import CurrentPrincipal
-from service.errors import TrackerError, forbidden
+from service.errors import Conflict, Forbidden, Invalid
 from service.events import service as events
 from service.items import listing
 from service.items import service as items
-from service.items.models import StatusChange
+from service.items.models import ItemFilters, ItemList, ItemPublic, StatusChange
 from service.sources import service as sources
 from service.sources.text import paragraph_around
+from service.web import csrf
+from service.web.deps import CurrentPrincipal
+from service.web.forms import PostedForm, form_text, see_other, sign_in_redirect
+from service.web.problems import field_errors
+from service.web.templates import (
+    conditional_page,
+    fragment_etag,
+    hx_target,
+    page_context,
+    render,
+    wants_fragment,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,9 +51,7 @@ STATUS_FIELDS = ("status", "note", "evidence_url", "progress_value")
 # Sent with a change, so that the dashboard's summary and latest changes reload themselves.
 CHANGED_EVENT = "tracker:changed"
 FLASH_KEY = "flash"
-EMPTY_PAGE: dict[str, Any] = {"items": [], "next_cursor": None, "total": 0}
-
-PostedForm = Annotated[FormData, Depends(web.posted_form)]
+EMPTY_PAGE = ItemList(items=[], next_cursor=None, total=0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,32 +59,29 @@ PostedForm = Annotated[FormData, Depends(web.posted_form)]
 
 
 def _dashboard_block(request: Request) -> str | None:
-    if not web.wants_fragment(request):
+    if not wants_fragment(request):
         return None
-    target = web.hx_target(request)
+    target = hx_target(request)
     return target if target in DASHBOARD_BLOCKS else "results"
 
 
 def _dashboard_filters(
     request: Request,
-) -> tuple[dict[str, Any], listing.ItemFilters, dict[str, str]]:
+) -> tuple[dict[str, Any], ItemFilters, dict[str, str]]:
     """The filter bar's values as typed, the filters they make, and what is wrong with them."""
     query = request.query_params
     shown: dict[str, Any] = {
         name: query.get(name, "").strip() for name in ("kind", "status", "actor", "q")
     }
     shown["overdue"] = query.get("overdue") == "true"
-    errors = {}
-    if len(shown["q"]) > 200:
-        errors["q"] = "Search for at most 200 characters."
-    filters = listing.ItemFilters(
-        kind=shown["kind"] or None,
-        statuses=[s.strip() for s in query.getlist("status") if s.strip()],
-        actor=shown["actor"] or None,
-        q=shown["q"] or None,
-        overdue=True if shown["overdue"] else None,
-    )
-    return shown, filters, errors
+    given: dict[str, Any] = {name: shown[name] or None for name in ("kind", "actor", "q")}
+    given["status"] = [s.strip() for s in query.getlist("status") if s.strip()]
+    given["overdue"] = True if shown["overdue"] else None
+    try:
+        return shown, ItemFilters.model_validate(given), {}
+    except ValidationError as exc:
+        errors = {e.field: _sentence(e.message) for e in field_errors(list(exc.errors()))}
+        return shown, ItemFilters(), errors
 
 
 def _dashboard_url(request: Request, cursor: str | None) -> str:
@@ -86,7 +92,7 @@ def _dashboard_url(request: Request, cursor: str | None) -> str:
     return "/" + ("?" + urlencode(params) if params else "")
 
 
-def _results(request: Request, session: Session, context: dict[str, Any], version: str) -> int:
+def _results(request: Request, session: Session, context: dict[str, Any]) -> int:
     """Fill in the items table; returns the status code (422 when a filter is wrong)."""
     shown, filters, errors = _dashboard_filters(request)
     page, status_code = EMPTY_PAGE, 200
@@ -97,9 +103,7 @@ def _results(request: Request, session: Session, context: dict[str, Any], versio
             page = listing.list_page(
                 session, filters=filters, limit=PAGE_SIZE, cursor=request.query_params.get("cursor")
             )
-        except TrackerError as exc:
-            if exc.status != 422:
-                raise
+        except Invalid as exc:
             errors = {e.field: e.message for e in exc.errors}
             status_code = 422
     if "cursor" in errors:
@@ -110,8 +114,8 @@ def _results(request: Request, session: Session, context: dict[str, Any], versio
         filter_errors=errors,
         page=page,
         results_url=request.url.path + ("?" + query if query else ""),
-        results_etag=web.page_etag(request, version, context, "results"),
-        next_url=_dashboard_url(request, page["next_cursor"]) if page["next_cursor"] else None,
+        results_etag=fragment_etag(request, session, context, "results"),
+        next_url=_dashboard_url(request, page.next_cursor) if page.next_cursor else None,
         first_url=_dashboard_url(request, None) if request.query_params.get("cursor") else None,
     )
     return status_code
@@ -119,33 +123,30 @@ def _results(request: Request, session: Session, context: dict[str, Any], versio
 
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    context = web.page_context(request, principal)
+    context = page_context(request, principal)
     block = _dashboard_block(request)
-    version = http.data_version(session)
-    etag = web.page_etag(request, version, context, block or "page")
-    if http.etag_matches(request, etag):
-        return web.not_modified(etag)
-    context.update(edit=None, focus_edit=False)
-    status_code = 200
-    if block in (None, "summary"):
-        context["summary"] = listing.summary(session)
-    if block in (None, "latest"):
-        context["latest"] = events.latest(session, limit=LATEST_CHANGES)
-    if block in (None, "results"):
-        status_code = _results(request, session, context, version)
-    if block is None:
-        context["actors"] = actors.get_all(session)
-    headers = {"ETag": etag}
-    if block == "results" and request.headers.get("if-none-match"):
-        # The table's conditional refresh found new data: the other parts follow.
-        headers["HX-Trigger"] = CHANGED_EVENT
-    response = web.render(
-        request, DASHBOARD, context, block=block, status_code=status_code, headers=headers
-    )
-    if block is None and principal.user_id is None and status_code == 200:
-        # The same page for every anonymous viewer: the fast path serves it from now on.
-        http.response_cache.put(etag, bytes(response.body), response.headers["content-type"])
-    return response
+
+    def build() -> Response:
+        context.update(edit=None, focus_edit=False)
+        status_code = 200
+        if block in (None, "summary"):
+            context["summary"] = listing.summary(session)
+        if block in (None, "latest"):
+            context["latest"] = events.latest(session, limit=LATEST_CHANGES)
+        if block in (None, "results"):
+            status_code = _results(request, session, context)
+        if block is None:
+            context["actors"] = actors.get_all(session)
+        headers = {}
+        if block == "results" and request.headers.get("if-none-match"):
+            # The table's conditional refresh found new data: the other parts follow.
+            headers["HX-Trigger"] = CHANGED_EVENT
+        return render(
+            request, DASHBOARD, context, block=block, status_code=status_code, headers=headers
+        )
+
+    # The table's refresh carries a trigger for the other parts: only its 304 is reused.
+    return conditional_page(request, session, context, build, cache_body=block != "results")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,9 +169,9 @@ class StatusForm:
         return next((name for name in STATUS_FIELDS if name in self.errors), None)
 
     @classmethod
-    def blank(cls, item: dict[str, Any], *, version: int | None = None) -> StatusForm:
-        values = {"status": item["status"], "note": "", "evidence_url": "", "progress_value": ""}
-        return cls(values=values, expected_version=version or item["version"])
+    def blank(cls, item: ItemPublic, *, version: int | None = None) -> StatusForm:
+        values = {"status": item.status, "note": "", "evidence_url": "", "progress_value": ""}
+        return cls(values=values, expected_version=version or item.version)
 
 
 _PYDANTIC_MESSAGES = {
@@ -184,13 +185,13 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:].rstrip(".") + "."
 
 
-def _read_status_form(
-    form: FormData, item: dict[str, Any]
-) -> tuple[StatusForm, StatusChange | None]:
-    values = {name: web.form_text(form, name) for name in STATUS_FIELDS}
-    expected = web.form_text(form, "expected_version").strip()
-    version = int(expected) if expected.isdigit() and len(expected) < 10 else None
-    state = StatusForm(values=values, expected_version=version or item["version"])
+def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, StatusChange | None]:
+    values = {name: form_text(form, name) for name in STATUS_FIELDS}
+    expected = form_text(form, "expected_version").strip()
+    version = (
+        int(expected) if expected.isascii() and expected.isdigit() and len(expected) < 10 else None
+    )
+    state = StatusForm(values=values, expected_version=version or item.version)
     progress: float | None = None
     raw_progress = values["progress_value"].strip()
     if raw_progress:
@@ -221,18 +222,18 @@ def _read_status_form(
 
 def _item_context(
     session: Session,
-    item: dict[str, Any],
+    item: ItemPublic,
     context: dict[str, Any],
     state: StatusForm | None,
     announce: str | None = None,
 ) -> dict[str, Any]:
     principal: Principal = context["principal"]
-    source = sources.get(session, slug=item["source"]["slug"])
-    before, quote, after = paragraph_around(source.text, item["quote_start"], item["quote_end"])
+    source = sources.get(session, slug=item.source.slug)
+    before, quote, after = paragraph_around(source.text, item.quote_start, item.quote_end)
     return {
         **context,
         "item": item,
-        "history": events.history(session, item_id=item["id"]),
+        "history": events.history(session, item_id=item.id),
         "quote": {"before": before, "text": quote, "after": after},
         "state": (state or StatusForm.blank(item)) if principal.can_edit else None,
         "announce": announce,
@@ -244,26 +245,25 @@ def item_page(
     ref: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     item = items.get(session, ref=ref)
-    if ref != item["slug"]:
-        return RedirectResponse(f"/items/{item['slug']}", status_code=301)
-    context = web.page_context(request, principal)
+    if ref != item.slug:
+        return RedirectResponse(urls.item(item.slug), status_code=301)
+    context = page_context(request, principal)
     announce = request.session.pop(FLASH_KEY, None) if principal.user_id is not None else None
-    etag = web.page_etag(request, http.data_version(session), context, "page")
-    if announce is None and http.etag_matches(request, etag):
-        return web.not_modified(etag)
-    return web.render(
-        request,
-        ITEM_PAGE,
-        _item_context(session, item, context, None, announce),
-        block="item",
-        headers={} if announce else {"ETag": etag},
-    )
+
+    def build() -> Response:
+        return render(
+            request, ITEM_PAGE, _item_context(session, item, context, None, announce), block="item"
+        )
+
+    if announce is not None:  # shown once: never a 304, never reused
+        return build()
+    return conditional_page(request, session, context, build)
 
 
 def _row(
     request: Request,
     context: dict[str, Any],
-    item: dict[str, Any],
+    item: ItemPublic,
     *,
     edit: StatusForm | None = None,
     announce: str | None = None,
@@ -271,7 +271,7 @@ def _row(
     headers: dict[str, str] | None = None,
 ) -> Response:
     context = {**context, "item": item, "edit": edit, "announce": announce, "focus_edit": True}
-    return web.render(
+    return render(
         request, DASHBOARD, context, block="row", status_code=status_code, headers=headers
     )
 
@@ -282,9 +282,9 @@ def item_row(
 ) -> Response:
     """A table row, as htmx swaps it back after an inline edit is cancelled."""
     item = items.get(session, ref=ref)
-    if not web.wants_fragment(request):
-        return RedirectResponse(f"/items/{item['slug']}", status_code=303)
-    return _row(request, web.page_context(request, principal), item)
+    if not wants_fragment(request):
+        return see_other(urls.item(item.slug))
+    return _row(request, page_context(request, principal), item)
 
 
 @router.get("/items/{ref}/row/edit")
@@ -298,14 +298,14 @@ def item_row_edit(
     """A table row holding the status form (`version` is the one the editor saw in the table)."""
     item = items.get(session, ref=ref)
     if principal.user_id is None:
-        return web.sign_in_redirect(request, f"/items/{item['slug']}")
+        return sign_in_redirect(request, urls.item(item.slug))
     if not principal.can_edit:
-        raise forbidden()
-    if not web.wants_fragment(request):
-        return RedirectResponse(f"/items/{item['slug']}#change-status", status_code=303)
+        raise Forbidden("Editors and admins only.")
+    if not wants_fragment(request):
+        return see_other(urls.item(item.slug) + "#change-status")
     state = StatusForm.blank(item, version=version)
     state.focus_status = True
-    return _row(request, web.page_context(request, principal), item, edit=state)
+    return _row(request, page_context(request, principal), item, edit=state)
 
 
 @router.post("/items/{ref}/status")
@@ -313,10 +313,10 @@ def change_status(
     ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm
 ) -> Response:
     if principal.user_id is None:
-        return web.sign_in_redirect(request, f"/items/{ref}")
-    web.check_csrf(request, form)
+        return sign_in_redirect(request, urls.item(ref))
+    csrf.check(request, form)
     if not principal.can_edit:
-        raise forbidden()
+        raise Forbidden("Editors and admins only.")
     with read_session() as session:
         before = items.get(session, ref=ref)
     state, change = _read_status_form(form, before)
@@ -325,35 +325,31 @@ def change_status(
         try:
             with write_session() as session:
                 updated = items.record_status_change(
-                    session, ref=before["id"], change=change, user_id=principal.user_id
+                    session, ref=before.id, change=change, user_id=principal.user_id
                 )
-        except TrackerError as exc:
-            if exc.status == 422:
-                for error in exc.errors:
-                    name = error.field if error.field in STATUS_FIELDS else "form"
-                    state.errors.setdefault(name, _sentence(error.message))
-            elif exc.status == 409:
-                state.conflict = exc.detail
-            else:
-                raise
+        except Invalid as exc:
+            for error in exc.errors:
+                name = error.field if error.field in STATUS_FIELDS else "form"
+                state.errors.setdefault(name, _sentence(error.message))
+        except Conflict as exc:
+            state.conflict = exc.detail
     announce = None
     if updated is not None:
-        announce = f"Status of “{updated['title']}” changed to {updated['status_label']}."
-        if not web.wants_fragment(request):
+        announce = f"Status of “{updated.title}” changed to {updated.status_label}."
+        if not wants_fragment(request):
             request.session[FLASH_KEY] = announce
-            return RedirectResponse(f"/items/{updated['slug']}", status_code=303)
+            return see_other(urls.item(updated.slug))
     status_code = 200 if updated is not None else 409 if state.conflict else 422
     headers = {"HX-Trigger": CHANGED_EVENT} if updated is not None else {}
-    context = web.page_context(request, principal)
+    context = page_context(request, principal)
     with read_session() as session:
-        item = items.get(session, ref=before["id"])
+        item = items.get(session, ref=before.id)
         if state.conflict:
             # Show the new state, keep what the editor typed, and let them save over it knowingly.
-            state.expected_version = item["version"]
+            state.expected_version = item.version
         if updated is not None:
             state = StatusForm.blank(item)
-        in_row = web.wants_fragment(request) and web.hx_target(request).startswith("row-")
-        if in_row:
+        if wants_fragment(request) and hx_target(request).startswith("row-"):
             return _row(
                 request,
                 context,
@@ -363,7 +359,7 @@ def change_status(
                 status_code=status_code,
                 headers=headers,
             )
-        return web.render(
+        return render(
             request,
             ITEM_PAGE,
             _item_context(session, item, context, state, announce),

@@ -8,17 +8,20 @@ here plus a migration that updates the check constraint.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 PHASES: Final = ("open", "active", "resolved")
 PHASE_LABELS: Final = {"open": "Open", "active": "Active", "resolved": "Resolved"}
+
+
+Phase = Literal["open", "active", "resolved"]
 
 
 @dataclass(frozen=True, slots=True)
 class Status:
     code: str
     label: str
-    phase: str
+    phase: Phase
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +90,21 @@ RESOLVED_STATUSES: Final = frozenset(
 # (kind, status) pairs, as the database check constraint lists them.
 KIND_STATUS_PAIRS: Final = tuple((kind.code, s.code) for kind in KINDS for s in kind.statuses)
 
-ACTOR_KINDS: Final = {
-    "person": "Person",
-    "police_force": "Police force",
-    "government": "Government",
-    "regulator": "Regulator",
-    "council": "Council",
-    "other": "Other",
-}
 
-ROLES: Final = ("viewer", "editor", "admin")
+def label_of(kind: str, status: str | None) -> str | None:
+    """The status's label, or None for no status; an unknown code is shown as it is."""
+    if status is None:
+        return None
+    found = KIND_BY_CODE[kind].status(status) if kind in KIND_BY_CODE else None
+    return found.label if found else status
+
+
+def progress_target(kind: str, quantity_value: float | None) -> float | None:
+    """What progress counts towards: only a commitment makes progress, and only on a positive
+    quantity (62 staff); an allegation's 10 officers or a proposal's 5 years are counts."""
+    if kind == "commitment" and quantity_value is not None and quantity_value > 0:
+        return quantity_value
+    return None
 
 
 def status_of(kind: str, status: str) -> Status:
@@ -111,21 +119,5 @@ def kind_status_check_sql() -> str:
     return " OR ".join(f"(kind = '{k}' AND status = '{s}')" for k, s in KIND_STATUS_PAIRS)
 
 
-def as_json() -> dict[str, object]:
-    return {
-        "phases": [{"code": p, "label": PHASE_LABELS[p]} for p in PHASES],
-        "kinds": [
-            {
-                "code": kind.code,
-                "label": kind.label,
-                "plural": kind.plural,
-                "initial_status": kind.initial_status,
-                "statuses": [
-                    {"code": s.code, "label": s.label, "phase": s.phase} for s in kind.statuses
-                ],
-            }
-            for kind in KINDS
-        ],
-        "actor_kinds": [{"code": c, "label": label} for c, label in ACTOR_KINDS.items()],
-        "roles": list(ROLES),
-    }
+KindCode = Literal["commitment", "allegation", "proposal"]
+StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]

@@ -5,21 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service import http
 from service.db import SessionDep
-from service.schemas import NOT_MODIFIED, PROBLEM, SourceList, SourceWithText
 from service.sources import service as sources
+from service.sources.models import SourceList, SourcePublic, SourceWithText
+from service.web.conditional import conditional
+from service.web.problems import NOT_MODIFIED, PROBLEM
+from service.web.responses import json_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["sources"])
 
 
 @router.get("/sources", response_model=SourceList, responses=NOT_MODIFIED, summary="Sources")
 def list_sources(request: Request, session: SessionDep) -> Response:
-    return http.conditional(
+    return conditional(
         request,
         session,
-        lambda: http.json_bytes(
-            {"sources": [sources.as_json(s) for s in sources.get_all(session)]}
+        lambda: json_bytes(
+            SourceList(sources=[SourcePublic.of(s) for s in sources.get_all(session)])
         ),
     )
 
@@ -33,8 +35,7 @@ def list_sources(request: Request, session: SessionDep) -> Response:
 def get_source(request: Request, session: SessionDep, slug: str) -> Response:
     def build() -> bytes:
         source = sources.get(session, slug=slug)
-        body = sources.as_json(source, with_text=True)
-        body["quote_spans"] = sources.quote_spans(session, source_id=source.id)  # type: ignore[arg-type]
-        return http.json_bytes(body)
+        spans = sources.quote_spans(session, source_id=source.id)  # type: ignore[arg-type]
+        return json_bytes(SourceWithText.with_spans(source, spans))
 
-    return http.conditional(request, session, build)
+    return conditional(request, session, build)

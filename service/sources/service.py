@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from service.errors import FieldError, TrackerError, invalid, not_found
-from service.sources.models import Source
+from service.errors import FieldError, SourceChanged, invalid, not_found
+from service.items.models import Item
+from service.sources.models import QuoteSpan, Source, SpanItem
 
 
 def sha256_of(data: bytes) -> str:
@@ -47,12 +47,7 @@ def create(
     decoded as UTF-8 without any normalisation."""
     digest = sha256_of(raw)
     if expected_sha256 is not None and digest != expected_sha256:
-        raise TrackerError(
-            f"Source {slug}: SHA-256 is {digest}, expected {expected_sha256}.",
-            422,
-            "Source changed",
-            "source-hash-mismatch",
-        )
+        raise SourceChanged(f"Source {slug}: SHA-256 is {digest}, expected {expected_sha256}.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -71,40 +66,21 @@ def create(
     return source
 
 
-def quote_spans(session: Session, *, source_id: int) -> list[dict[str, Any]]:
+def quote_spans(session: Session, *, source_id: int) -> list[QuoteSpan]:
     """Every item's quoted span in this source, in reading order."""
-    from service.items.models import Item
-
     rows = session.execute(
         sa.select(Item.id, Item.slug, Item.title, Item.kind, Item.quote_start, Item.quote_end)
         .where(Item.source_id == source_id)
         .order_by(Item.quote_start, Item.id)
     ).all()
     return [
-        {
-            "item": {"id": r.id, "slug": r.slug, "title": r.title, "kind": r.kind},
-            "start": r.quote_start,
-            "end": r.quote_end,
-        }
+        QuoteSpan.model_construct(
+            item=SpanItem.model_construct(id=r.id, slug=r.slug, title=r.title, kind=r.kind),
+            start=r.quote_start,
+            end=r.quote_end,
+        )
         for r in rows
     ]
-
-
-def as_json(source: Source, *, with_text: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "slug": source.slug,
-        "title": source.title,
-        "publisher": source.publisher,
-        "url": source.url,
-        "published_on": source.published_on.isoformat() if source.published_on else None,
-        "sha256": source.sha256,
-        "archived_at": source.archived_at.isoformat(),
-        "length": len(source.text),
-        "links": {"self": f"/api/v1/sources/{source.slug}", "html": f"/sources/{source.slug}"},
-    }
-    if with_text:
-        body["text"] = source.text
-    return body
 
 
 def locate_quote(text: str, quote: str, *, start: int | None = None) -> tuple[int, int]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+from service.sources.models import QuoteSpan
+
 # A paragraph longer than this on either side of a quote is shortened to its nearest words.
 CONTEXT_CHARS = 700
 # At most this many item titles are named in one highlighted passage's tooltip.
@@ -29,32 +31,32 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
     return before.lstrip("\n"), text[start:end], after.rstrip("\n")
 
 
-def _titles(spans: list[dict[str, Any]]) -> str:
-    shown = "; ".join(s["item"]["title"] for s in spans[-TITLES_PER_PASSAGE:])
+def _titles(spans: list[QuoteSpan]) -> str:
+    shown = "; ".join(s.item.title for s in spans[-TITLES_PER_PASSAGE:])
     more = len(spans) - TITLES_PER_PASSAGE
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
-def quoted_segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def quoted_segments(text: str, spans: list[QuoteSpan]) -> list[dict[str, Any]]:
     """The text cut at every quote's start and end. Each segment lists the items quoting it
     (innermost last) and the anchors (`q-<item slug>`) of the quotes that start there."""
-    bounds = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
-    starting: dict[int, list[dict[str, Any]]] = {}
+    bounds = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    starting: dict[int, list[QuoteSpan]] = {}
     for span in spans:
-        starting.setdefault(span["start"], []).append(span)
-    active: list[dict[str, Any]] = []
+        starting.setdefault(span.start, []).append(span)
+    active: list[QuoteSpan] = []
     segments: list[dict[str, Any]] = []
     for left, right in pairwise(bounds):
-        active = [s for s in active if s["end"] > left]
+        active = [s for s in active if s.end > left]
         opened = starting.get(left, [])
         active.extend(opened)
-        covering = sorted(active, key=lambda s: (s["start"], -s["end"]))
+        covering = sorted(active, key=lambda s: (s.start, -s.end))
         segments.append(
             {
                 "text": text[left:right],
-                "quoted_by": [s["item"] for s in covering],
+                "quoted_by": [s.item for s in covering],
                 "titles": _titles(covering),
-                "anchors": [f"q-{s['item']['slug']}" for s in opened],
+                "anchors": [f"q-{s.item.slug}" for s in opened],
             }
         )
     return segments

@@ -6,19 +6,19 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from service import http, migrate
+from service import migrate
 from service.db import get_engine
-from service.items import vocabulary
-from service.schemas import Health, Readiness, Vocabulary
+from service.system.models import Health, Readiness, Vocabulary
+from service.web.responses import JSON, json_bytes, json_response
 
 router = APIRouter(tags=["system"])
 
-_VOCABULARY = http.json_bytes(vocabulary.as_json())
+_VOCABULARY = json_bytes(Vocabulary.current())
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness")
 async def healthz() -> Response:
-    return http.json_response({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 @router.get(
@@ -42,7 +42,7 @@ def readyz() -> Response:
         "database": database,
         "migrations_at_head": at_head,
     }
-    return http.json_response(body, 200 if ready else 503)
+    return json_response(body, 200 if ready else 503)
 
 
 @router.get(
@@ -52,6 +52,4 @@ def readyz() -> Response:
     tags=["vocabulary"],
 )
 async def get_vocabulary() -> Response:
-    return Response(
-        _VOCABULARY, media_type=http.JSON, headers={"Cache-Control": "public, max-age=300"}
-    )
+    return Response(_VOCABULARY, media_type=JSON, headers={"Cache-Control": "public, max-age=300"})

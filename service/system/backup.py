@@ -40,9 +40,17 @@ _INSERT_BATCH = 1000
 class TransferError(TrackerError):
     """A backup, export or import that cannot be done; the detail says why and what to do."""
 
+    code = "refused"
+    title = "Refused"
+
+
+class BackupFailed(TransferError):
+    code = "backup-failed"
+    title = "Backup failed"
+
 
 def _refuse(detail: str) -> TransferError:
-    return TransferError(detail, 409, "Refused", "refused")
+    return TransferError(detail)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,9 +100,7 @@ def backup_sqlite(database_url: str, target: Path, *, busy_timeout_seconds: floa
             os.fsync(handle.fileno())
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
-        raise TransferError(
-            f"The backup failed: {exc}", 500, "Backup failed", "backup-failed"
-        ) from exc
+        raise BackupFailed(f"The backup failed: {exc}") from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -114,12 +120,7 @@ def _copy(source_path: Path, partial: Path, busy_timeout_seconds: float) -> None
             copy.execute("PRAGMA journal_mode=DELETE")
             result = copy.execute("PRAGMA integrity_check").fetchall()
             if result != [("ok",)]:
-                raise TransferError(
-                    f"The copy failed its integrity check: {result[:5]}",
-                    500,
-                    "Backup failed",
-                    "backup-failed",
-                )
+                raise BackupFailed(f"The copy failed its integrity check: {result[:5]}")
             copy.commit()
         finally:
             copy.close()

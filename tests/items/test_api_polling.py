@@ -52,7 +52,7 @@ def test_every_get_has_a_strong_etag_and_answers_304(client, editor_headers, pat
 def test_etags_agree_across_app_instances(app_settings) -> None:
     """Two workers (two app instances with their own caches) give the same ETag."""
     from service.app import create_app
-    from service.http import response_cache
+    from service.web.conditional import response_cache
 
     with TestClient(create_app(app_settings)) as one:
         etag = one.get("/api/v1/items").headers["etag"]

@@ -1,10 +1,10 @@
-"""The fast path: the hot, public GETs answered before any routing.
+"""The fast path: repeat GETs answered before any routing.
 
 Reports poll the JSON API and the dashboard refreshes itself, mostly to learn that nothing
-changed. For those requests this middleware reads the data version once, on a driver connection
-of its own (no ORM session, no pool), computes the ETag exactly as the routes do, and answers
-304 when the client's copy is current, or sends the body this worker already built for that
-ETag. Anything else, and any miss, goes on to the app, which builds the body and caches it.
+changed. For a path that a route has answered publicly (see `conditional`), this middleware reads
+the data version once, on a driver connection of its own (no ORM session, no pool), computes the
+ETag exactly as the route does, and answers 304 when the client's copy is current, or sends the
+body this worker already built for that ETag. Anything else, and any miss, goes on to the app.
 
 A body is cached under the ETag of the data version it was built at, and the version is read
 from the database on every request, so a write made through any worker is seen at once.
@@ -15,23 +15,15 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service import http
 from service.config import get_settings
-
-# Public JSON routes: the same body for everyone, ETags from http.conditional.
-API_PREFIXES = ("/api/v1/items", "/api/v1/changes", "/api/v1/summary", "/api/v1/sources",
-                "/api/v1/actors", "/feed.atom")  # fmt: skip
-DASHBOARD = "/"
-SESSION_COOKIE = "tracker_session"
-HTML = "text/html; charset=utf-8"
-PAGE_HEADERS = [(b"vary", b"HX-Request"), (b"cache-control", b"no-cache, private")]
-API_HEADERS = [(b"cache-control", http.REVALIDATE.encode())]
+from service.web import conditional
 
 
 class DataVersionReader:
@@ -50,8 +42,8 @@ class DataVersionReader:
                 self._connection = _connect(url)
                 self._url = url
             try:
-                cursor = self._connection.execute(http.VERSION_SQL)
-                return http.format_version(cursor.fetchone())
+                cursor = self._connection.execute(conditional.VERSION_SQL)
+                return conditional.format_version(cursor.fetchone())
             except Exception:
                 self._close()
                 raise
@@ -70,24 +62,19 @@ def _connect(url: str) -> Any:
         return sqlite3.connect(
             parsed.database or ":memory:", isolation_level=None, check_same_thread=False
         )
-    import psycopg
+    import psycopg  # an optional dependency: only a PostgreSQL deployment has it
 
     conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     return psycopg.connect(conninfo, autocommit=True)
 
 
-def _dashboard_part(headers: Headers) -> str | None:
-    """Which anonymous dashboard request this is: the whole page, or the table's refresh."""
-    if headers.get("hx-request") != "true":
-        return "page"
-    if headers.get("hx-target") == "results" and not headers.get("hx-history-restore-request"):
-        return "results"
-    return None
-
-
 class FastPathMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """`is_anonymous(headers)` tells whether a request carries no credentials at all (the app
+    knows its session cookie's name; this middleware does not)."""
+
+    def __init__(self, app: ASGIApp, is_anonymous: Callable[[Headers], bool]) -> None:
         self.app = app
+        self.is_anonymous = is_anonymous
         self.reader = DataVersionReader()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -95,22 +82,9 @@ class FastPathMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
+        answer = conditional.response_cache.public_path(path)
         headers = Headers(scope=scope)
-        if path.startswith(API_PREFIXES):
-            variant, extra, cacheable = "", API_HEADERS, True
-        elif path == DASHBOARD and SESSION_COOKIE not in headers.get("cookie", ""):
-            part = _dashboard_part(headers)
-            if part is None:
-                await self.app(scope, receive, send)
-                return
-            # The table's refresh answers 200 with a trigger for the other parts, so only its
-            # 304 is answered here; the whole page is served from the cache as well.
-            variant, extra, cacheable = (
-                http.page_variant(part, None, None),
-                PAGE_HEADERS,
-                part == "page",
-            )
-        else:
+        if answer is None or (answer.anonymous_only and not self.is_anonymous(headers)):
             await self.app(scope, receive, send)
             return
         try:
@@ -119,17 +93,30 @@ class FastPathMiddleware:
             await self.app(scope, receive, send)
             return
         query = QueryParams(scope["query_string"].decode("latin-1")).multi_items()
-        etag = http.etag_for(path, query, version, variant)
-        out = [(b"etag", etag.encode()), *extra]
-        if http.if_none_match_matches(headers.get("if-none-match"), etag):
+        # Public answers carry no viewer in their key: the same key the route computed.
+        etag = conditional.etag_for(
+            path, query, version, conditional.key_variant("", headers, answer.vary)
+        )
+        cached = conditional.response_cache.get(etag)
+        if conditional.if_none_match_matches(headers.get("if-none-match"), etag):
+            if cached is not None:
+                etag = dict(cached.headers).get("etag", etag)
+            elif answer.versioned_etag:
+                await self.app(scope, receive, send)
+                return
+            out = [(b"etag", etag.encode()), (b"cache-control", answer.cache_control.encode())]
+            if answer.vary:
+                out.append((b"vary", ", ".join(answer.vary).encode()))
             await send({"type": "http.response.start", "status": 304, "headers": out})
             await send({"type": "http.response.body", "body": b""})
             return
-        cached = http.response_cache.get(etag) if cacheable else None
         if cached is None:
             await self.app(scope, receive, send)
             return
-        body, media_type = cached
-        out += [(b"content-type", media_type.encode()), (b"content-length", b"%d" % len(body))]
+        out = [(k.encode(), v.encode()) for k, v in cached.headers]
+        out += [
+            (b"content-type", cached.media_type.encode()),
+            (b"content-length", b"%d" % len(cached.body)),
+        ]
         await send({"type": "http.response.start", "status": 200, "headers": out})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": cached.body})

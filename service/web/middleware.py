@@ -8,10 +8,10 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROBLEM = b"application/problem+json"
+from service.errors import FieldError, NotFound, TooLarge, invalid
+from service.web.problems import send_problem
 
 SECURITY_HEADERS = [
     (
@@ -47,37 +47,6 @@ def docs_policy(html: bytes) -> bytes:
     return DOCS_POLICY.format(hashes=hashes).encode()
 
 
-async def _send_problem(
-    send: Send,
-    status: int,
-    title: str,
-    detail: str,
-    code: str = "too-large",
-    errors: list[dict[str, str]] | None = None,
-) -> None:
-    problem: dict[str, Any] = {
-        "type": f"/problems/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        problem["errors"] = errors
-    body = orjson.dumps(problem)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM),
-                (b"content-length", str(len(body)).encode()),
-                *SECURITY_HEADERS,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class BodyLimitMiddleware:
     """Refuse a request body over the limit with 413 before any handler reads it."""
 
@@ -97,7 +66,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await _send_problem(send, 413, "Content too large", detail)
+                    await send_problem(send, TooLarge(detail), SECURITY_HEADERS)
                     return
         # Read the body now (it is at most max_bytes) and replay it to the app.
         chunks: list[bytes] = []
@@ -109,7 +78,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _send_problem(send, 413, "Content too large", detail)
+                await send_problem(send, TooLarge(detail), SECURITY_HEADERS)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -137,20 +106,20 @@ class RefuseNulMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             if "\x00" in scope["path"]:
-                detail = "No path holds the NUL character."
-                await _send_problem(send, 404, "Not found", detail, "not-found")
+                error = NotFound("No path holds the NUL character.")
+                await send_problem(send, error, SECURITY_HEADERS)
                 return
             query: bytes = scope.get("query_string", b"")
             if b"%00" in query or b"\x00" in query:
                 pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, errors="replace")
                 message = "must not contain the NUL character"
                 errors = [
-                    {"field": name.replace("\x00", ""), "message": message}
+                    FieldError(name.replace("\x00", ""), message)
                     for name, value in pairs
                     if "\x00" in name or "\x00" in value
                 ]
-                detail = "; ".join(f"{e['field']}: {message}" for e in errors) or message
-                await _send_problem(send, 422, "Invalid input", detail, "validation", errors)
+                await send_problem(send, invalid(*errors, detail=None if errors else message),
+                                   SECURITY_HEADERS)  # fmt: skip
                 return
         await self.app(scope, receive, send)
 

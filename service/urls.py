@@ -1,0 +1,66 @@
+"""Every URL of the tracker, built in one place: the JSON API's and the pages'.
+
+Public models put these in their `links`, templates link with them, and redirects and
+`Location` headers come from them, so that a route's path is written once here and in its
+router.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+API = "/api/v1"
+
+
+def _part(value: str | int) -> str:
+    return quote(str(value), safe="")
+
+
+def dashboard(**query: str) -> str:
+    params = {k: v for k, v in query.items() if v}
+    return "/" + ("?" + urlencode(params) if params else "")
+
+
+def item(slug: str) -> str:
+    return f"/items/{_part(slug)}"
+
+
+def item_api(slug: str) -> str:
+    return f"{API}/items/{_part(slug)}"
+
+
+def item_status(slug: str) -> str:
+    return f"{item(slug)}/status"
+
+
+def item_row(slug: str) -> str:
+    return f"{item(slug)}/row"
+
+
+def item_row_edit(slug: str, version: int) -> str:
+    return f"{item(slug)}/row/edit?version={version}"
+
+
+def source(slug: str) -> str:
+    return f"/sources/{_part(slug)}"
+
+
+def source_api(slug: str) -> str:
+    return f"{API}/sources/{_part(slug)}"
+
+
+def actor(slug: str, **query: str) -> str:
+    params = {k: v for k, v in query.items() if v}
+    return f"/actors/{_part(slug)}" + ("?" + urlencode(params) if params else "")
+
+
+def actor_api(slug: str) -> str:
+    return f"{API}/actors/{_part(slug)}"
+
+
+def changes(after: int) -> str:
+    return f"{API}/changes?after={after}"
+
+
+def login(next_url: str) -> str:
+    return "/login?next=" + quote(next_url, safe="/")

@@ -1,0 +1,256 @@
+"""The dashboard's rendering: the Jinja2 environment (jinja2-fragments), template globals and
+filters, "a block for htmx, the whole page for everyone else", and the HTML error page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import orjson
+from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service import urls
+from service.accounts.service import Principal
+from service.actors.models import ACTOR_KINDS
+from service.config import get_settings
+from service.items import vocabulary
+from service.shapes import json_number
+from service.web import csrf
+from service.web.conditional import conditional, data_version, etag_for, key_variant
+from service.web.static import HTMX_FILE, static_url
+
+if TYPE_CHECKING:
+    from service.errors import TrackerError
+
+# Every page that has fragments may answer the same URL with a fragment or a whole page, and
+# which fragment depends on htmx's headers.
+PAGE_VARY = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+# Pages differ by who is signed in: browsers may keep them, but must ask before reusing one.
+PAGE_CACHE_CONTROL = "no-cache, private"
+
+# htmx reads its configuration from a meta tag. Its own indicator styles are an inline <style>
+# (refused by the CSP), 304 means "nothing changed, swap nothing", and 409/422 carry the form
+# with its messages, which must be swapped in like a success. Back and forward load the page
+# afresh rather than from snapshots kept in the browser's storage (which would hold stale rows
+# and the session's CSRF token).
+HTMX_CONFIG = {
+    "includeIndicatorStyles": False,
+    "allowEval": False,
+    "allowScriptTags": False,
+    "historyCacheSize": 0,
+    "refreshOnHistoryMiss": True,
+    "historyRestoreAsHxRequest": False,
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "304", "swap": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "409", "swap": True},
+        {"code": "422", "swap": True},
+        {"code": "[45]..", "swap": False, "error": True},
+    ],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Template filters
+
+
+def _as_datetime(value: str | dt.datetime | None) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def format_when(value: str | dt.datetime | None) -> str:
+    """23 Nov 2026, 06:53 UTC"""
+    moment = _as_datetime(value)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else ""
+
+
+def format_day(value: str | dt.date | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def format_number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_amount(value: float | int | None, unit: str | None) -> str:
+    """62 staff; £1,200,000; 5 years."""
+    if value is None:
+        return ""
+    if unit == "GBP":
+        return "£" + format_number(value)
+    if not unit:
+        return format_number(value)
+    if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]  # 1 officer, 1 year
+    return f"{format_number(value)} {unit}"
+
+
+def format_percent(share: float | None) -> str:
+    return "" if share is None else f"{round(share * 100)}%"
+
+
+# ---------------------------------------------------------------------------------------------
+# The environment
+
+
+@lru_cache
+def templates() -> Jinja2Blocks:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(get_settings().web_dir / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        when=format_when,
+        day=format_day,
+        number=format_number,
+        amount=format_amount,
+        percent=format_percent,
+        plain=json_number,
+    )
+    env.globals.update(
+        KINDS=vocabulary.KINDS,
+        KIND_BY_CODE=vocabulary.KIND_BY_CODE,
+        PHASES=vocabulary.PHASES,
+        PHASE_LABELS=vocabulary.PHASE_LABELS,
+        ACTOR_KINDS=ACTOR_KINDS,
+        status_label=vocabulary.label_of,
+        urls=urls,
+        static_url=static_url,
+        HTMX_FILE=HTMX_FILE,
+        HTMX_CONFIG=orjson.dumps(HTMX_CONFIG).decode(),
+    )
+    # The shared macros are a global, so that a block rendered on its own can call them too.
+    env.globals["ui"] = env.get_template("_partials/ui.html").module
+    return Jinja2Blocks(env=env)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages and fragments
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def wants_fragment(request: Request) -> bool:
+    """htmx asks for a part of the page; a history restore needs the whole page."""
+    return is_htmx(request) and not request.headers.get("hx-history-restore-request")
+
+
+def hx_target(request: Request) -> str:
+    return request.headers.get("hx-target") or ""
+
+
+def page_context(request: Request, principal: Principal) -> dict[str, Any]:
+    """What the layout needs: who is signed in, and (for them) the CSRF token."""
+    return {
+        "principal": principal,
+        "csrf": csrf.token(request) if principal.user_id is not None else None,
+    }
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The block for htmx (when a block is given), the whole page otherwise."""
+    all_headers = {
+        "Vary": ", ".join(PAGE_VARY),
+        "Cache-Control": PAGE_CACHE_CONTROL,
+        **(headers or {}),
+    }
+    context = {"request": request, "announce": None, **context}
+    if block is not None and wants_fragment(request):
+        return templates().TemplateResponse(
+            request, name, context, status_code, headers=all_headers, block_name=block
+        )
+    return templates().TemplateResponse(request, name, context, status_code, headers=all_headers)
+
+
+def viewer_variant(context: Mapping[str, Any]) -> str:
+    """What a page's ETag depends on beyond the URL and the data: the signed-in user and their
+    CSRF token are part of the HTML. Empty for anonymous readers, whose pages are public."""
+    principal = context.get("principal")
+    if principal is None or principal.user_id is None:
+        return ""
+    return f"{principal.user_id}|{context.get('csrf') or ''}"
+
+
+def error_page(
+    request: Request, error: TrackerError, status: int, headers: Mapping[str, str]
+) -> Response:
+    context = {
+        "request": request,
+        "error": error,
+        "status": status,
+        "principal": None,
+        "csrf": None,
+        "announce": None,
+    }
+    block = "error" if wants_fragment(request) else None
+    return templates().TemplateResponse(
+        request, "error.html", context, status, headers=dict(headers), block_name=block
+    )
+
+
+def conditional_page(
+    request: Request,
+    session: Session,
+    context: Mapping[str, Any],
+    build: Callable[[], Response],
+    *,
+    cache_body: bool = True,
+) -> Response:
+    """A page (or the block htmx asks for) through the one conditional GET: 304 when the
+    viewer's copy is current; for anonymous readers the fast path may serve it next time."""
+    principal = context["principal"]
+    return conditional(
+        request,
+        session,
+        build,
+        public=principal.user_id is None,
+        anonymous_only=True,
+        variant=viewer_variant(context),
+        vary=PAGE_VARY,
+        cache_control=PAGE_CACHE_CONTROL,
+        cache_body=cache_body,
+    )
+
+
+def fragment_etag(
+    request: Request, session: Session, context: Mapping[str, Any], target: str
+) -> str:
+    """The ETag htmx will get for the block `target` of this same URL, so that a page can hand
+    it to its own conditional refresh (`data-etag`)."""
+    headers = {"HX-Request": "true", "HX-Target": target}
+    variant = key_variant(viewer_variant(context), headers, PAGE_VARY)
+    return etag_for(
+        request.url.path, request.query_params.multi_items(), data_version(session), variant
+    )
