@@ -12,6 +12,7 @@ from service.actors.views import router as actors_views
 from service.config import Settings, get_settings
 from service.events.api import router as events_router
 from service.items.api import router as items_router
+from service.items.editing import router as items_editing
 from service.items.views import router as items_views
 from service.sources.api import router as sources_router
 from service.sources.views import router as sources_views
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (system_router, items_router, events_router, sources_router, actors_router):
         app.include_router(router)
     # Dashboard: the HTML pages and their static files.
-    for router in (items_views, sources_views, actors_views, accounts_views):
+    # The item forms first: /items/new is not an item called "new".
+    for router in (items_editing, items_views, sources_views, actors_views, accounts_views):
         app.include_router(router)
     app.mount("/static", StaticFilesForever(directory=settings.web_dir / "static"), name="static")
     problems.install(app)

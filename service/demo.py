@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from service.db import WRITE_LOCK
 from service.items import tally, vocabulary
-from service.items.service import slugify
+from service.shapes import slugify
 
 PREFIX = "demo-"
 DEMO_USER = "demo-editor"
@@ -248,7 +248,7 @@ def build_sources(count: int = 8) -> list[tuple[dict[str, Any], list[Claim]]]:
 def _ensure_reference_rows(connection: Connection) -> tuple[list[int], list[int], int, DemoReport]:
     """Demo actors, sources and the demo user, inserted when missing; their ids."""
     from service.accounts.models import User
-    from service.actors.models import Actor
+    from service.actors.models import Actor, name_key
     from service.sources.models import Source
 
     report = DemoReport()
@@ -257,7 +257,9 @@ def _ensure_reference_rows(connection: Connection) -> tuple[list[int], list[int]
     for slug, name, kind in ACTORS:
         found = connection.execute(sa.select(Actor.id).where(Actor.slug == slug)).scalar()
         if found is None:
-            connection.execute(sa.insert(Actor).values(slug=slug, name=name, kind=kind))
+            connection.execute(
+                sa.insert(Actor).values(slug=slug, name=name, kind=kind, name_key=name_key(name))
+            )
             found = connection.execute(sa.select(Actor.id).where(Actor.slug == slug)).scalar_one()
             report.actors += 1
         actor_ids.append(found)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.actors import service as actors
-from service.actors.models import ACTOR_KINDS, Actor
+from service.actors.models import ACTOR_KINDS, ActorCreate
 from service.errors import FieldError, Invalid, NotFound, SourceChanged, TrackerError, invalid
 from service.items import service as items
 from service.items.models import ItemCreate
@@ -75,8 +75,15 @@ def load(session: Session, *, seeds_dir: Path) -> SeedReport:
         if entry["kind"] not in ACTOR_KINDS:
             raise invalid(FieldError("kind", f"actor {entry['slug']}: unknown kind"))
         if actors.get_by_slug_or_none(session, slug=entry["slug"]) is None:
-            session.add(Actor(slug=entry["slug"], name=entry["name"], kind=entry["kind"]))
-            session.flush()
+            actors.create(
+                session,
+                data=ActorCreate(
+                    slug=entry["slug"],
+                    name=entry["name"],
+                    kind=entry["kind"],
+                    aliases=entry.get("aliases") or [],
+                ),
+            )
             report.actors_added += 1
     for entry in data.get("items", []):
         _load_item(session, entry, report)

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema, field_validator
+
+# Slugs: lowercase words joined by hyphens, as URLs show them.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 # C0 controls other than tab, line feed and carriage return: no text of the tracker needs them,
 # XML (the Atom feed) cannot carry them, and PostgreSQL cannot store NUL.
@@ -69,3 +73,10 @@ Day = Annotated[
 class Links(BaseModel):
     self: str
     html: str
+
+
+def slugify(text: str, *, fallback: str = "item") -> str:
+    """A URL slug from a title or name: ASCII letters and digits joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or fallback

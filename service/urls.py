@@ -64,3 +64,36 @@ def changes(after: int) -> str:
 
 def login(next_url: str) -> str:
     return "/login?next=" + quote(next_url, safe="/")
+
+
+def sources() -> str:
+    return "/sources"
+
+
+def source_new() -> str:
+    return "/sources/new"
+
+
+def source_original(slug: str) -> str:
+    return f"{source_api(slug)}/original"
+
+
+def candidate_dismiss(slug: str, candidate_id: str) -> str:
+    return f"{source(slug)}/candidates/{_part(candidate_id)}/dismiss"
+
+
+def actors() -> str:
+    return "/actors"
+
+
+def actor_new() -> str:
+    return "/actors/new"
+
+
+def item_new(**query: str | int | None) -> str:
+    params = {k: str(v) for k, v in query.items() if v is not None and v != ""}
+    return "/items/new" + ("?" + urlencode(params) if params else "")
+
+
+def item_edit(slug: str) -> str:
+    return f"{item(slug)}/edit"

@@ -1,18 +1,33 @@
-"""JSON routes of actors: the list, and one actor with its scorecard."""
+"""JSON routes of actors: the list, one actor with its scorecard, adding and correcting one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
+from service import urls
 from service.actors import service as actors
-from service.actors.models import ActorList, ActorPublic, ActorWithScorecard
-from service.db import SessionDep
+from service.actors.models import (
+    ActorCreate,
+    ActorList,
+    ActorPublic,
+    ActorUpdate,
+    ActorWithScorecard,
+)
+from service.db import SessionDep, write_session
 from service.web.conditional import conditional
+from service.web.deps import CurrentEditor
+from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
-from service.web.responses import json_bytes
+from service.web.responses import json_bytes, json_response
 
 router = APIRouter(prefix="/api/v1", tags=["actors"])
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: PROBLEM, 403: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM,
+}  # fmt: skip
 
 
 @router.get("/actors", response_model=ActorList, responses=NOT_MODIFIED, summary="Actors")
@@ -39,3 +54,34 @@ def get_actor(request: Request, session: SessionDep, slug: str) -> Response:
         )
 
     return conditional(request, session, build)
+
+
+@router.post(
+    "/actors",
+    status_code=201,
+    response_model=ActorPublic,
+    responses=WRITE_ERRORS,
+    summary="Add an actor (editor); a name or slug that exists already is a conflict",
+)
+def create_actor(data: ActorCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        actor = ActorPublic.of(actors.create(session, data=data))
+    return json_response(actor, 201, {"Location": urls.actor_api(actor.slug)})
+
+
+@router.patch(
+    "/actors/{slug}",
+    response_model=ActorPublic,
+    responses={**WRITE_ERRORS, 412: PROBLEM, 428: PROBLEM},
+    summary="Correct an actor's name, kind or aliases (editor); needs If-Match",
+)
+def update_actor(
+    slug: str,
+    data: ActorUpdate,
+    editor: CurrentEditor,
+    if_match: Annotated[str | None, Header(description='The actor\'s version, e.g. "1".')] = None,
+) -> Response:
+    version = parse_if_match(if_match, "actor")
+    with write_session() as session:
+        actor = actors.update(session, slug=slug, data=data, if_match_version=version)
+        return json_response(ActorPublic.of(actor))

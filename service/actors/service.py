@@ -1,14 +1,23 @@
-"""Actors and their scorecards."""
+"""Actors: creating and correcting them, finding them, and their scorecards."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from service.actors.models import Actor, PhaseCounts, Scorecard
-from service.errors import not_found
+from service.actors.models import (
+    Actor,
+    ActorCreate,
+    ActorUpdate,
+    PhaseCounts,
+    Scorecard,
+    name_key,
+)
+from service.db import utcnow
+from service.errors import Conflict, FieldError, invalid, not_found, precondition_failed
 from service.items import vocabulary
 from service.items.models import Item
+from service.shapes import slugify
 
 
 def get(session: Session, *, slug: str) -> Actor:
@@ -40,3 +49,104 @@ def scorecard(session: Session, *, actor_id: int) -> Scorecard:
         setattr(counts, phase, getattr(counts, phase) + count)
         counts.total += count
     return Scorecard(**card)
+
+
+def _check_unique(session: Session, *, name: str, slug: str | None, exclude: int | None) -> None:
+    clauses = [Actor.name_key == name_key(name)]
+    if slug is not None:
+        clauses.append(Actor.slug == slug)
+    query = select(Actor).where(sa.or_(*clauses))
+    if exclude is not None:
+        query = query.where(Actor.id != exclude)
+    existing = session.exec(query).first()
+    if existing is not None:
+        same = "slug" if slug is not None and existing.slug == slug else "name"
+        raise Conflict(
+            f"An actor with this {same} exists already: {existing.slug}.",
+            extra={"existing": existing.slug},
+        )
+
+
+def _clean_aliases(aliases: list[str]) -> list[str]:
+    """Aliases without blanks or repeats (by case and spacing), in the order given."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for alias in aliases:
+        key = name_key(alias)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(" ".join(alias.split()))
+    return kept
+
+
+def create(session: Session, *, data: ActorCreate) -> Actor:
+    name = " ".join(data.name.split())
+    if not name:
+        raise invalid(FieldError("name", "must not be blank"))
+    _check_unique(session, name=name, slug=data.slug, exclude=None)
+    slug = data.slug or _free_slug(session, slugify(name, fallback="actor"))
+    actor = Actor(
+        slug=slug,
+        name=name,
+        kind=data.kind,
+        aliases=_clean_aliases(data.aliases),
+        name_key=name_key(name),
+    )
+    session.add(actor)
+    session.flush()
+    return actor
+
+
+def _free_slug(session: Session, base: str) -> str:
+    taken = set(
+        session.exec(
+            select(Actor.slug).where(sa.or_(Actor.slug == base, Actor.slug.like(base + "-%")))
+        )
+    )
+    n, slug = 2, base
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: int) -> Actor:
+    actor = get(session, slug=slug)
+    if actor.version != if_match_version:
+        raise precondition_failed(
+            f"The actor is at version {actor.version}, not {if_match_version}.",
+            current_version=actor.version,
+        )
+    given = data.model_dump(exclude_unset=True)
+    changed = False
+    if given.get("name") is not None:
+        name = " ".join(given["name"].split())
+        if name != actor.name:
+            _check_unique(session, name=name, slug=None, exclude=actor.id)
+            actor.name, actor.name_key, changed = name, name_key(name), True
+    if given.get("kind") is not None and given["kind"] != actor.kind:
+        actor.kind, changed = given["kind"], True
+    if given.get("aliases") is not None:
+        aliases = _clean_aliases(given["aliases"])
+        if aliases != list(actor.aliases or []):
+            actor.aliases, changed = aliases, True
+    if changed:
+        result = session.execute(
+            sa.update(Actor)
+            .where(Actor.id == actor.id, Actor.version == if_match_version)
+            .values(
+                name=actor.name,
+                name_key=actor.name_key,
+                kind=actor.kind,
+                aliases=actor.aliases,
+                version=if_match_version + 1,
+                updated_at=utcnow(),
+            )
+        )
+        if result.rowcount != 1:
+            raise precondition_failed(
+                "Someone else changed the actor at the same moment.",
+                current_version=if_match_version + 1,
+            )
+        session.expire(actor)
+        session.refresh(actor)
+    return actor

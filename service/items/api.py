@@ -9,7 +9,6 @@ from starlette.responses import Response, StreamingResponse
 
 from service import urls
 from service.db import SessionDep, write_session
-from service.errors import FieldError, PreconditionRequired, invalid
 from service.events import service as events
 from service.events.models import History
 from service.items import csv_export, listing
@@ -28,6 +27,7 @@ from service.items.models import (
 )
 from service.web.conditional import conditional
 from service.web.deps import CurrentEditor
+from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes, json_response
 
@@ -151,19 +151,6 @@ def create_item(data: ItemCreate, editor: CurrentEditor) -> Response:
     return json_response(item, 201, {"Location": urls.item_api(item.slug)})
 
 
-def parse_if_match(value: str | None) -> int:
-    """The version an edit was made on: `If-Match` holds the ETag a GET of the item gave
-    (`"3-…"`) or the bare version (`"3"`)."""
-    if value is None:
-        raise PreconditionRequired('Send `If-Match: "<version>"` with the version you edited.')
-    text = value.strip().removeprefix("W/").strip('"').partition("-")[0]
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise invalid(
-            FieldError("If-Match", 'must be the item\'s ETag or its version, such as "3"')
-        )
-    return int(text)
-
-
 @router.patch(
     "/items/{ref}",
     response_model=ItemPublic,
@@ -178,7 +165,7 @@ def update_item(
         str | None, Header(description='The ETag of the item, or its version, e.g. "3".')
     ] = None,
 ) -> Response:
-    version = parse_if_match(if_match)
+    version = parse_if_match(if_match, "item")
     with write_session() as session:
         item = items.update(
             session, ref=ref, data=data, if_match_version=version, user_id=editor.user_id

@@ -26,7 +26,7 @@ from service.items.vocabulary import (
     progress_target,
     status_of,
 )
-from service.shapes import Day, InputModel, JsonNumber, Links, Timestamp
+from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
 from service.sources.models import SourceRef
 
 
@@ -80,8 +80,6 @@ class Item(SQLModel, table=True):
 # The API's input shapes. Field names are the API's names; the service checks the domain rules
 # (quote verbatim, status within the kind, actors and sources that exist).
 
-_SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
 
 class Quantity(InputModel):
     model_config = ConfigDict(extra="forbid")
@@ -93,7 +91,7 @@ class Quantity(InputModel):
 class ItemCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
-    slug: str | None = PField(default=None, min_length=1, max_length=120, pattern=_SLUG_PATTERN)
+    slug: str | None = PField(default=None, min_length=1, max_length=120, pattern=SLUG_PATTERN)
     kind: str
     title: str = PField(min_length=1, max_length=300)
     description: str | None = PField(default=None, max_length=20000)

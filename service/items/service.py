@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from service import shapes
 from service.actors import service as actors
 from service.actors.models import Actor
 from service.db import utcnow
@@ -87,12 +87,6 @@ def get(session: Session, *, ref: str | int) -> ItemPublic:
 # Writing
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].rstrip("-") or "item"
-
-
 def _unique_slug(session: Session, base: str) -> str:
     taken = set(
         session.execute(
@@ -156,7 +150,7 @@ def create(
             raise invalid(FieldError("slug", f"{data.slug!r} is already taken"))
         slug = data.slug
     else:
-        slug = _unique_slug(session, slugify(data.title))
+        slug = _unique_slug(session, shapes.slugify(data.title))
     now = at or utcnow()
     item = Item(
         slug=slug,

@@ -28,7 +28,7 @@ from service.sources import service as sources
 from service.sources.text import paragraph_around
 from service.web import csrf
 from service.web.deps import CurrentPrincipal
-from service.web.forms import PostedForm, form_text, see_other, sign_in_redirect
+from service.web.forms import PostedForm, form_text, see_other, sentence, sign_in_redirect
 from service.web.problems import field_errors
 from service.web.templates import (
     conditional_page,
@@ -80,7 +80,7 @@ def _dashboard_filters(
     try:
         return shown, ItemFilters.model_validate(given), {}
     except ValidationError as exc:
-        errors = {e.field: _sentence(e.message) for e in field_errors(list(exc.errors()))}
+        errors = {e.field: sentence(e.message) for e in field_errors(list(exc.errors()))}
         return shown, ItemFilters(), errors
 
 
@@ -178,11 +178,6 @@ _PYDANTIC_MESSAGES = {
     "string_too_short": "This cannot be empty.",
     "missing": "This cannot be empty.",
 }
-
-
-def _sentence(message: str) -> str:
-    """ "a status change needs a note" -> "A status change needs a note." """
-    return message[:1].upper() + message[1:].rstrip(".") + "."
 
 
 def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, StatusChange | None]:
@@ -330,7 +325,7 @@ def change_status(
         except Invalid as exc:
             for error in exc.errors:
                 name = error.field if error.field in STATUS_FIELDS else "form"
-                state.errors.setdefault(name, _sentence(error.message))
+                state.errors.setdefault(name, sentence(error.message))
         except Conflict as exc:
             state.conflict = exc.detail
     announce = None

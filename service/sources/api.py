@@ -1,18 +1,72 @@
-"""JSON routes of sources: the list, and one source with its text, hash and quoted spans."""
+"""JSON routes of sources: the list, one source with its text, hash and quoted spans, archiving
+a new one (pasted text or an uploaded file), correcting its metadata, its original upload, and
+the claims suggested in its text."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from service.db import SessionDep
+from service import urls
+from service.db import SessionDep, write_session
+from service.errors import FieldError, invalid
+from service.sources import extract, suggestions
 from service.sources import service as sources
-from service.sources.models import SourceList, SourcePublic, SourceWithText
+from service.sources.models import (
+    MAX_TEXT_CHARS,
+    CandidateList,
+    SourceCreate,
+    SourceList,
+    SourceMetadata,
+    SourceUpdate,
+    SourceWithText,
+)
 from service.web.conditional import conditional
-from service.web.problems import NOT_MODIFIED, PROBLEM
-from service.web.responses import json_bytes
+from service.web.deps import CurrentEditor
+from service.web.if_match import parse_if_match
+from service.web.problems import NOT_MODIFIED, PROBLEM, field_errors
+from service.web.responses import json_bytes, json_response
 
 router = APIRouter(prefix="/api/v1", tags=["sources"])
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM,
+}  # fmt: skip
+
+_CREATE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": SourceCreate.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["title", "file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        **{
+                            name: {"type": "string"}
+                            for name in SourceMetadata.model_fields
+                            if name != "title"
+                        },
+                        "title": {"type": "string", "minLength": 1, "maxLength": 500},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _ascii_filename(name: str) -> str:
+    """A filename safe inside a Content-Disposition header."""
+    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)
+    return cleaned.strip("._") or "original"
 
 
 @router.get("/sources", response_model=SourceList, responses=NOT_MODIFIED, summary="Sources")
@@ -20,9 +74,7 @@ def list_sources(request: Request, session: SessionDep) -> Response:
     return conditional(
         request,
         session,
-        lambda: json_bytes(
-            SourceList(sources=[SourcePublic.of(s) for s in sources.get_all(session)])
-        ),
+        lambda: json_bytes(SourceList(sources=sources.get_all_public(session))),
     )
 
 
@@ -33,9 +85,130 @@ def list_sources(request: Request, session: SessionDep) -> Response:
     summary="One source with its text, SHA-256 and every item's quoted span",
 )
 def get_source(request: Request, session: SessionDep, slug: str) -> Response:
-    def build() -> bytes:
-        source = sources.get(session, slug=slug)
-        spans = sources.quote_spans(session, source_id=source.id)  # type: ignore[arg-type]
-        return json_bytes(SourceWithText.with_spans(source, spans))
+    return conditional(request, session, lambda: json_bytes(sources.get_public(session, slug=slug)))
 
-    return conditional(request, session, build)
+
+@router.get(
+    "/sources/{slug}/original",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The upload's bytes"},
+        **NOT_MODIFIED,
+        404: PROBLEM,
+    },
+    summary="The file a source was archived from, byte for byte",
+)
+def get_original(request: Request, session: SessionDep, slug: str) -> Response:
+    original = sources.get_original(session, slug=slug)
+
+    def build() -> Response:
+        filename = _ascii_filename(original.filename)
+        return Response(
+            original.data,
+            media_type=original.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "X-Content-SHA256": original.sha256,
+            },
+        )
+
+    return conditional(request, session, build, cache_body=False)
+
+
+async def _read_create(request: Request) -> tuple[SourceMetadata, str, sources.Upload | None]:
+    """The new source from JSON (`text`) or from a multipart form (`file`)."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith("multipart/form-data"):
+            form = await request.form()
+            upload = form.get("file")
+            fields = {
+                k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""
+            }
+            meta = SourceMetadata.model_validate(fields)
+            if not isinstance(upload, UploadFile):
+                raise invalid(FieldError("file", "attach a file (.txt, .html, .htm or .pdf)"))
+            data = await upload.read()
+            extracted = await run_in_threadpool(
+                lambda: extract.extract_text(
+                    filename=upload.filename or "",
+                    content_type=upload.content_type,
+                    data=data,
+                    max_chars=MAX_TEXT_CHARS,
+                )
+            )
+            original = sources.Upload(upload.filename or "upload", extracted.media_type, data)
+            return meta, extracted.text, original
+        if content_type.split(";")[0].strip() not in ("application/json", ""):
+            raise invalid(
+                FieldError("body", "send application/json, or multipart/form-data with a file")
+            )
+        created = SourceCreate.model_validate_json(await request.body())
+        meta = SourceMetadata.model_validate(created.model_dump(exclude={"text"}))
+        return meta, created.text, None
+    except ValidationError as exc:
+        raise invalid(*field_errors(list(exc.errors()))) from None
+
+
+@router.post(
+    "/sources",
+    status_code=201,
+    response_model=SourceWithText,
+    responses=WRITE_ERRORS,
+    openapi_extra=_CREATE_BODY,
+    summary="Archive a new source from pasted text or an uploaded file (editor)",
+)
+async def create_source(request: Request, editor: CurrentEditor) -> Response:
+    meta, text, original = await _read_create(request)
+
+    def store() -> SourceWithText:
+        with write_session() as session:
+            source = sources.archive(session, meta=meta, text=text, original=original)
+            return sources.get_public(session, slug=source.slug)
+
+    created = await run_in_threadpool(store)
+    return json_response(created, 201, {"Location": urls.source_api(created.slug)})
+
+
+@router.patch(
+    "/sources/{slug}",
+    response_model=SourceWithText,
+    responses={**WRITE_ERRORS, 412: PROBLEM, 428: PROBLEM},
+    summary="Correct a source's metadata (editor); its text never changes; needs If-Match",
+)
+def update_source(
+    slug: str,
+    data: SourceUpdate,
+    editor: CurrentEditor,
+    if_match: Annotated[str | None, Header(description='The source\'s version, e.g. "1".')] = None,
+) -> Response:
+    version = parse_if_match(if_match, "source")
+    with write_session() as session:
+        source = sources.update(session, slug=slug, data=data, if_match_version=version)
+        return json_response(sources.get_public(session, slug=source.slug))
+
+
+@router.get(
+    "/sources/{slug}/candidates",
+    response_model=CandidateList,
+    responses={**NOT_MODIFIED, 404: PROBLEM},
+    summary="Claims suggested in the source's text: commitments, allegations and proposals",
+)
+def list_candidates(request: Request, session: SessionDep, slug: str) -> Response:
+    return conditional(
+        request,
+        session,
+        lambda: json_bytes(CandidateList(candidates=suggestions.for_source(session, slug=slug))),
+    )
+
+
+@router.post(
+    "/sources/{slug}/candidates/{candidate_id}/dismiss",
+    response_model=CandidateList,
+    responses=WRITE_ERRORS,
+    summary="Dismiss a suggested claim (editor): it stays listed, as dismissed",
+)
+def dismiss_candidate(slug: str, candidate_id: str, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        suggestions.dismiss(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
+        return json_response(CandidateList(candidates=suggestions.for_source(session, slug=slug)))

@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any, Final, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
+from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
 from service import urls
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import KindCode
-from service.shapes import Day, Links, Timestamp
+from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
+
+PRECISIONS: Final = ("day", "month", "year")
+Precision = Literal["day", "month", "year"]
+# The longest archived text taken in (characters): a long report, not a whole book.
+MAX_TEXT_CHARS = 500_000
 
 
 class Source(SQLModel, table=True):
+    """The archived text never changes; its metadata may be corrected (`version` guards it)."""
+
     __tablename__ = "source"
-    __table_args__ = (sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        sa.CheckConstraint(
+            "published_precision IS NULL OR published_precision IN ('day', 'month', 'year')",
+            name="precision_known",
+        ),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        # The same text twice is one source.
+        sa.UniqueConstraint("sha256", name="uq_source_sha256"),
+        sa.Index("ix_source_updated_at", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True)
@@ -25,9 +44,89 @@ class Source(SQLModel, table=True):
     publisher: str | None = Field(default=None, max_length=200)
     url: str | None = Field(default=None, max_length=2000)
     published_on: dt.date | None = None
+    # How much of published_on the text supports (a month: the day is the 1st), and why.
+    published_precision: str | None = Field(default=None, max_length=5)
+    date_note: str | None = Field(default=None, sa_type=sa.Text)
     sha256: str = Field(max_length=64)
     text: str = Field(sa_type=sa.Text)
     archived_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class SourceOriginal(SQLModel, table=True):
+    """The bytes of an upload exactly as received (an HTML page, a PDF), beside the text that
+    was archived from them."""
+
+    __tablename__ = "source_original"
+
+    source_id: int = Field(foreign_key="source.id", primary_key=True)
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class CandidateDismissal(SQLModel, table=True):
+    """An editor's decision that a suggested passage is not worth tracking."""
+
+    __tablename__ = "candidate_dismissal"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "source_id", "quote_start", "quote_end", name="uq_candidate_dismissal_span"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    quote_start: int
+    quote_end: int
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input shapes
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https?://[^\s/]+\S*$", value):
+        raise ValueError("must be an http or https URL")
+    return value
+
+
+HttpUrl = Annotated[str | None, AfterValidator(_http_url)]
+
+
+class SourceMetadata(InputModel):
+    """What may be said about a source besides its text; all of it can be corrected later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = PField(min_length=1, max_length=500)
+    publisher: str | None = PField(default=None, max_length=200)
+    url: HttpUrl = PField(default=None, max_length=2000)
+    published_on: dt.date | None = None
+    published_precision: Precision | None = None
+    date_note: str | None = PField(default=None, max_length=5000)
+    slug: str | None = PField(default=None, min_length=1, max_length=120, pattern=SLUG_PATTERN)
+
+
+class SourceCreate(SourceMetadata):
+    """A source from pasted text."""
+
+    text: str = PField(min_length=1)
+
+
+class SourceUpdate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = PField(default=None, min_length=1, max_length=500)
+    publisher: str | None = PField(default=None, max_length=200)
+    url: HttpUrl = PField(default=None, max_length=2000)
+    published_on: dt.date | None = None
+    published_precision: Precision | None = None
+    date_note: str | None = PField(default=None, max_length=5000)
 
 
 class SourceRef(BaseModel):
@@ -37,15 +136,30 @@ class SourceRef(BaseModel):
     title: str
 
 
+class OriginalPublic(BaseModel):
+    """The upload a source was archived from, downloadable at `links.original`."""
+
+    filename: str
+    media_type: str
+    sha256: str
+    size: int
+
+
 class SourcePublic(BaseModel):
     slug: str
     title: str
     publisher: str | None
     url: str | None
     published_on: Day | None
+    published_precision: Precision | None
+    date_note: str | None
     sha256: str
     archived_at: Timestamp
+    updated_at: Timestamp
+    version: int
     length: int
+    items_tracked: int
+    original: OriginalPublic | None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -53,20 +167,30 @@ class SourcePublic(BaseModel):
         return Links(self=urls.source_api(self.slug), html=urls.source(self.slug))
 
     @classmethod
-    def of(cls, source: Source) -> SourcePublic:
-        return cls.model_construct(**_public_fields(source))
+    def of(
+        cls, source: Source, *, items_tracked: int, original: OriginalPublic | None
+    ) -> SourcePublic:
+        return cls.model_construct(**_public_fields(source, items_tracked, original))
 
 
-def _public_fields(source: Source) -> dict[str, Any]:
+def _public_fields(
+    source: Source, items_tracked: int, original: OriginalPublic | None
+) -> dict[str, Any]:
     return {
         "slug": source.slug,
         "title": source.title,
         "publisher": source.publisher,
         "url": source.url,
         "published_on": source.published_on,
+        "published_precision": source.published_precision,
+        "date_note": source.date_note,
         "sha256": source.sha256,
         "archived_at": source.archived_at,
+        "updated_at": source.updated_at,
+        "version": source.version,
         "length": len(source.text),
+        "items_tracked": items_tracked,
+        "original": original,
     }
 
 
@@ -90,9 +214,43 @@ class SourceWithText(SourcePublic):
     quote_spans: list[QuoteSpan]
 
     @classmethod
-    def with_spans(cls, source: Source, spans: list[QuoteSpan]) -> SourceWithText:
-        return cls.model_construct(**_public_fields(source), text=source.text, quote_spans=spans)
+    def with_spans(
+        cls, source: Source, spans: list[QuoteSpan], *, original: OriginalPublic | None
+    ) -> SourceWithText:
+        fields = _public_fields(source, len({s.item.id for s in spans}), original)
+        return cls.model_construct(**fields, text=source.text, quote_spans=spans)
 
 
 class SourceList(BaseModel):
     sources: list[SourcePublic]
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggested claims
+
+
+class CandidateQuantity(BaseModel):
+    value: JsonNumber
+    unit: str
+
+
+class CandidatePublic(BaseModel):
+    """A passage of a source's text that reads like a claim worth tracking. `quote` is exactly
+    `text[quote_start:quote_end]`; `item` is the tracked item whose quote lies inside it."""
+
+    id: str
+    quote: str
+    quote_start: int
+    quote_end: int
+    kind: KindCode
+    quantity: CandidateQuantity | None
+    actor: str | None
+    actor_name: str | None
+    item: str | None
+    state: Literal["new", "accepted", "dismissed"]
+    score: float
+    cue: str
+
+
+class CandidateList(BaseModel):
+    candidates: list[CandidatePublic]

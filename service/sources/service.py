@@ -1,16 +1,47 @@
-"""Sources: archived texts, their hashes, and where items quote them."""
+"""Sources: archiving texts (pasted or uploaded), correcting their metadata, their hashes, and
+where items quote them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from service.errors import FieldError, SourceChanged, invalid, not_found
+from service.db import utcnow
+from service.errors import (
+    Conflict,
+    FieldError,
+    SourceChanged,
+    invalid,
+    not_found,
+    precondition_failed,
+)
 from service.items.models import Item
-from service.sources.models import QuoteSpan, Source, SpanItem
+from service.shapes import control_character, slugify
+from service.sources.models import (
+    MAX_TEXT_CHARS,
+    OriginalPublic,
+    QuoteSpan,
+    Source,
+    SourceMetadata,
+    SourceOriginal,
+    SourcePublic,
+    SourceUpdate,
+    SourceWithText,
+    SpanItem,
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The bytes of an uploaded file, kept beside the text archived from them."""
+
+    filename: str
+    media_type: str
+    data: bytes
 
 
 def sha256_of(data: bytes) -> str:
@@ -30,6 +61,163 @@ def get_by_slug_or_none(session: Session, *, slug: str) -> Source | None:
 
 def get_all(session: Session) -> list[Source]:
     return list(session.exec(select(Source).order_by(Source.slug)))
+
+
+def _items_tracked(session: Session, source_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        sa.select(Item.source_id, sa.func.count())
+        .where(Item.source_id.in_(source_ids))
+        .group_by(Item.source_id)
+    ).all()
+    return {source_id: count for source_id, count in rows}
+
+
+def _originals(session: Session, source_ids: list[int]) -> dict[int, OriginalPublic]:
+    rows = session.execute(
+        sa.select(
+            SourceOriginal.source_id,
+            SourceOriginal.filename,
+            SourceOriginal.media_type,
+            SourceOriginal.sha256,
+            sa.func.length(SourceOriginal.data),
+        ).where(SourceOriginal.source_id.in_(source_ids))
+    ).all()
+    return {
+        r[0]: OriginalPublic(filename=r[1], media_type=r[2], sha256=r[3], size=r[4]) for r in rows
+    }
+
+
+def get_all_public(session: Session) -> list[SourcePublic]:
+    """Every source, newest archived first, with how many items quote it."""
+    found = list(session.exec(select(Source).order_by(Source.archived_at.desc(), Source.id)))
+    ids = [s.id for s in found if s.id is not None]
+    counts, originals = _items_tracked(session, ids), _originals(session, ids)
+    return [
+        SourcePublic.of(s, items_tracked=counts.get(s.id, 0), original=originals.get(s.id))
+        for s in found
+    ]
+
+
+def get_public(session: Session, *, slug: str) -> SourceWithText:
+    source = get(session, slug=slug)
+    spans = quote_spans(session, source_id=source.id)
+    return SourceWithText.with_spans(
+        source, spans, original=_originals(session, [source.id]).get(source.id)
+    )
+
+
+def get_original(session: Session, *, slug: str) -> SourceOriginal:
+    source = get(session, slug=slug)
+    original = session.get(SourceOriginal, source.id)
+    if original is None:
+        raise not_found("original upload of source", slug)
+    return original
+
+
+def check_text(text: str, field: str = "text") -> None:
+    """What an archived text must be: not blank, not over the limit, no control characters."""
+    if not text.strip():
+        raise invalid(FieldError(field, "the text is empty"))
+    if len(text) > MAX_TEXT_CHARS:
+        raise invalid(
+            FieldError(field, f"the text is over {MAX_TEXT_CHARS:,} characters ({len(text):,})")
+        )
+    bad = control_character(text)
+    if bad is not None:
+        raise invalid(FieldError(field, f"must not contain the control character U+{ord(bad):04X}"))
+
+
+def _check_dates(published_on: dt.date | None, precision: str | None) -> None:
+    if precision is not None and published_on is None:
+        raise invalid(FieldError("published_precision", "give published_on with its precision"))
+
+
+def _free_slug(session: Session, base: str) -> str:
+    taken = set(
+        session.exec(
+            select(Source.slug).where(sa.or_(Source.slug == base, Source.slug.like(base + "-%")))
+        )
+    )
+    n, slug = 2, base
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def archive(
+    session: Session, *, meta: SourceMetadata, text: str, original: Upload | None = None
+) -> Source:
+    """Archive a new text. Its SHA-256 is over its UTF-8 bytes; the same text twice is refused
+    with the slug of the source that holds it."""
+    check_text(text)
+    _check_dates(meta.published_on, meta.published_precision)
+    digest = sha256_of(text.encode("utf-8"))
+    existing = session.exec(select(Source).where(Source.sha256 == digest)).first()
+    if existing is not None:
+        raise Conflict(
+            f"This text is archived already, as the source {existing.slug}.",
+            extra={"existing": existing.slug},
+        )
+    if meta.slug is not None and get_by_slug_or_none(session, slug=meta.slug) is not None:
+        raise Conflict(f"The slug {meta.slug} is taken.", extra={"existing": meta.slug})
+    source = Source(
+        slug=meta.slug or _free_slug(session, slugify(meta.title, fallback="source")),
+        title=meta.title.strip(),
+        publisher=meta.publisher or None,
+        url=meta.url or None,
+        published_on=meta.published_on,
+        published_precision=meta.published_precision,
+        date_note=meta.date_note or None,
+        sha256=digest,
+        text=text,
+    )
+    session.add(source)
+    session.flush()
+    if original is not None:
+        session.add(
+            SourceOriginal(
+                source_id=source.id,
+                filename=original.filename[:255],
+                media_type=original.media_type[:100],
+                sha256=sha256_of(original.data),
+                data=original.data,
+            )
+        )
+        session.flush()
+    return source
+
+
+def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version: int) -> Source:
+    """Correct a source's metadata; its text never changes."""
+    source = get(session, slug=slug)
+    if source.version != if_match_version:
+        raise precondition_failed(
+            f"The source is at version {source.version}, not {if_match_version}.",
+            current_version=source.version,
+        )
+    given = data.model_dump(exclude_unset=True)
+    if "title" in given and given["title"] is None:
+        raise invalid(FieldError("title", "must not be null"))
+    values = {k: v for k, v in given.items() if getattr(source, k) != v}
+    _check_dates(
+        values.get("published_on", source.published_on),
+        values.get("published_precision", source.published_precision),
+    )
+    if not values:
+        return source
+    result = session.execute(
+        sa.update(Source)
+        .where(Source.id == source.id, Source.version == if_match_version)
+        .values(**values, version=if_match_version + 1, updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        raise precondition_failed(
+            "Someone else changed the source at the same moment.",
+            current_version=if_match_version + 1,
+        )
+    session.expire(source)
+    session.refresh(source)
+    return source
 
 
 def create(
@@ -66,7 +254,7 @@ def create(
     return source
 
 
-def quote_spans(session: Session, *, source_id: int) -> list[QuoteSpan]:
+def quote_spans(session: Session, *, source_id: int | None) -> list[QuoteSpan]:
     """Every item's quoted span in this source, in reading order."""
     rows = session.execute(
         sa.select(Item.id, Item.slug, Item.title, Item.kind, Item.quote_start, Item.quote_end)

@@ -15,6 +15,7 @@ The export holds password and token hashes: it is written readable by its owner 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -149,6 +150,8 @@ def _key(table: sa.Table) -> list[sa.Column[Any]]:
 
 
 def _to_json(value: Any) -> Any:
+    if isinstance(value, bytes):  # an upload's original bytes
+        return base64.b64encode(value).decode("ascii")
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -236,6 +239,8 @@ def _from_json(column: sa.Column[Any], value: Any) -> Any:
         return dt.datetime.fromisoformat(value)
     if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
         return dt.date.fromisoformat(value)
+    if isinstance(column.type, sa.LargeBinary):
+        return base64.b64decode(value, validate=True)
     return value
 
 

@@ -1,9 +1,10 @@
 """Conditional GETs, for the JSON API and the pages alike: strong ETags derived from the database,
 304 Not Modified, and a per-worker cache of response bodies that the fast path may serve.
 
-The data version is read from the database on every request (newest event id, newest source
-id, newest actor id: three index lookups in one query), so that ETags agree across workers and
-restarts and a cached body can never outlive the data it was built from.
+The data version is read from the database on every request (newest event, source and actor
+ids, newest source and actor edits, newest dismissed suggestion: index lookups in one query), so
+that ETags agree across workers and restarts and a cached body can never outlive the data it was
+built from.
 
 A route opts in to the fast path by answering through `conditional(..., public=True)`: the
 response is then the same for every anonymous reader, and the fast path may answer the next
@@ -33,17 +34,19 @@ REVALIDATE = "no-cache"
 # Pages differ by who is signed in: browsers may keep them, but must ask before reusing one.
 PAGE_CACHE_CONTROL = "no-cache, private"
 
-# Newest event, source and actor ids: three index lookups in one round trip. Plain SQL, so
-# that the fast path can run it on a bare driver connection too.
+# Every change shows here: items change only with an event; sources and actors are added (id)
+# or corrected (updated_at); suggestions are dismissed. Index lookups in one round trip, in plain
+# SQL, so that the fast path can run it on a bare driver connection too.
 VERSION_SQL = (
-    "SELECT (SELECT max(id) FROM event), (SELECT max(id) FROM source), (SELECT max(id) FROM actor)"
+    "SELECT (SELECT max(id) FROM event), (SELECT max(id) FROM source), (SELECT max(id) FROM actor),"
+    " (SELECT max(updated_at) FROM source), (SELECT max(updated_at) FROM actor),"
+    " (SELECT max(id) FROM candidate_dismissal)"
 )
 _VERSION_QUERY = sa.text(VERSION_SQL)
 
 
-def format_version(row: Sequence[int | None]) -> str:
-    events, sources, actors = row
-    return f"{events or 0}.{sources or 0}.{actors or 0}"
+def format_version(row: Sequence[object]) -> str:
+    return ".".join("0" if value is None else str(value) for value in row)
 
 
 def data_version(session: Session) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from service.errors import Invalid
+from service.web.problems import field_errors
 from service.web.templates import is_htmx
 
 
@@ -43,3 +46,35 @@ def sign_in_redirect(request: Request, next_url: str) -> Response:
 def see_other(url: str) -> Response:
     """Post, then redirect, then get."""
     return RedirectResponse(url, status_code=303)
+
+
+def sentence(message: str) -> str:
+    """ "a status change needs a note" -> "A status change needs a note." """
+    return message[:1].upper() + message[1:].rstrip(".") + "."
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """A form's values as an input model, or the message for each field that is wrong."""
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in field_errors(list(exc.errors())):
+            errors.setdefault(error.field.split(".")[0] or "form", sentence(error.message))
+        return None, errors
+
+
+def messages(error: Invalid) -> dict[str, str]:
+    """A domain error's messages by field, as a form shows them."""
+    found: dict[str, str] = {}
+    for field_error in error.errors:
+        found.setdefault(field_error.field, sentence(field_error.message))
+    return found or {"form": sentence(error.detail)}
+
+
+def filled(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]:
+    """The form's text fields as typed (for showing them again), stripped."""
+    return {name: form_text(form, name).strip() for name in names}

@@ -22,6 +22,7 @@ from service.actors.models import ACTOR_KINDS
 from service.config import get_settings
 from service.items import vocabulary
 from service.shapes import json_number
+from service.sources.models import PRECISIONS
 from service.web import csrf
 from service.web.conditional import conditional, data_version, etag_for, key_variant
 from service.web.static import HTMX_FILE, static_url
@@ -104,6 +105,19 @@ def format_amount(value: float | int | None, unit: str | None) -> str:
     return f"{format_number(value)} {unit}"
 
 
+def format_published(source: Any) -> str:
+    """A source's date as precisely as its text supports it: 3 March 2015, March 2015, 2015."""
+    day = source.published_on
+    if not day:
+        return "not stated"
+    precision = source.published_precision or "day"
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{day:%B %Y}"
+    return format_day(day)
+
+
 def format_percent(share: float | None) -> str:
     return "" if share is None else f"{round(share * 100)}%"
 
@@ -115,6 +129,7 @@ def format_percent(share: float | None) -> str:
 @lru_cache
 def templates() -> Jinja2Blocks:
     env = jinja2.Environment(
+        extensions=["jinja2.ext.do"],
         loader=jinja2.FileSystemLoader(get_settings().web_dir / "templates"),
         autoescape=True,
         trim_blocks=True,
@@ -128,6 +143,7 @@ def templates() -> Jinja2Blocks:
         amount=format_amount,
         percent=format_percent,
         plain=json_number,
+        published=format_published,
     )
     env.globals.update(
         KINDS=vocabulary.KINDS,
@@ -135,14 +151,17 @@ def templates() -> Jinja2Blocks:
         PHASES=vocabulary.PHASES,
         PHASE_LABELS=vocabulary.PHASE_LABELS,
         ACTOR_KINDS=ACTOR_KINDS,
+        PRECISIONS=PRECISIONS,
         status_label=vocabulary.label_of,
         urls=urls,
+        published=format_published,
         static_url=static_url,
         HTMX_FILE=HTMX_FILE,
         HTMX_CONFIG=orjson.dumps(HTMX_CONFIG).decode(),
     )
     # The shared macros are a global, so that a block rendered on its own can call them too.
     env.globals["ui"] = env.get_template("_partials/ui.html").module
+    env.globals["forms"] = env.get_template("_partials/forms.html").module
     return Jinja2Blocks(env=env)
 
 

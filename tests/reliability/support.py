@@ -142,6 +142,9 @@ def record_activity(database_url: str) -> dict[str, str]:
     from service.db import create_db_engine, write_session
     from service.items import service as items
     from service.items.models import ItemCreate, ItemUpdate, Quantity, StatusChange
+    from service.sources import service as sources
+    from service.sources import suggestions
+    from service.sources.models import SourceMetadata
 
     engine = create_db_engine(database_url)
     try:
@@ -190,6 +193,18 @@ def record_activity(database_url: str) -> dict[str, str]:
             accounts.authenticate_password(
                 s, username="ed", password="wrong password", keys=["ip:192.0.2.1", "user:ed"]
             )
+        with write_session(engine) as s:
+            # An upload kept byte for byte (bytes that are not UTF-8 too), and a suggestion
+            # dismissed in it.
+            uploaded = sources.archive(
+                s,
+                meta=SourceMetadata(title="Council statement", published_precision="month",
+                                    published_on="2015-03-01", date_note="“last March”"),
+                text="The council will publish its review by June.\n",
+                original=sources.Upload("statement.html", "text/html", b"<p>\xff\x00 review</p>"),
+            )  # fmt: skip
+            candidate = suggestions.for_source(s, slug=uploaded.slug)[0]
+            suggestions.dismiss(s, slug=uploaded.slug, candidate_id=candidate.id, user_id=None)
     finally:
         engine.dispose()
     return {"token": token, "revoked": revoked, "password": PASSWORD}

@@ -85,4 +85,34 @@
   document.addEventListener("htmx:sendError", function () {
     announce("The tracker could not be reached. Check the connection and try again.");
   });
+  // On a source's page, selecting words of the archived text fills the "Track a passage" form
+  // with them and with where they start (in code points, as the server counts).
+  document.addEventListener("selectionchange", function () {
+    var text = document.querySelector("[data-source-text]");
+    var field = document.querySelector("[data-track-quote]");
+    var selection = window.getSelection();
+    if (!text || !field || !selection || selection.rangeCount === 0 || selection.isCollapsed) return;
+    var range = selection.getRangeAt(0);
+    if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) return;
+    var before = document.createRange();
+    before.setStart(text, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    field.value = range.toString();
+    var form = field.form;
+    var start = form.querySelector('input[name="quote_start"]');
+    if (!start) {
+      start = document.createElement("input");
+      start.type = "hidden";
+      start.name = "quote_start";
+      form.appendChild(start);
+    }
+    start.value = String(Array.from(before.toString()).length);
+  });
+
+  // Typing in the passage field drops the offset a selection gave: the server finds the words.
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-track-quote]")) return;
+    var start = event.target.form.querySelector('input[name="quote_start"]');
+    if (start) start.remove();
+  });
 })();

@@ -1,0 +1,213 @@
+"""HTML routes for tracking a new item (from a passage of a source) and editing an item's
+fields. Both forms post and redirect without JavaScript; the rules are the API's, in
+items.service, so a form shows the same refusals beside its fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import Response
+
+from service import urls
+from service.accounts.service import Principal
+from service.actors import service as actors
+from service.db import SessionDep, read_session, write_session
+from service.errors import Forbidden, Invalid, PreconditionFailed
+from service.items import service as items
+from service.items import vocabulary
+from service.items.models import ItemCreate, ItemPublic, ItemUpdate
+from service.sources import service as sources
+from service.sources.models import Source
+from service.web import csrf
+from service.web.deps import CurrentPrincipal
+from service.web.forms import PostedForm, filled, messages, see_other, sign_in_redirect, validate
+from service.web.templates import page_context, render
+
+router = APIRouter(include_in_schema=False)
+
+EDIT_PAGE = "items/edit.html"
+ITEM_FIELDS = ("title", "description", "actor", "responsible", "quantity_value",
+               "quantity_unit", "made_on", "due_on")  # fmt: skip
+NEW_FIELDS = ("source", "quote", "quote_start", "quote_end", "kind", "status", *ITEM_FIELDS)
+
+
+def _refuse(request: Request, principal: Principal, back: str) -> Response | None:
+    if principal.user_id is None:
+        return sign_in_redirect(request, back)
+    if not principal.can_edit:
+        raise Forbidden("Editors and admins only.")
+    return None
+
+
+def _options(session: Session) -> dict[str, Any]:
+    return {
+        "actor_options": [("", "Choose…")] + [(a.slug, a.name) for a in actors.get_all(session)],
+        "kind_options": [("", "Choose…")] + [(k.code, k.label) for k in vocabulary.KINDS],
+        "status_options": [("", "The kind's first status")]
+        + [(s.code, f"{k.label}: {s.label}") for k in vocabulary.KINDS for s in k.statuses],
+    }
+
+
+def _quantity(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any] | None:
+    value, unit = values.get("quantity_value", ""), values.get("quantity_unit", "")
+    if not value and not unit:
+        return None
+    if not value:
+        errors["quantity_value"] = "Give the number too, or leave both empty."
+    if not unit:
+        errors["quantity_unit"] = "Give the unit too, such as staff or GBP."
+    return {"value": value, "unit": unit}
+
+
+def _form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    source: Source | None = None,
+    item: ItemPublic | None = None,
+    conflict: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        **page_context(request, principal),
+        **_options(session),
+        "values": values,
+        "errors": errors,
+        "source": source,
+        "item": item,
+        "conflict": conflict,
+        "expected_version": values.get("expected_version") or (item.version if item else ""),
+        "heading": f"Edit “{item.title}”" if item else "Track a passage",
+        "action": urls.item_edit(item.slug) if item else urls.item_new(),
+        "submit": "Save the changes" if item else "Track it",
+    }
+    return render(request, EDIT_PAGE, context, status_code=status_code)
+
+
+@router.get("/items/new")
+def new_item(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The form, prefilled from a suggestion or a selection: `quote_start`/`quote_end` cut the
+    passage out of the source, or `quote` gives it (and the server finds it)."""
+    query = request.query_params
+    refused = _refuse(request, principal, urls.item_new(**dict(query)))
+    if refused is not None:
+        return refused
+    source = sources.get(session, slug=query.get("source", ""))
+    values = {name: query.get(name, "") for name in NEW_FIELDS}
+    start, end = values["quote_start"], values["quote_end"]
+    if start.isascii() and start.isdigit() and end.isascii() and end.isdigit():
+        values["quote"] = source.text[int(start) : int(end)]
+    return _form(request, session, principal, values=values, errors={}, source=source)
+
+
+@router.post("/items/new")
+def create_item(request: Request, principal: CurrentPrincipal, form: PostedForm) -> Response:
+    refused = _refuse(request, principal, urls.item_new())
+    if refused is not None:
+        return refused
+    csrf.check(request, form)
+    values = filled(form, NEW_FIELDS)
+    # The passage is kept exactly as given: only the CR LF a browser submits becomes LF.
+    values["quote"] = (form.get("quote") or "").replace("\r\n", "\n")  # type: ignore[union-attr]
+    errors: dict[str, str] = {}
+    given: dict[str, Any] = {k: v for k, v in values.items() if v and k in ItemCreate.model_fields}
+    given["quantity"] = _quantity(values, errors)
+    data, invalid_fields = validate(ItemCreate, given)
+    errors = {**invalid_fields, **errors}
+    with read_session() as session:
+        source = sources.get(session, slug=values["source"])
+        if data is not None and not errors:
+            try:
+                with write_session() as writer:
+                    item = items.create(writer, data=data, user_id=principal.user_id)
+            except Invalid as exc:
+                errors = messages(exc)
+            else:
+                return see_other(urls.item(item.slug))
+        if "quote_start" in errors:  # the offset came from a selection: let the words decide
+            errors.setdefault("quote", errors.pop("quote_start"))
+            values["quote_start"] = ""
+        return _form(
+            request, session, principal, values=values, errors=errors, source=source,
+            status_code=422,
+        )  # fmt: skip
+
+
+def _item_values(item: ItemPublic) -> dict[str, str]:
+    return {
+        "title": item.title,
+        "description": item.description or "",
+        "actor": item.actor.slug,
+        "responsible": item.responsible.slug if item.responsible else "",
+        "quantity_value": str(item.quantity.value) if item.quantity else "",
+        "quantity_unit": item.quantity.unit if item.quantity else "",
+        "made_on": item.made_on.isoformat() if item.made_on else "",
+        "due_on": item.due_on.isoformat() if item.due_on else "",
+    }
+
+
+@router.get("/items/{ref}/edit")
+def edit_item(
+    ref: str, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    item = items.get(session, ref=ref)
+    refused = _refuse(request, principal, urls.item_edit(item.slug))
+    if refused is not None:
+        return refused
+    return _form(request, session, principal, values=_item_values(item), errors={}, item=item)
+
+
+@router.post("/items/{ref}/edit")
+def save_item(
+    ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+) -> Response:
+    refused = _refuse(request, principal, urls.item_edit(ref))
+    if refused is not None:
+        return refused
+    csrf.check(request, form)
+    values = filled(form, (*ITEM_FIELDS, "expected_version"))
+    errors: dict[str, str] = {}
+    given: dict[str, Any] = {
+        "title": values["title"],
+        "description": values["description"] or None,
+        "actor": values["actor"],
+        "responsible": values["responsible"] or None,
+        "made_on": values["made_on"] or None,
+        "due_on": values["due_on"] or None,
+        "quantity": _quantity(values, errors),
+    }
+    data, invalid_fields = validate(ItemUpdate, given)
+    errors = {**invalid_fields, **errors}
+    expected = values["expected_version"]
+    version = int(expected) if expected.isascii() and expected.isdigit() else 0
+    with read_session() as session:
+        item = items.get(session, ref=ref)
+        conflict = None
+        if data is not None and not errors:
+            try:
+                with write_session() as writer:
+                    items.update(
+                        writer, ref=item.id, data=data, if_match_version=version,
+                        user_id=principal.user_id,
+                    )  # fmt: skip
+            except Invalid as exc:
+                errors = messages(exc)
+            except PreconditionFailed:
+                item = items.get(session, ref=item.id)
+                conflict = (
+                    "Someone else changed this item while you were editing it. It is shown "
+                    "below as it is now, with your changes kept in the form: save again to "
+                    "put them over it."
+                )
+                values["expected_version"] = str(item.version)
+            else:
+                return see_other(urls.item(item.slug))
+        return _form(
+            request, session, principal, values=values, errors=errors, item=item,
+            conflict=conflict, status_code=409 if conflict else 422,
+        )  # fmt: skip
