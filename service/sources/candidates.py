@@ -24,7 +24,8 @@ from service.sources.mentions import (
     speakers,
 )
 from service.sources.passages import Form, Passage, lowered_copy, matching_copy, passages
-from service.sources.quantities import Measure, Quantity, find_quantities, main_quantity
+from service.sources.quantities import Quantity, find_quantities, main_quantity
+from service.sources.units import Measure
 
 __all__ = ["MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_candidates"]
 
