@@ -1,0 +1,290 @@
+"""The cue table: the wordings that make a sentence worth suggesting as a tracked claim, the kind
+of claim each one signals, and the wordings that make a sentence less likely to be one.
+
+Each row is a cue: a name (shown to the editor as the reason for a suggestion), the kind it
+signals, a weight (how sure the wording alone makes us, 0..1), a pattern and an example that it
+must match. Patterns are written in lower case and run on the passage's `lowered_copy` (plain
+quotes and dashes, A-Z lowered). The strongest cue decides the kind; dampers lower the score of
+opinion, caveats, weather, background figures and court reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["commitment", "allegation", "proposal"]
+
+
+def _compile(pattern: str) -> tuple[re.Pattern[str], bool]:
+    """A pattern opening with a word boundary is compiled without it, and the boundary checked
+    on each match: Python's re scans far faster for a pattern that opens with plain letters."""
+    if pattern.startswith(r"\b"):
+        return re.compile(pattern[2:]), True
+    return re.compile(pattern), False
+
+
+def _first(regex: re.Pattern[str], bounded: bool, lowered: str, start: int, end: int) -> int | None:
+    for match in regex.finditer(lowered, start, end):
+        at = match.start()
+        if not bounded or at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+            return at
+    return None
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    kind: Kind
+    weight: float
+    pattern: str
+    example: str
+    # The actor is named after the cue ("condemned Ofsted for ..."), not before it.
+    actor_after: bool = False
+    _regex: tuple[re.Pattern[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", _compile(self.pattern))
+
+    def find(self, lowered: str, start: int = 0, end: int | None = None) -> int | None:
+        """Where the cue first matches in lowered[start:end], or None."""
+        return _first(*self._regex, lowered, start, len(lowered) if end is None else end)
+
+
+@dataclass(frozen=True)
+class Damper:
+    name: str
+    penalty: float
+    pattern: str
+    example: str
+    _regex: tuple[re.Pattern[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", _compile(self.pattern))
+
+    def find(self, lowered: str, start: int = 0, end: int | None = None) -> int | None:
+        return _first(*self._regex, lowered, start, len(lowered) if end is None else end)
+
+
+# What a public body says it will do, in the active ("will recruit") and the passive ("will be
+# recruited"). Kept to verbs of doing: "will announce", "will help", "will protest" are not
+# commitments.
+DO = (
+    r"(?:recruit|hire|employ|invest|spend|fund|build|re-?build|repair|fix|resurface|deliver"
+    r"|provide|re-?open|open|create|introduce|launch|establish|set up|publish|investigate"
+    r"|appoint|train|install|complete|replace|upgrade|expand|extend|increase|double|treble"
+    r"|reduce|cut|halve|end|scrap|deploy|allocate|commission|bring in|give|offer|pay"
+    r"|compensate|refund|protect|tackle|support|restore|clear|hit|achieve|guarantee"
+    r"|co-?operate|work with|respond|review|improve|ensure|fill|hold \w+ to account|return"
+    r"|abolish|freeze|meet (?:\w+ )?(?:\w+ )?(?:targets?|deadlines?|standards?|demand)"
+    r"|cap|lower|raise|add|put|make sure|carry out|set aside|ring-fence|consult|keep|stop)"
+)
+DONE = (
+    r"(?:recruited|hired|employed|invested|spent|funded|built|rebuilt|repaired|fixed"
+    r"|resurfaced|delivered|provided|opened|reopened|created|introduced|launched|established"
+    r"|set up|published|investigated|appointed|trained|installed|completed|replaced|upgraded"
+    r"|expanded|extended|increased|doubled|reduced|cut|halved|ended|scrapped|deployed"
+    r"|allocated|commissioned|given|offered|paid|compensated|refunded|restored|cleared"
+    r"|filled|held|returned|abolished|frozen|capped|raised|added|put in place|carried out"
+    r"|on duty|on patrol|in place|available)"
+)
+SOFTENER = r"(?:(?:also|now|then|soon|still|immediately|urgently|personally|fully|further)\s+)?"
+
+CUES: tuple[Cue, ...] = (
+    # --- commitments: what a body has promised, or says it is doing
+    Cue("pledged", "commitment", 0.9,
+        r"\b(?:pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|vow(?:s|ed|ing)?|guarantee[sd]?)\b",
+        "The government has pledged £1.2m"),
+    Cue("committed", "commitment", 0.85,
+        r"\bcommit(?:s|ted|ments?)?\s+(?:itself\s+|themselves\s+)?"
+        r"(?:to\b|£|\$|€|\d|(?:an?\s+)?(?:extra|additional|further|more|new)\b"
+        r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty)\s)",
+        "I have committed 62 additional staff"),
+    Cue("initiatives to", "commitment", 0.85,
+        r"\b(?:initiatives?|undertakings?|commitments?)\s+(?:to|that)\b",
+        "the Government's initiatives to prioritise CSE"),
+    Cue("first job will be", "commitment", 0.8,
+        r"\b(?:first|main|top|key|biggest|immediate)\s+(?:job|task|priority|aim|goal)\s+"
+        r"(?:will be|is|would be)\s+to\b",
+        "his first job will be to re-build the reputation"),
+    Cue("I will", "commitment", 0.8,
+        r"\b(?:i|we)\s+(?:will|shall|'ll)\b(?!\s+(?:see|wait|have to|need|not|never)\b)",
+        "I will do whatever I can"),
+    Cue("will do", "commitment", 0.75,
+        rf"\b(?:will|shall|is going to|are going to|is to|are to|is set to|are set to)\s+"
+        rf"{SOFTENER}{DO}\b",
+        "The council will recruit six inspectors"),
+    Cue("will be done", "commitment", 0.75,
+        rf"\b(?:will|is to|are to)\s+{SOFTENER}be\s+{SOFTENER}{DONE}\b",
+        "Sixty additional officers will be on duty"),
+    Cue("said it would", "commitment", 0.75,
+        rf"\b(?:said|says|say|told|confirmed|announced|agreed|insisted|stated)\s+(?:that\s+)?"
+        rf"(?:it|they|he|she|the\s+\w+(?:\s+\w+)?)\s+would\s+{SOFTENER}(?:{DO}|be\s+{DONE})\b",
+        "the IPCC said it would investigate 10 officers"),
+    Cue("would do", "commitment", 0.7,
+        rf"\bwould\s+{SOFTENER}(?:{DO}|be\s+{DONE})\b",
+        "the trust would open a new 24-bed ward"),
+    Cue("would cooperate fully", "commitment", 0.75,
+        r"\bwould\s+(?:fully\s+)?co-?operate\b", "the force would cooperate fully"),
+    Cue("expects to", "commitment", 0.7,
+        r"\b(?:expects?|aims?|aiming|intends?|intending)\s+to\s+\w+",
+        "expects to complete the work by March"),
+    Cue("is expected to", "commitment", 0.6,
+        rf"\b(?:is|are)\s+expected\s+to\s+(?:{DO}|be\s+{DONE})\b",
+        "The ward is expected to reopen in May"),
+    Cue("has set up", "commitment", 0.7,
+        r"\b(?:has|have)\s+(?:also\s+|now\s+|already\s+|recently\s+|today\s+)?"
+        r"(?:formed|set up|launched|established|created|introduced|appointed|recruited|hired"
+        r"|opened|delivered|completed|allocated|invested|secured|approved|agreed to|earmarked"
+        r"|ring-fenced|set aside|rolled out)\b",
+        "I have also formed a victims and survivors panel"),
+    Cue("has been prioritised", "commitment", 0.65,
+        r"\b(?:has|have)\s+been\s+(?:\w+ly\s+)?(?:prioriti[sz]ed|allocated|approved|funded"
+        r"|ring-fenced|earmarked|set aside|secured|recruited|appointed|invested)\b",
+        "Child sex abuse has been prioritised as a national threat"),
+    Cue("continue to invest", "commitment", 0.7,
+        r"\bcontinu(?:e|es|ing)\s+to\s+(?:invest|fund|support|recruit|train|deliver|provide"
+        r"|improve|expand|prioriti[sz]e|develop|build|receive|get|offer|run|pay|protect|keep)\b",
+        "we continue to invest in further training"),
+    Cue("has already done", "commitment", 0.6,
+        r"\b(?:has|have)\s+already\s+\w+ed\b",
+        "We have already changed the way our control room works"),
+    Cue("look forward to working", "commitment", 0.6,
+        r"\blook(?:s|ing)?\s+forward\s+to\s+working\s+with\b",
+        "I look forward to working with the new Commissioner"),
+    Cue("duty to", "commitment", 0.6,
+        r"\b(?:a|the|new|legal|statutory)\s+duty\s+to\b", "a duty to collaborate"),
+    # --- allegations: what a body is accused of, or found to have done wrong
+    Cue("alleged", "allegation", 0.85,
+        r"\balleg(?:e|es|ed|edly|ing|ations?)\b", "an officer is alleged to have argued"),
+    Cue("accused", "allegation", 0.85,
+        r"\baccus(?:e|es|ed|ing|ations?)\b(?!\s+(?:man|woman|pair)\b)",
+        "accused the cabinet of ignoring complaints", actor_after=True),
+    Cue("failed to", "allegation", 0.8,
+        r"\b(?:failed|failing|fails|failures?)\s+(?:\w+ly\s+)?to\b",
+        "condemned Ofsted for failing to lift the lid"),
+    Cue("condemned", "allegation", 0.75,
+        r"\b(?:condemn(?:s|ed|ing)?|criticis(?:e|es|ed|ing)|criticiz(?:e|es|ed|ing)"
+        r"|censur(?:e|es|ed)|blam(?:e|es|ed|ing)|rebuk(?:e|es|ed)|lambast(?:s|ed)?)\b",
+        "the committee has condemned Ofsted", actor_after=True),
+    Cue("launched an investigation", "allegation", 0.8,
+        r"\b(?:launch(?:ed|es)?|open(?:ed|s)?|beg(?:un|an)|start(?:ed|s)?|order(?:ed|s)?)\s+"
+        r"(?:an?\s+)?(?:\w+\s+)?(?:investigation|inquiry|probe|review)\s+(?:into|over)\b",
+        "the watchdog has launched an investigation into the force", actor_after=True),
+    Cue("under investigation", "allegation", 0.7,
+        r"\b(?:(?:under|facing|subject to an?)\s+(?:\w+\s+)?investigation\b"
+        r"|(?:being|to be)\s+investigated\b|(?:is|are)\s+(?:\w+ly\s+)?investigating\b)",
+        "Fourteen officers are already under investigation"),
+    Cue("found wanting", "allegation", 0.8,
+        r"\b(?:found|finds|concluded|ruled|judged|said)\s+(?:that\s+)?[^.;]{0,80}?\b"
+        r"(?:inadequate|unsafe|unlawful(?:ly)?|in breach|breached|mishandled|misled"
+        r"|not (?:safe|effective|well-led|good enough)|insufficient|too long|too slow"
+        r"|left waiting|waited (?:more|longer|over|up to)|(?:did not|didn't) have enough"
+        r"|not enough|too few"
+        r"|not \w+ing (?:[\w-]+ ){0,5}?(?:quickly|properly|safely|well) enough)\b",
+        "Inspectors found that the ward was unsafe", actor_after=True),
+    Cue("rated inadequate", "allegation", 0.8,
+        r"\brated\s+[^.;]{0,80}?\"?(?:inadequate|requires improvement|poor)\b",
+        "The trust was rated inadequate", actor_after=True),
+    Cue("breached", "allegation", 0.95,
+        r"\b(?:breach(?:ed|es|ing)?|broke|broken|breaking)\s+(?:\w+\s+){0,2}?"
+        r"(?:law|laws|rules|code|duty|regulations|promise|pledge|guidance|standards?)\b",
+        "the council breached its own code"),
+    Cue("complaint", "allegation", 0.7,
+        r"\b(?:complain(?:ed|s|ts?)?\s+(?:about|that|of|over|against)\b|upheld\b)",
+        "complaints about the force's response times", actor_after=True),
+    Cue("misconduct", "allegation", 0.7,
+        r"\b(?:misconduct|maladministration|negligen(?:ce|t)|wrongdoing|cover-?up|mismanag\w*"
+        r"|mishandl\w*|failings|turned a blind eye|ignored (?:warnings|concerns|complaints))\b",
+        "gross misconduct"),
+    # --- proposals: what someone wants done, or a change being considered
+    Cue("calls for", "proposal", 0.85,
+        r"\bcall(?:s|ed|ing)?\s+(?:for|on)\b", "The LGA has called for an independent review"),
+    Cue("could face", "proposal", 0.85,
+        r"\bcould\s+(?:also\s+|now\s+|soon\s+)?(?:face|go to (?:prison|jail)|be\s+(?:jailed"
+        r"|fined|banned|closed|scrapped|axed|cut|merged|sold|abolished|introduced|extended"
+        r"|required|forced|made|given|charged|stripped|handed))\b",
+        "could face up to five years in prison"),
+    Cue("proposals", "proposal", 0.8,
+        r"\b(?:propos(?:e|es|ed|als?|ing)\b|under\s+(?:the\s+)?(?:new\s+)?plans\b)",
+        "Under the proposals, being considered"),
+    Cue("consultation", "proposal", 0.8,
+        r"\b(?:consult(?:ation|ations|ing|s)\b|being considered\b|under consideration\b)",
+        "currently subject to consultation"),
+    Cue("recommends", "proposal", 0.8,
+        r"\brecommend(?:s|ed|ing|ations?)?\b", "The report recommends that"),
+    Cue("plans to", "proposal", 0.75,
+        r"\b(?:(?:plans?|scheme)\s+(?:to|for)\b|(?:the|new|draft)\s+plans\b)",
+        "The council plans to close three libraries"),
+    Cue("it would be helpful if", "proposal", 0.75,
+        r"\bit would be (?:helpful|better|right|sensible|good)\s+(?:if|for|to)\b",
+        "It would be helpful if the government recognised this"),
+    Cue("urges", "proposal", 0.75,
+        r"\b(?:urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|petition(?:s|ed|ing)?|lobbie[sd]|lobbying)\b",
+        "Campaigners urged the council to think again"),
+    Cue("asks the government to", "proposal", 0.75,
+        r"\bask(?:s|ed|ing)?\s+(?:the\s+)?(?:government|ministers?|council|trust|secretary)\b"
+        r"[^.]{0,40}\bto\b",
+        "asked the government to fund the posts"),
+    Cue("told it must", "proposal", 0.75,
+        r"\b(?:told|ordered|instructed|warned)\s+(?:the\s+)?\w+\s+(?:that\s+)?(?:it|they)\s+must\b"
+        r"|\brequir(?:ing|es?|ed)\s+(?:it|them|the\s+\w+)\s+to\b",
+        "The CQC has told the trust it must make improvements"),
+    Cue("should", "proposal", 0.7,
+        r"\bshould\s+(?!not\b|have\b|be\s+noted\b|know\b|remember\b|forget\b|think\b|feel\b)\w+",
+        "the role should be scrapped"),
+    Cue("wants", "proposal", 0.7,
+        r"\bwants?\s+(?:to\s+(?!thank|say|see\b|know|hear)\w+|(?!to\b)\w+(?:\s+\w+){0,4}\s+to\s+\w+)",
+        "wants the government to fund the posts"),
+    Cue("needs funding", "proposal", 0.7,
+        r"\bneeds?\s+(?:\w+\s+)?(?:funding|money|investment|resources)\b",
+        "organisations that need funding now"),
+    Cue("vital that", "proposal", 0.65,
+        r"\b(?:vital|essential|crucial|imperative|important)\s+that\b",
+        "It's also vital that we move towards a process"),
+    Cue("need to see", "proposal", 0.65,
+        r"\bneeds?\s+to\s+(?:see|be\s+(?:reviewed|changed|reformed|funded|scrapped|replaced"
+        r"|investigated|extended))\b",
+        "We need to see better local working"),
+    Cue("campaign for", "proposal", 0.65,
+        r"\bcampaign(?:s|ing|ers)?\s+(?:for|to|against)\b", "campaigners for a new crossing"),
+    # Weak alone: suggested only with a quantity and a known actor, or another cue, beside them.
+    Cue("must", "proposal", 0.4,
+        r"\bmust\s+(?!not\b|have\b|be\s+(?:noted|said|remembered)\b|feel\b|know\b)\w+",
+        "councils must do more"),
+    Cue("needs to", "proposal", 0.4, r"\bneeds?\s+to\s+\w+", "The government needs to act"),
+)  # fmt: skip
+
+DAMPERS: tuple[Damper, ...] = (
+    Damper("caveat", 0.6,
+        r"\b(?:(?:does|did|do)(?: not|n't) (?:mean|imply|indicate|suggest)|no suggestion"
+        r"|not an admission"
+        r"|should not be taken|no (?:evidence|finding) of|done anything wrong|no wrongdoing"
+        r"|without prejudice)\b",
+        "does not mean an officer has done anything wrong"),
+    Damper("weather", 0.5,
+        r"\b(?:weather|forecast(?:ers?)?|rain(?:fall)?|showers|sunshine|sunny|cloudy|temperatures?"
+        r"|met office|frost|snow|fog|gusts?|thunderstorms?|drizzle|heatwave|\d+\s?°c)\b",
+        "Rain is expected to clear by the afternoon"),
+    Damper("reaction", 0.25,
+        r"\b(?:i|we)\s+(?:\w+ly\s+)?(?:welcome|applaud|hope|am (?:pleased|delighted|proud"
+        r"|disappointed|saddened|shocked|appalled)|are (?:pleased|delighted|proud"
+        r"|disappointed)|was (?:shocked|appalled)|wish to thank|would like to thank)\b",
+        "I am pleased with the verdict"),
+    Damper("opinion", 0.2,
+        r"\b(?:i (?:think|believe|feel)|in my (?:view|opinion)|it(?:'s| is) clear that)\b",
+        "I think it's a disgrace"),
+    Damper("praise", 0.15, r"\b(?:welcomed|applauded|praised|hailed)\b", "residents welcomed"),
+    Damper("figures", 0.3,
+        r"\b(?:(?:figures|statistics|data|survey|census)\s+(?:show|shows|showed|published"
+        r"|released|suggest|suggests|revealed?)|according to (?:the\s+)?(?:latest\s+)?"
+        r"(?:figures|data|statistics))\b",
+        "Figures published on Tuesday show"),
+    # Arrests of private people: the tracker follows public bodies, not court lists.
+    Damper("court report", 0.45,
+        r"\b(?:m[ae]n|wom[ae]n|people|person|boys?|girls?|teenagers?|youths?|\d+-year-old)\s+"
+        r"(?:\w+\s+){0,3}?(?:arrested|bailed|charged|remanded|released on bail|jailed|sentenced)\b",
+        "Three men arrested yesterday"),
+    Damper("vox pop", 0.3, r",\s+(?:aged\s+)?\d{2},\s", "said Jean Hollis, 72, who lives nearby"),
+)  # fmt: skip

@@ -1,0 +1,66 @@
+"""The units a quantity is counted in: nouns for people, durations and things, each known in the
+plural the unit is written in and in the singular ("one officer" is 1 officers), and what each
+measures."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Measure(IntEnum):
+    """What a quantity measures. When a sentence holds several, the lowest one is its quantity:
+    the money pledged says more than the years it is spread over."""
+
+    MONEY = 0
+    PEOPLE = 1
+    THINGS = 2
+    SHARE = 3
+    DURATION = 4
+
+
+# Nouns that name people, in the plural the unit is written in; the singular maps to it.
+PEOPLE = {
+    "officers": "officer", "staff": "staff", "detectives": "detective", "constables": "constable",
+    "pcsos": "pcso", "nurses": "nurse", "doctors": "doctor", "midwives": "midwife",
+    "surgeons": "surgeon", "consultants": "consultant", "gps": "gp", "paramedics": "paramedic",
+    "carers": "carer", "teachers": "teacher", "councillors": "councillor",
+    "officials": "official", "inspectors": "inspector", "investigators": "investigator",
+    "wardens": "warden", "workers": "worker", "employees": "employee", "engineers": "engineer",
+    "firefighters": "firefighter", "volunteers": "volunteer", "apprentices": "apprentice",
+    "recruits": "recruit", "specialists": "specialist", "therapists": "therapist",
+    "people": "person", "residents": "resident", "patients": "patient", "pupils": "pupil",
+    "students": "student", "children": "child", "families": "family", "victims": "victim",
+    "survivors": "survivor", "members": "member", "men": "man", "women": "woman",
+    "tenants": "tenant", "households": "household", "personnel": "personnel",
+}  # fmt: skip
+DURATIONS = {
+    "years": "year", "months": "month", "weeks": "week", "days": "day", "hours": "hour",
+    "minutes": "minute", "decades": "decade", "nights": "night",
+}  # fmt: skip
+# Things counted often enough in claims to be known in the singular too ("one new school").
+THINGS = {
+    "posts": "post", "jobs": "job", "roles": "role", "places": "place", "beds": "bed",
+    "homes": "home", "houses": "house", "schools": "school", "potholes": "pothole",
+    "roads": "road", "repairs": "repair", "cameras": "camera", "vehicles": "vehicle",
+    "cases": "case", "complaints": "complaint", "allegations": "allegation",
+    "reports": "report", "recommendations": "recommendation", "libraries": "library",
+    "centres": "centre", "clinics": "clinic", "wards": "ward", "operations": "operation",
+    "appointments": "appointment", "miles": "mile", "sites": "site", "buses": "bus",
+}  # fmt: skip
+SINGULAR_TO_PLURAL = {
+    singular: plural for table in (PEOPLE, DURATIONS, THINGS) for plural, singular in table.items()
+}
+
+
+def plural_unit(word: str) -> tuple[str, Measure] | None:
+    """The unit for a counted noun as written, in the plural, and what it measures."""
+    lower = word.lower().replace("\u2019", "'")
+    plural = lower if lower in SINGULAR_TO_PLURAL.values() else SINGULAR_TO_PLURAL.get(lower)
+    if plural is None:
+        return None
+    if plural in PEOPLE:
+        unit = "GPs" if plural == "gps" else "PCSOs" if plural == "pcsos" else plural
+        return unit, Measure.PEOPLE
+    if plural in DURATIONS:
+        return plural, Measure.DURATION
+    return plural, Measure.THINGS
