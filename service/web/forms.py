@@ -63,7 +63,9 @@ def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[st
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in field_errors(list(exc.errors())):
-            errors.setdefault(error.field.split(".")[0] or "form", sentence(error.message))
+            # Pydantic words a validator's refusal "Value error, ...": the form says it plainly.
+            message = error.message.removeprefix("Value error, ")
+            errors.setdefault(error.field.split(".")[0] or "form", sentence(message))
         return None, errors
 
 

@@ -1,0 +1,240 @@
+"""Intake in the browser without JavaScript: add a source by pasting or uploading, add an actor,
+track a suggestion or a pasted passage, dismiss a suggestion, edit an item; every form shows
+its errors beside its fields and changes nothing when refused."""
+
+from __future__ import annotations
+
+from tests.items.test_views import html, sign_in
+
+ARTICLE = (
+    "Trust promises shorter waits\n\n"
+    "The hospital trust has pledged £5m to cut waiting lists for hip operations.\n\n"
+    "It will recruit 40 more nurses by April, the chief executive said.\n\n"
+    "Patients said the waits had been hard to bear.\n"
+)
+
+
+def _paste(client, csrf: str, **fields: str):
+    data = {"csrf_token": csrf, "title": "Trust promises shorter waits", "text": ARTICLE}
+    data.update(fields)
+    return client.post("/sources/new", data=data, follow_redirects=False)
+
+
+def test_indexes_list_sources_and_actors_and_offer_adding_to_editors(client, make_user) -> None:
+    sources = html(client.get("/sources"))
+    titles = [a.get_text() for a in sources.select("table.items tbody a")]
+    assert "Live updates: LGA to call for independent review after Ofsted report" in titles
+    assert sources.select_one('a[href="/sources/new"]') is None
+    actors = html(client.get("/actors"))
+    assert "Ofsted" in [a.get_text() for a in actors.select("table.items tbody a")]
+    make_user()
+    sign_in(client)
+    assert html(client.get("/sources")).select_one('a[href="/sources/new"]') is not None
+    assert html(client.get("/actors")).select_one('a[href="/actors/new"]') is not None
+
+
+def test_adding_a_source_needs_an_editor(client) -> None:
+    response = client.get("/sources/new", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/sources/new"
+
+
+def test_a_pasted_article_becomes_a_source_with_suggestions(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    form = html(client.get("/sources/new"))
+    assert form.select_one("textarea[name=text]") is not None
+    assert form.select_one("input[name=title]") is not None
+    response = _paste(client, csrf, publisher="Example News")
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/sources/trust-promises-shorter-waits"
+    page = html(client.get(response.headers["location"]))
+    assert page.select_one("h1").get_text() == "Trust promises shorter waits"
+    assert "Example News" in page.select_one(".item__facts").get_text()
+    suggestions = page.select(".suggestion")
+    quotes = [s.select_one("blockquote").get_text() for s in suggestions]
+    assert any("pledged £5m" in q for q in quotes)
+    assert not any("hard to bear" in q for q in quotes)
+    # The same text again: refused beside the text, naming the source that has it.
+    again = _paste(client, csrf, title="Again")
+    assert again.status_code == 409
+    assert "trust-promises-shorter-waits" in html(again).select_one("#f-text-error").get_text()
+
+
+def test_a_refused_source_keeps_what_was_typed(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    response = _paste(client, csrf, title="", url="not a url")
+    assert response.status_code == 422
+    page = html(response)
+    assert page.select_one("#f-title-error") is not None
+    assert page.select_one("#f-url-error").get_text() == "Must be an http or https URL."
+    assert page.select_one("textarea[name=text]").get_text() == ARTICLE
+    assert len(client.get("/api/v1/sources").json()["sources"]) == 2
+    nothing = _paste(client, csrf, text="")
+    assert nothing.status_code == 422
+    assert "Paste the text" in html(nothing).select_one("#f-text-error").get_text()
+
+
+def test_an_uploaded_text_file_becomes_a_source(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    response = client.post(
+        "/sources/new",
+        data={"csrf_token": csrf, "title": "Uploaded", "text": ""},
+        files={"file": ("waits.txt", ARTICLE.encode(), "text/plain")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    body = client.get("/api/v1/sources/uploaded").json()
+    assert body["text"] == ARTICLE and body["original"]["filename"] == "waits.txt"
+    bad = client.post(
+        "/sources/new",
+        data={"csrf_token": csrf, "title": "Bad"},
+        files={"file": ("tool.exe", b"MZ", "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 422 and html(bad).select_one("#f-file-error") is not None
+
+
+def test_a_source_form_without_the_csrf_token_is_refused(client, make_user) -> None:
+    make_user()
+    sign_in(client)
+    response = _paste(client, "not-the-token")
+    assert response.status_code == 403
+    assert len(client.get("/api/v1/sources").json()["sources"]) == 2
+
+
+def test_tracking_a_suggestion_prefills_the_form_and_creates_the_item(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    slug = _paste(client, csrf).headers["location"].rsplit("/", 1)[1]
+    page = html(client.get(f"/sources/{slug}"))
+    track = next(
+        a
+        for a in page.select(".suggestion a.button")
+        if "£5m" in a.find_parent("li").select_one("blockquote").get_text()
+    )
+    form = html(client.get(track["href"]))
+    assert "pledged £5m" in form.select_one("textarea[name=quote]").get_text()
+    assert form.select_one("select[name=kind] option[selected]")["value"] == "commitment"
+    assert form.select_one("input[name=quantity_value]")["value"] == "5000000"
+    assert form.select_one("input[name=quantity_unit]")["value"] == "GBP"
+    data = {
+        "csrf_token": csrf,
+        "source": slug,
+        "quote": form.select_one("textarea[name=quote]").get_text(),
+        "quote_start": form.select_one("input[name=quote_start]")["value"],
+        "kind": "commitment",
+        "title": "£5m to cut hip waiting lists",
+        "actor": "ofsted",
+        "quantity_value": "5000000",
+        "quantity_unit": "GBP",
+    }
+    created = client.post("/items/new", data=data, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    item = client.get("/api/v1" + created.headers["location"]).json()
+    assert item["quote"].startswith("The hospital trust has pledged £5m")
+    assert item["quantity"] == {"value": 5000000, "unit": "GBP"}
+    # The suggestion is now accepted, pointing at the item.
+    after = html(client.get(f"/sources/{slug}"))
+    assert any(a["href"] == created.headers["location"] for a in after.select(".suggestion a"))
+
+
+def test_a_pasted_passage_must_be_in_the_source(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    data = {
+        "csrf_token": csrf,
+        "source": "rotherham-cse-live-updates-pcc",
+        "quote": "a passage that the source does not hold",
+        "kind": "commitment",
+        "title": "Not in the text",
+        "actor": "ofsted",
+    }
+    refused = client.post("/items/new", data=data, follow_redirects=False)
+    assert refused.status_code == 422
+    message = html(refused).select_one("#f-quote-error").get_text()
+    assert message == "Not found verbatim in the source text."
+    text = client.get("/api/v1/sources/rotherham-cse-live-updates-pcc").json()["text"]
+    data["quote"] = text[100:160]
+    created = client.post("/items/new", data=data, follow_redirects=False)
+    assert created.status_code == 303, created.text
+
+
+def test_dismissing_a_suggestion(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    slug = _paste(client, csrf).headers["location"].rsplit("/", 1)[1]
+    page = html(client.get(f"/sources/{slug}"))
+    form = page.select_one(".suggestion form")
+    response = client.post(form["action"], data={"csrf_token": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    states = [
+        c["state"] for c in client.get(f"/api/v1/sources/{slug}/candidates").json()["candidates"]
+    ]
+    assert states.count("dismissed") == 1
+
+
+def test_readers_see_no_suggestions(client) -> None:
+    page = html(client.get("/sources/rotherham-cse-live-updates-pcc"))
+    assert page.select(".suggestion") == [] and page.select_one(".track-form") is None
+
+
+def test_an_actor_is_added_from_the_browser(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    response = client.post(
+        "/actors/new",
+        data={"csrf_token": csrf, "name": "Rotherham Council", "kind": "council",
+              "aliases": "RMBC\nthe council"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    body = client.get("/api/v1/actors/rotherham-council").json()
+    assert body["aliases"] == ["RMBC", "the council"]
+    duplicate = client.post(
+        "/actors/new",
+        data={"csrf_token": csrf, "name": "rotherham council", "kind": "council"},
+        follow_redirects=False,
+    )
+    assert duplicate.status_code == 409
+    assert "rotherham-council" in html(duplicate).select_one("#f-name-error").get_text()
+
+
+def test_an_item_is_edited_in_the_browser_and_a_stale_form_is_a_conflict(
+    client, make_user, editor_headers
+) -> None:
+    make_user()
+    csrf = sign_in(client)
+    slug = "pcc-62-additional-cse-staff"
+    form = html(client.get(f"/items/{slug}/edit"))
+    assert form.select_one("input[name=title]")["value"] == "62 additional staff for the CSE unit"
+    version = form.select_one("input[name=expected_version]")["value"]
+    fields = {
+        "csrf_token": csrf,
+        "expected_version": version,
+        "title": "62 more staff for the CSE unit",
+        "actor": "alan-billings",
+        "responsible": "south-yorkshire-police",
+        "quantity_value": "62",
+        "quantity_unit": "staff",
+        "due_on": "2016-03-31",
+    }
+    saved = client.post(f"/items/{slug}/edit", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    item = client.get(f"/api/v1/items/{slug}").json()
+    assert (item["title"], item["due_on"]) == ("62 more staff for the CSE unit", "2016-03-31")
+    assert item["history"][-1]["type"] == "edit"
+    stale = client.post(
+        f"/items/{slug}/edit", data={**fields, "title": "From a stale form"}, follow_redirects=False
+    )
+    assert stale.status_code == 409
+    assert "Someone else changed this item" in html(stale).get_text()
+    assert client.get(f"/api/v1/items/{slug}").json()["title"] == "62 more staff for the CSE unit"
+    half = client.post(
+        f"/items/{slug}/edit",
+        data={**fields, "expected_version": str(item["version"]), "quantity_unit": ""},
+        follow_redirects=False,
+    )
+    assert half.status_code == 422 and html(half).select_one("#f-quantity_unit-error")
