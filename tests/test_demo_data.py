@@ -12,19 +12,14 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from service.items import vocabulary
+from tests.support.databases import use_database
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def empty_database(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from service.config import get_settings
-    from service.db import get_engine
-
-    monkeypatch.setenv("TRACKER_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("TRACKER_ENV", "test")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    use_database(empty_database_url, monkeypatch)
     return empty_database_url
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import FIGURES, TrackerServer
+from tests.reliability.support import FIGURES
+from tests.support import servers
 
 
 @pytest.fixture(scope="session")
@@ -26,12 +27,14 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def tracker_server(tmp_path: Path) -> Iterator[Callable[..., TrackerServer]]:
-    """Make servers with `tracker_server(url, workers=...)`; all are stopped at the end."""
-    made: list[TrackerServer] = []
+def tracker_server(tmp_path: Path) -> Iterator[Callable[..., servers.ServerProcess]]:
+    """Make servers with `tracker_server(url, workers=...)`; all are killed at the end."""
+    made: list[servers.ServerProcess] = []
 
-    def make(database_url: str, workers: int = 1) -> TrackerServer:
-        server = TrackerServer(database_url, tmp_path / f"server-{len(made)}.log", workers)
+    def make(database_url: str, workers: int = 1) -> servers.ServerProcess:
+        env = servers.tracker_env(database_url)
+        log_path = tmp_path / f"server-{len(made)}.log"
+        server = servers.tracker_server(env, log_path=log_path, workers=workers)
         made.append(server)
         return server
 

@@ -16,6 +16,7 @@ from service.db import read_session
 from service.items import service as items
 from service.items import vocabulary
 from tests.reliability.support import FIGURES
+from tests.support.seed import ITEM_OF_EACH_KIND
 
 # Small enough that both databases together stay under a minute or two on two cores.
 EXAMPLES = 10
@@ -59,11 +60,7 @@ def _operations(backend: str, label: str) -> set[str]:
 
 
 _AIMED = itertools.count()
-_REAL_ITEMS = {
-    "pcc-62-additional-cse-staff": "commitment",
-    "gov-prison-for-officials-who-fail-children": "proposal",
-    "ipcc-allegation-naked-images-group-offending": "allegation",
-}
+_REAL_ITEMS = ITEM_OF_EACH_KIND
 
 
 def _aim_at_real_items(case) -> None:

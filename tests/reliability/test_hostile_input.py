@@ -14,9 +14,10 @@ from bs4 import BeautifulSoup
 
 from service.db import create_db_engine
 from service.system.backup import export_bytes
-from tests.reliability.support import ITEM, QUOTE, SOURCE, export_of
+from tests.reliability.support import export_of
+from tests.support.seed import ACTOR, ITEM, ITEM_WITHOUT_QUANTITY, QUOTE, SOURCE
 
-NO_QUANTITY_REF = "/api/v1/items/pcc-victims-and-survivors-panel"
+NO_QUANTITY_REF = f"/api/v1/items/{ITEM_WITHOUT_QUANTITY}"
 PROBLEM = "application/problem+json"
 MIB = 1024 * 1024
 SQL = "x' OR '1'='1'; DROP TABLE item; --"
@@ -44,7 +45,7 @@ STATUS = f"/api/v1/items/{ITEM}/status"
 GOOD_CREATE = {
     "kind": "commitment",
     "title": "Victims and survivors panel",
-    "actor": "alan-billings",
+    "actor": ACTOR,
     "source": SOURCE,
     "quote": QUOTE,
 }
@@ -399,7 +400,7 @@ def test_script_in_every_text_field_shows_as_text_on_every_page(
         "/",
         f"/items/{slug}",
         f"/items/{slug}/row",
-        "/actors/alan-billings",
+        f"/actors/{ACTOR}",
         f"/sources/{SOURCE}",
         f"/?q={PAYLOAD}",
         f"/?q=Title&kind={PAYLOAD}",

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
-from tests.reliability.support import ITEM, SOURCE, walk_routes
+from tests.reliability.support import walk_routes
+from tests.support.seed import ACTOR, ITEM, SOURCE
 
 PATH_VALUES = {"ref": ITEM, "slug": SOURCE}
-ACTOR = "alan-billings"
 SAFE_REFERRERS = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
