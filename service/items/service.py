@@ -140,6 +140,14 @@ def get(session: Session, *, ref: str | int) -> dict[str, Any]:
 # Writing
 
 
+def progress_target(kind: str, quantity_value: float | None) -> float | None:
+    """What progress counts towards: a commitment's quantity. Other kinds, and a quantity of
+    zero, have no target."""
+    if kind == "commitment" and quantity_value is not None and quantity_value > 0:
+        return quantity_value
+    return None
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
@@ -225,11 +233,7 @@ def create(
         quote_end=end,
         quantity_value=data.quantity.value if data.quantity else None,
         quantity_unit=data.quantity.unit if data.quantity else None,
-        progress_target=(
-            data.quantity.value
-            if data.quantity and kind.code == "commitment" and data.quantity.value > 0
-            else None
-        ),
+        progress_target=progress_target(kind.code, data.quantity.value if data.quantity else None),
         progress_value=data.progress_value,
         made_on=data.made_on,
         due_on=data.due_on,
@@ -378,9 +382,7 @@ def update(
         quantity = data.quantity
         change("quantity_value", row.quantity_value, quantity.value if quantity else None)
         change("quantity_unit", row.quantity_unit, quantity.unit if quantity else None)
-        target = (
-            quantity.value if quantity and row.kind == "commitment" and quantity.value > 0 else None
-        )
+        target = progress_target(row.kind, quantity.value if quantity else None)
         change("progress_target", row.progress_target, target)
         if target is None and row.progress_value is not None and "progress_value" not in given:
             change("progress_value", row.progress_value, None)
