@@ -1,6 +1,6 @@
 """The benchmark: `python -m tests.bench.run [--items N] [--workers N] [--database D] [--scale]`.
 
-In one run it makes a scratch database, fills it with `tracker demo-data`, serves it with
+In one run it makes a scratch database, fills it with `python -m tools.demo_data`, serves it with
 `tracker serve --workers N` and, beside it, FastAPI's hello world with the same worker count (the
 baseline), loads each route with wrk, and prints requests/s, p50 and p99 and the ratio to the
 baseline. `--scale` measures latency and memory at 10k, 100k and 1M items instead (scale.py).

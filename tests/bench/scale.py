@@ -1,7 +1,7 @@
 """`--scale`: does a page cost the same at 10k, 100k and 1M items (and ~10M events)?
 
-For each size: a fresh database filled by `tracker demo-data` (timed), one tracker worker, and
-one client at a time (wrk -t1 -c1), so that the figures are latencies rather than queueing.
+For each size: a fresh database filled by `python -m tools.demo_data` (timed), one tracker worker,
+and one client at a time (wrk -t1 -c1), so that the figures are latencies rather than queueing.
 GETs carry a distinct, ignored query parameter so that none is answered from the response cache:
 they measure the query, not the cache. Then the worker's memory, and items.csv of the whole
 table streamed to the end while the worker's memory is sampled.

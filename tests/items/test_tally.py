@@ -73,10 +73,10 @@ def test_recount_rebuilds_it(app_settings) -> None:
 
 
 def test_bulk_demo_data_keeps_the_tally(app_settings) -> None:
-    from service import demo
     from service.db import get_engine
+    from tools import demo_data
 
-    demo.generate(get_engine(), items=300, force=True)
+    demo_data.generate(get_engine(), items=300, force=True)
     assert _tallied() == _counted() and sum(n for *_, n in _tallied()) == 335
 
 

@@ -41,8 +41,15 @@ def run_tracker(
     args: list[str], *, env: dict[str, str], stdin: str | None = None, timeout: float = 600
 ) -> str:
     """Run `tracker ARGS`; its standard output."""
+    return run_command([*tracker_command(), *args], env=env, stdin=stdin, timeout=timeout)
+
+
+def run_command(
+    command: list[str], *, env: dict[str, str], stdin: str | None = None, timeout: float = 600
+) -> str:
+    """Run a command from the repository root; its standard output."""
     result = subprocess.run(
-        [*tracker_command(), *args],
+        command,
         input=stdin,
         capture_output=True,
         text=True,
@@ -51,7 +58,7 @@ def run_tracker(
         timeout=timeout,
     )
     if result.returncode != 0:
-        raise ProcessFailed(f"tracker {' '.join(args)}: {result.stdout}{result.stderr}")
+        raise ProcessFailed(f"{' '.join(command)}: {result.stdout}{result.stderr}")
     return result.stdout
 
 
