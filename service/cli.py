@@ -135,9 +135,6 @@ def tokens_revoke(
     typer.echo(f"revoked {count} token(s)")
 
 
-# --- backup, export and import --------------------------------------------------------------
-
-
 @app.command()
 def backup(
     path: Annotated[Path, typer.Argument(help="File to write the copy to (must not exist).")],
@@ -196,9 +193,6 @@ def import_data(
         raise _fail(exc.detail) from None
     shown = ", ".join(f"{name}: {count}" for name, count in counts.items())
     typer.echo(f"imported {sum(counts.values())} rows ({shown})")
-
-
-# --- end of backup, export and import -------------------------------------------------------
 
 
 def main() -> None:

@@ -126,7 +126,7 @@ _LIMITS = ["0", "-5", "201", "abc", "9" * 40, "1e3"]
 _FAR = ["yesterday", "0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00", "1" * 70]
 
 CASES: list[Case] = [
-    # --- POST /api/v1/items ------------------------------------------------------------------
+    # POST /api/v1/items
     c("nothing", {}, "kind", "title", "actor", "source", "quote"),
     c("no quote", _create(quote=...), "quote"),
     c("title a number", _create(title=123), "title"),
@@ -161,7 +161,7 @@ CASES: list[Case] = [
     c("NUL in description", _create(description=NUL), "description"),
     c("lone surrogate", _SURROGATE.encode(), "title"),
     *_body_cases("POST", CREATE),
-    # --- PATCH /api/v1/items/{ref} -----------------------------------------------------------
+    # PATCH /api/v1/items/{ref}
     e("no If-Match", {"title": "x"}, status=428, headers={}),
     e("stale If-Match", {"title": "x"}, status=412, headers={"If-Match": '"7"'}),
     e("If-Match 0", {"title": "x"}, status=412, headers={"If-Match": '"0"'}),
@@ -183,7 +183,7 @@ CASES: list[Case] = [
     e("SQL as ref", {"title": "x"}, status=404, path="/api/v1/items/1 OR 1=1"),
     e("huge id", {"title": "x"}, status=404, path="/api/v1/items/" + "9" * 30),
     *_body_cases("PATCH", PATCH, V1),
-    # --- POST /api/v1/items/{ref}/status -----------------------------------------------------
+    # POST /api/v1/items/{ref}/status
     s("nothing", {}, "status", "note"),
     s("no note", _status(note=...), "note"),
     s("blank note", _status(note="   "), "note"),
@@ -210,7 +210,7 @@ CASES: list[Case] = [
     s("unknown item", _status(), status=404, path="/api/v1/items/no-such-item/status"),
     s("NUL as ref", _status(), status=404, path="/api/v1/items/%00/status"),
     *_body_cases("POST", STATUS),
-    # --- parameters of the reads that pollers build by hand ------------------------------------
+    # parameters of the reads that pollers build by hand
     *[g(f"limit={v}", f"/api/v1/items?limit={v}", "limit") for v in _LIMITS],
     *[g(f"cursor {name}", f"/api/v1/items?cursor={value}", "cursor") for name, value in _CURSORS],
     g("unknown sort", "/api/v1/items?sort=id;DROP", "sort"),
