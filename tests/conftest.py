@@ -13,6 +13,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.accounts import PASSWORD
 from tests.support.databases import reset_app_state, use_database
+from tests.support.figures import FIGURES
 
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_ADMIN_URL else [])
@@ -29,6 +31,24 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") == "true" and not PG_ADMIN_URL:
         raise pytest.UsageError("CI=true needs TRACKER_TEST_DATABASE_URL (PostgreSQL)")
     os.environ["TRACKER_ENV"] = "test"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # A pytest-xdist worker hands its figures to the controller, which prints them.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = FIGURES.as_json()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    sent = getattr(node, "workeroutput", {}).get("figures")
+    if sent:
+        FIGURES.merge(sent)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    FIGURES.report(terminalreporter)
 
 
 def _pg_url(name: str) -> str:

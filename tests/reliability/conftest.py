@@ -3,27 +3,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import FIGURES
 from tests.support import servers
+from tests.support.figures import FIGURES, Figures
 
 
 @pytest.fixture(scope="session")
-def figures() -> Counter[str]:
+def figures() -> Figures:
     return FIGURES
-
-
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    if not FIGURES:
-        return
-    terminalreporter.section("reliability figures")
-    for name in sorted(FIGURES):
-        terminalreporter.write_line(f"{name}: {FIGURES[name]}")
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
 """Helpers of the reliability tests: whole-database exports to compare, activity in every table,
-the app's routes, and the figures of the run."""
+and the app's routes."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator
 
 from tests.support.accounts import PASSWORD
 from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
-
-# Counted by the tests, printed by pytest_terminal_summary, quoted in docs/RELIABILITY.md.
-FIGURES: Counter[str] = Counter()
 
 
 def export_of(database_url: str) -> bytes:

@@ -15,7 +15,7 @@ from service.app import create_app
 from service.db import read_session
 from service.items import service as items
 from service.items import vocabulary
-from tests.reliability.support import FIGURES
+from tests.support.figures import FIGURES
 from tests.support.seed import ITEM_OF_EACH_KIND
 
 # Small enough that both databases together stay under a minute or two on two cores.
@@ -33,7 +33,7 @@ def test_fuzzed_requests_with_an_editor_token(case, app_settings, editor_headers
     database_url = app_settings.database_url
     backend = database_url.split(":")[0].split("+")[0]
     FIGURES[f"fuzz {backend}: cases"] += 1
-    FIGURES[f"fuzz {backend}: operations"] = len(_operations(backend, case.operation.label))
+    FIGURES.distinct(f"fuzz {backend}: operations", case.operation.label)
     _aim_at_real_items(case)
     write = case.method.upper() in ("POST", "PATCH", "PUT", "DELETE")
     if write:
@@ -48,15 +48,6 @@ def test_fuzzed_requests_with_an_editor_token(case, app_settings, editor_headers
         raise
     if write and 200 <= response.status_code < 300:
         FIGURES[f"fuzz {backend}: writes accepted"] += 1
-
-
-_SEEN: dict[str, set[str]] = {}
-
-
-def _operations(backend: str, label: str) -> set[str]:
-    seen = _SEEN.setdefault(backend, set())
-    seen.add(label)
-    return seen
 
 
 _AIMED = itertools.count()

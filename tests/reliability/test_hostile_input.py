@@ -282,7 +282,7 @@ def test_bad_input_to_every_write_route_is_a_clear_4xx_and_changes_nothing(
     # Each write route got its share of the table.
     for path in (CREATE, PATCH, STATUS):
         assert sum(c.path == path for c in CASES) >= 15
-    figures["hostile inputs tried (per database)"] = len(CASES)
+    figures.state("hostile inputs tried (per database)", len(CASES))
 
 
 def test_conditional_headers_that_match_nothing_get_the_full_body(client) -> None:
@@ -425,4 +425,4 @@ def test_script_in_every_text_field_shows_as_text_on_every_page(
     feed = ElementTree.fromstring(client.get("/feed.atom").content)
     titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
     assert any(PAYLOAD in t for t in titles)
-    figures["pages checked for smuggled markup (per database)"] = len(pages) * 2
+    figures.state("pages checked for smuggled markup (per database)", len(pages) * 2)

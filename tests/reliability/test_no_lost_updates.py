@@ -243,7 +243,7 @@ def test_many_clients_hammering_a_few_items_through_a_real_server(
     assert token not in output and PASSWORD not in output
 
     backend = database_url.split(":")[0].split("+")[0]
-    figures[f"hammer {backend}: clients"] = CLIENTS
+    figures.state(f"hammer {backend}: clients", CLIENTS)
     figures[f"hammer {backend}: writes"] += len(answers)
     figures[f"hammer {backend}: acknowledged"] += sum(a.status == 200 for a in answers)
     figures[f"hammer {backend}: 409/412 asked for"] += sum(a.status != 200 for a in answers)

@@ -197,12 +197,12 @@ def test_acknowledged_writes_survive_sigkill(
         output = server.output()
         assert token not in output and PASSWORD not in output
     backend = url.split(":")[0].split("+")[0]
-    figures[f"crash {backend}: clients"] = CLIENTS
+    figures.state(f"crash {backend}: clients", CLIENTS)
     figures[f"crash {backend}: SIGKILLs"] += KILLS
     figures[f"crash {backend}: acknowledged writes"] += _acknowledged(ledger)
     figures[f"crash {backend}: writes cut off by a kill"] += ledger.cut_off
     figures[f"crash {backend}: acknowledged writes lost"] += lost
-    figures[f"crash {backend}: events after the last restart"] = counts["events"]
+    figures.state(f"crash {backend}: events after the last restart", counts["events"])
 
 
 def test_acknowledged_writes_are_synced_to_disk(app_settings) -> None:

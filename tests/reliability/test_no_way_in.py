@@ -91,7 +91,7 @@ def test_every_api_write_refuses_anonymous_users_and_viewers(
         assert _is_problem(response, 403), (method, path, response.text)
         attempts += 1
     assert export_of(database_url) == before
-    figures["refused write attempts (per database)"] = attempts
+    figures.state("refused write attempts (per database)", attempts)
 
 
 def _form_routes(app) -> list[str]:
@@ -149,7 +149,7 @@ def test_every_form_refuses_anonymous_users_viewers_and_posts_without_the_csrf_t
         follow_redirects=False,
     )
     assert response.status_code == 303
-    figures["refused form posts (per database)"] = attempts
+    figures.state("refused form posts (per database)", attempts)
 
 
 def test_a_session_cookie_alone_cannot_write_through_the_api(client, make_user) -> None:
@@ -220,7 +220,7 @@ def test_sign_ins_are_limited_per_username_and_per_address(client, make_user, fi
     assert (
         post_login(TestClient(app, client=("192.0.2.50", 40000)), "nobody", "x").status_code == 200
     )
-    figures["sign-in guesses before 429"] = 5
+    figures.state("sign-in guesses before 429", 5)
 
 
 def test_a_sign_in_never_tells_whether_the_user_exists(client, make_user) -> None:
@@ -300,4 +300,4 @@ def test_secrets_are_stored_hashed_and_never_logged_or_returned(
 
     with read_session() as session:
         assert accounts.get_user(session, username="alice").password_hash.startswith("$argon2id$")
-    figures["log records scanned for secrets (per database)"] = len(caplog.records)
+    figures.state("log records scanned for secrets (per database)", len(caplog.records))
