@@ -135,48 +135,6 @@ def tokens_revoke(
     typer.echo(f"revoked {count} token(s)")
 
 
-# --- demo data ------------------------------------------------------------------------------
-
-
-@app.command("demo-data")
-def demo_data(
-    items: Annotated[int, typer.Option(min=0, help="How many demo items to add.")],
-    events_per_item: Annotated[
-        int, typer.Option(min=1, help="Events per item on average (at least the created one).")
-    ] = 3,
-    force: Annotated[
-        bool, typer.Option(help="Add demo items even beside items that are not demo data.")
-    ] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same data).")] = 1,
-) -> None:
-    """Fill the database with synthetic demo items, sources, actors and histories, in bulk."""
-    from service import demo
-    from service.db import get_engine
-
-    def progress(done: int) -> None:
-        if done % 100_000 == 0 and done < items:
-            typer.echo(f"  {done} items written", err=True)
-
-    try:
-        report = demo.generate(
-            get_engine(),
-            items=items,
-            events_per_item=events_per_item,
-            force=force,
-            seed=seed,
-            progress=progress,
-        )
-    except demo.DemoRefused as exc:
-        raise _fail(str(exc)) from None
-    typer.echo(str(report))
-
-
-# --- end of demo data -----------------------------------------------------------------------
-
-
-# --- backup, export and import --------------------------------------------------------------
-
-
 @app.command()
 def backup(
     path: Annotated[Path, typer.Argument(help="File to write the copy to (must not exist).")],
@@ -235,9 +193,6 @@ def import_data(
         raise _fail(exc.detail) from None
     shown = ", ".join(f"{name}: {count}" for name, count in counts.items())
     typer.echo(f"imported {sum(counts.values())} rows ({shown})")
-
-
-# --- end of backup, export and import -------------------------------------------------------
 
 
 def main() -> None:

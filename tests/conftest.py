@@ -13,10 +13,15 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+
+from tests.support.accounts import PASSWORD
+from tests.support.databases import reset_app_state, use_database
+from tests.support.figures import FIGURES
 
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_ADMIN_URL else [])
@@ -26,6 +31,24 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") == "true" and not PG_ADMIN_URL:
         raise pytest.UsageError("CI=true needs TRACKER_TEST_DATABASE_URL (PostgreSQL)")
     os.environ["TRACKER_ENV"] = "test"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # A pytest-xdist worker hands its figures to the controller, which prints them.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = FIGURES.as_json()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    sent = getattr(node, "workeroutput", {}).get("figures")
+    if sent:
+        FIGURES.merge(sent)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    FIGURES.report(terminalreporter)
 
 
 def _pg_url(name: str) -> str:
@@ -39,18 +62,6 @@ def _pg_admin(sql: str) -> None:
             connection.exec_driver_sql(sql)
     finally:
         engine.dispose()
-
-
-def _reset_app_state() -> None:
-    from service.config import get_settings
-    from service.db import get_engine
-    from service.web.conditional import response_cache
-
-    if get_engine.cache_info().currsize:
-        get_engine().dispose()
-    get_engine.cache_clear()
-    get_settings.cache_clear()
-    response_cache.clear()
 
 
 def _prepare(url: str, *, seeded: bool) -> None:
@@ -119,7 +130,7 @@ def _database(
     backend = request.param
     url, pg_name = templates.clone(backend, seeded, tmp_path / "tracker.db")
     yield url
-    _reset_app_state()
+    reset_app_state()
     if pg_name:
         _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
@@ -148,15 +159,9 @@ def bare_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _use(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    monkeypatch.setenv("TRACKER_ENV", "test")
-    _reset_app_state()
-
-
 @pytest.fixture
 def app_settings(database_url: str, monkeypatch: pytest.MonkeyPatch):
-    _use(database_url, monkeypatch)
+    use_database(database_url, monkeypatch)
     from service.config import get_settings
 
     return get_settings()
@@ -184,9 +189,7 @@ def make_user(app_settings):
     from service.accounts import service as accounts
     from service.db import write_session
 
-    def make(
-        username: str = "editor", role: str = "editor", password: str = "correct horse battery"
-    ) -> str:
+    def make(username: str = "editor", role: str = "editor", password: str = PASSWORD) -> str:
         with write_session() as s:
             if accounts.get_user(s, username=username) is None:
                 accounts.create_user(s, username=username, password=password, role=role)

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from service.accounts.models import ApiToken, User
 from service.cli import app
 from service.db import read_session
+from tests.support.seed import ITEM
 
 runner = CliRunner()
 
@@ -32,7 +33,7 @@ def test_users_create_and_tokens_create(client) -> None:
     assert stored.token_hash != token and token not in stored.token_hash
     # The token works against the API at once.
     response = client.post(
-        "/api/v1/items/pcc-62-additional-cse-staff/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": "Recruitment started."},
         headers={"Authorization": f"Bearer {token}"},
     )
@@ -41,7 +42,7 @@ def test_users_create_and_tokens_create(client) -> None:
     result = runner.invoke(app, ["tokens", "revoke", token])
     assert result.exit_code == 0, result.output
     response = client.post(
-        "/api/v1/items/pcc-62-additional-cse-staff/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "stalled", "note": "x"},
         headers={"Authorization": f"Bearer {token}"},
     )

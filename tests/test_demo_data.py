@@ -1,30 +1,28 @@
-"""`tracker demo-data`: synthetic items whose quotes, hashes and histories hold like real ones."""
+"""`python -m tools.demo_data`: synthetic items whose quotes, hashes and histories hold like real
+ones."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 from collections import defaultdict
 
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from service.cli import app
 from service.items import vocabulary
+from tests.support.databases import use_database
+from tests.support.servers import run_command, tracker_env
+from tools.demo_data.cli import app
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def empty_database(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from service.config import get_settings
-    from service.db import get_engine
-
-    monkeypatch.setenv("TRACKER_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("TRACKER_ENV", "test")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    use_database(empty_database_url, monkeypatch)
     return empty_database_url
 
 
@@ -73,7 +71,7 @@ def _check_demo_data(connection: sa.Connection) -> dict[str, int]:
 def test_demo_data_fills_an_empty_database_and_adds_more(empty_database: str) -> None:
     from service.db import get_engine
 
-    result = runner.invoke(app, ["demo-data", "--items", "300", "--events-per-item", "4"])
+    result = runner.invoke(app, ["--items", "300", "--events-per-item", "4"])
     assert result.exit_code == 0, result.output
     assert "300 items" in result.output and "12 actors and 8 sources" in result.output
     with get_engine().connect() as connection:
@@ -86,7 +84,7 @@ def test_demo_data_fills_an_empty_database_and_adds_more(empty_database: str) ->
     assert 300 * 3 < events < 300 * 5
 
     # A second run adds to the demo data (no --force needed), reusing its actors and sources.
-    result = runner.invoke(app, ["demo-data", "--items", "50", "--events-per-item", "1"])
+    result = runner.invoke(app, ["--items", "50", "--events-per-item", "1"])
     assert result.exit_code == 0, result.output
     assert "50 items, 50 events, 0 actors and 0 sources" in result.output
     with get_engine().connect() as connection:
@@ -98,7 +96,7 @@ def test_demo_data_refuses_a_database_with_real_items_unless_forced(client) -> N
 
     with get_engine().connect() as connection:
         before = connection.execute(sa.text("SELECT count(*) FROM item")).scalar_one()
-    result = runner.invoke(app, ["demo-data", "--items", "20"])
+    result = runner.invoke(app, ["--items", "20"])
     assert result.exit_code == 1
     assert "--force" in result.output
     with get_engine().connect() as connection:
@@ -106,7 +104,7 @@ def test_demo_data_refuses_a_database_with_real_items_unless_forced(client) -> N
         demo_actors = sa.text("SELECT count(*) FROM actor WHERE slug LIKE 'demo-%'")
         assert connection.execute(demo_actors).scalar_one() == 0
 
-    result = runner.invoke(app, ["demo-data", "--items", "20", "--force"])
+    result = runner.invoke(app, ["--items", "20", "--force"])
     assert result.exit_code == 0, result.output
     # Demo items read through the API like any other, history included.
     body = client.get("/api/v1/items", params={"limit": 200}).json()
@@ -121,3 +119,11 @@ def test_demo_data_refuses_a_database_with_real_items_unless_forced(client) -> N
 
     with read_session() as session:
         assert accounts.get_user(session, username="demo-editor").is_active is False
+
+
+def test_the_command_runs_from_the_repository_root(empty_database_url: str) -> None:
+    output = run_command(
+        [sys.executable, "-m", "tools.demo_data", "--items", "5"],
+        env=tracker_env(empty_database_url),
+    )
+    assert output.startswith("demo data: 5 items")

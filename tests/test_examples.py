@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.config import PROJECT_ROOT
+from tests.support.seed import ITEM
 
 
 def test_readme_shows_the_script_verbatim() -> None:
@@ -23,7 +24,7 @@ def test_poll_once_prints_changes_then_costs_a_304(client, editor_headers, capsy
     assert response.status_code == 304
     assert poll_once(client, after, etag) == (35, etag)
     client.post(
-        "/api/v1/items/pcc-62-additional-cse-staff/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": "Recruiting"},
         headers=editor_headers,
     )

@@ -8,9 +8,8 @@ from service.db import write_session
 from service.items import listing
 from service.items import service as items
 from service.items.models import StatusChange
-from tests.accounts.test_views import post_login
-
-SLUG = "pcc-62-additional-cse-staff"
+from tests.support.accounts import post_login
+from tests.support.seed import ITEM
 
 
 def _write_behind_the_apps_back() -> None:
@@ -18,7 +17,7 @@ def _write_behind_the_apps_back() -> None:
     with write_session() as session:
         items.record_status_change(
             session,
-            ref=SLUG,
+            ref=ITEM,
             change=StatusChange(status="in_progress", note="Another worker."),
             user_id=None,
         )
@@ -50,7 +49,7 @@ def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
     monkeypatch.setattr(listing, "list_page", original)
     fresh = client.get("/api/v1/items", params={"limit": 5}, headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["etag"] != etag
-    assert fresh.json()["items"][0]["slug"] == SLUG
+    assert fresh.json()["items"][0]["slug"] == ITEM
 
 
 def test_anonymous_dashboard_page_is_cached_but_never_shown_to_an_editor(

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from service import migrate
 from service.db import create_db_engine
 from service.models import metadata
-
-
-def table_names(url: str) -> set[str]:
-    """The tracker's tables in the database at `url` (Alembic's own left out)."""
-    engine = create_db_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
-    finally:
-        engine.dispose()
+from tests.support.databases import table_names
 
 
 def test_models_and_migrations_agree(bare_database_url: str) -> None:

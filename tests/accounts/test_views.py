@@ -6,23 +6,10 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-PASSWORD = "correct horse battery"
+from tests.support.accounts import PASSWORD, login_form, post_login
+from tests.support.seed import ITEM
+
 WRONG = "Wrong username or password."
-
-
-def login_form(client) -> BeautifulSoup:
-    response = client.get("/login")
-    assert response.status_code == 200
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def post_login(client, username: str, password: str, *, next_url: str = "/", token=None):
-    token = token or login_form(client).select_one("input[name=csrf_token]")["value"]
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": next_url},
-        follow_redirects=False,
-    )
 
 
 def test_the_login_form(client) -> None:
@@ -38,9 +25,9 @@ def test_the_login_form(client) -> None:
 
 def test_signing_in_sets_a_safe_session_cookie_and_returns_where_asked(client, make_user) -> None:
     make_user("editor", "editor")
-    response = post_login(client, "editor", PASSWORD, next_url="/items/pcc-62-additional-cse-staff")
+    response = post_login(client, "editor", PASSWORD, next_url=f"/items/{ITEM}")
     assert response.status_code == 303
-    assert response.headers["location"] == "/items/pcc-62-additional-cse-staff"
+    assert response.headers["location"] == f"/items/{ITEM}"
     cookie = response.headers["set-cookie"].lower()
     assert cookie.startswith("tracker_session=")
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie

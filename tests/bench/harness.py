@@ -8,7 +8,6 @@ import os
 import platform
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.support import servers
+
 BENCH_DIR = Path(__file__).resolve().parent
 LOAD_SCRIPT = BENCH_DIR / "load.lua"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -37,12 +37,6 @@ def require_wrk() -> str:
             "then run the benchmark again."
         )
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,42 +99,30 @@ class Database:
 
 def tracker_env(database_url: str) -> dict[str, str]:
     """The environment of every tracker process of a run: production settings, this database."""
-    env = dict(os.environ)
-    env.update(
-        TRACKER_DATABASE_URL=database_url,
+    return servers.tracker_env(
+        database_url,
         TRACKER_ENV="production",
         TRACKER_SECRET_KEY=secrets.token_urlsafe(32),
         PYTHONUNBUFFERED="1",
     )
-    return env
-
-
-def tracker(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    """Run `tracker ARGS...`; its standard output, or BenchError with its errors."""
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"tracker {' '.join(args)} failed:\n{result.stderr}{result.stdout}")
-    return result.stdout
 
 
 def prepare(env: dict[str, str], *, items: int, events_per_item: int) -> dict[str, Any]:
     """Migrate, generate the demo data, make an editor with a token; returns what it measured."""
-    tracker(env, "db", "upgrade")
+    servers.run_tracker(["db", "upgrade"], env=env)
     began = time.perf_counter()
-    report = tracker(
-        env, "demo-data", "--items", str(items), "--events-per-item", str(events_per_item)
-    )
+    report = servers.run_command(
+        [sys.executable, "-m", "tools.demo_data", "--items", str(items),
+         "--events-per-item", str(events_per_item)],
+        env=env,
+    )  # fmt: skip
     seconds = time.perf_counter() - began
-    tracker(env, "users", "create", "bench-editor", "--role", "editor", "--password-stdin",
-            stdin="a long benchmark passphrase\n")  # fmt: skip
-    token = tracker(env, "tokens", "create", "bench-editor").strip().splitlines()[-1]
+    servers.run_tracker(
+        ["users", "create", "bench-editor", "--role", "editor", "--password-stdin"],
+        env=env,
+        stdin="a long benchmark passphrase\n",
+    )
+    token = servers.run_tracker(["tokens", "create", "bench-editor"], env=env).splitlines()[-1]
     events = int(report.split(" events")[0].rsplit(" ", 1)[-1])
     return {"generation_seconds": round(seconds, 1), "events": events, "token": token}
 
@@ -149,42 +131,8 @@ def prepare(env: dict[str, str], *, items: int, events_per_item: int) -> dict[st
 # Servers
 
 
-@dataclass
-class Server:
-    name: str
-    command: list[str]
-    port: int
-    env: dict[str, str]
-    log: Path
-    ready_path: str = "/"
-    process: subprocess.Popen[bytes] | None = None
-    _log_file: Any = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60.0) -> Server:
-        self._log_file = self.log.open("wb")
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"{self.name} exited at start; see {self.log}")
-            try:
-                if request(self.base + self.ready_path)[0] < 500:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(f"{self.name} did not answer within {timeout:.0f} s; see {self.log}")
+class Server(servers.ServerProcess):
+    """A server of the benchmark, whose worker processes can be found and measured."""
 
     def workers(self) -> list[int]:
         """The worker processes' ids: the server itself, or its children with --workers > 1."""
@@ -204,17 +152,6 @@ class Server:
     def rss_mb(self) -> list[float]:
         return [rss_mb(pid) for pid in self.workers()]
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log_file:
-            self._log_file.close()
-
 
 def _is_uvicorn_worker(pid: int) -> bool:
     try:
@@ -232,19 +169,15 @@ def rss_mb(pid: int) -> float:
 
 
 def tracker_server(env: dict[str, str], *, workers: int, workdir: Path) -> Server:
-    port = free_port()
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers)]  # fmt: skip
-    return Server("tracker", command, port, env, workdir / "tracker.log", "/healthz")
+    command = [*servers.tracker_command(), "serve", "--workers", str(workers)]
+    return Server(command, env=env, log_path=workdir / "tracker.log", ready_path="/readyz")
 
 
 def hello_server(*, workers: int, workdir: Path) -> Server:
-    port = free_port()
     # The same uvicorn settings as `tracker serve`.
     command = [sys.executable, "-m", "uvicorn", "tests.bench.hello:app", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log",
-               "--proxy-headers"]  # fmt: skip
-    return Server("hello", command, port, dict(os.environ), workdir / "hello.log", "/")
+               "--workers", str(workers), "--no-access-log", "--proxy-headers"]  # fmt: skip
+    return Server(command, env=dict(os.environ), log_path=workdir / "hello.log")
 
 
 def request(

@@ -1,6 +1,6 @@
 """The benchmark: `python -m tests.bench.run [--items N] [--workers N] [--database D] [--scale]`.
 
-In one run it makes a scratch database, fills it with `tracker demo-data`, serves it with
+In one run it makes a scratch database, fills it with `python -m tools.demo_data`, serves it with
 `tracker serve --workers N` and, beside it, FastAPI's hello world with the same worker count (the
 baseline), loads each route with wrk, and prints requests/s, p50 and p99 and the ratio to the
 baseline. `--scale` measures latency and memory at 10k, 100k and 1M items instead (scale.py).
@@ -26,6 +26,7 @@ from typing import Any
 
 from tests.bench import harness, profile
 from tests.bench.harness import BenchError, Load, Requests
+from tests.support.servers import ProcessFailed
 
 RESULTS_DIR = harness.BENCH_DIR / "results"
 LIST = "/api/v1/items?limit=50"
@@ -120,11 +121,11 @@ def measure_routes(
     profile_dir: Path | None,
 ) -> dict[str, Any]:
     hello_requests = Requests([("GET", "/", "")])
-    baseline_runs = [harness.wrk(hello.base, hello_requests, load, workdir, hello.workers())]
+    baseline_runs = [harness.wrk(hello.url, hello_requests, load, workdir, hello.workers())]
     rows = []
     for route in ROUTES:
         requests = route.build(context)
-        status = probe(tracker.base, requests)
+        status = probe(tracker.url, requests)
         row: dict[str, Any] = {"route": route.key, "label": route.label, "target": route.target}
         row["probe_status"] = status
         if status != route.expect:
@@ -132,21 +133,21 @@ def measure_routes(
             rows.append(row)
             print(f"  {route.label}: {row['note']}", file=sys.stderr)
             continue
-        row.update(harness.wrk(tracker.base, requests, load, workdir, tracker.workers()))
+        row.update(harness.wrk(tracker.url, requests, load, workdir, tracker.workers()))
         row["worker_rss_mb"] = max(tracker.rss_mb())
         if profile_dir is not None:
             requests = route.build(context)  # a fresh ETag: the writes have changed the data
             row["profile"] = profile.record(
                 tracker.workers()[0],
                 lambda r=requests: harness.wrk(
-                    tracker.base, r, Load(load.threads, load.connections, load.duration, 0), workdir
+                    tracker.url, r, Load(load.threads, load.connections, load.duration, 0), workdir
                 ),
                 seconds=load.duration,
                 out=profile_dir / f"{route.key}.txt",
             )
         rows.append(row)
         print(f"  {route.label}: {row['rps']:.0f} requests/s", file=sys.stderr)
-    baseline_runs.append(harness.wrk(hello.base, hello_requests, load, workdir, hello.workers()))
+    baseline_runs.append(harness.wrk(hello.url, hello_requests, load, workdir, hello.workers()))
     baseline = sum(run["rps"] for run in baseline_runs) / len(baseline_runs)
     baseline_cpu = sum(run["cpu_ms_per_request"] for run in baseline_runs) / len(baseline_runs)
     for row in rows:
@@ -205,7 +206,7 @@ def run_routes(args: argparse.Namespace, workdir: Path, stamp: str) -> dict[str,
         servers.append(tracker)
         hello = harness.hello_server(workers=args.workers, workdir=workdir).start()
         servers.append(hello)
-        context = Context(tracker.base, prepared["token"], sample_items(tracker.base))
+        context = Context(tracker.url, prepared["token"], sample_items(tracker.url))
         profile_dir = None
         if args.profile:
             profile_dir = RESULTS_DIR / f"{stamp}-profile"
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             result = run_routes(args, workdir, stamp)
             table = markdown(result)
             name = f"{stamp}-{args.database}-w{args.workers}-{args.items}.json"
-    except BenchError as error:
+    except (BenchError, ProcessFailed) as error:
         print(f"benchmark: {error}", file=sys.stderr)
         return 2
     result["machine"] = harness.machine()

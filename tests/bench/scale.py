@@ -1,7 +1,7 @@
 """`--scale`: does a page cost the same at 10k, 100k and 1M items (and ~10M events)?
 
-For each size: a fresh database filled by `tracker demo-data` (timed), one tracker worker, and
-one client at a time (wrk -t1 -c1), so that the figures are latencies rather than queueing.
+For each size: a fresh database filled by `python -m tools.demo_data` (timed), one tracker worker,
+and one client at a time (wrk -t1 -c1), so that the figures are latencies rather than queueing.
 GETs carry a distinct, ignored query parameter so that none is answered from the response cache:
 they measure the query, not the cache. Then the worker's memory, and items.csv of the whole
 table streamed to the end while the worker's memory is sampled.
@@ -95,7 +95,7 @@ def measure_size(args: argparse.Namespace, items: int, workdir: Path) -> dict[st
         print(f"  {items} items: generated in {prepared['generation_seconds']} s", flush=True)
         deep = f"{LIST}&cursor={middle_cursor(database.url)}"
         server = harness.tracker_server(env, workers=args.workers, workdir=size_dir).start()
-        context = Context(server.base, prepared["token"], sample_items(server.base))
+        context = Context(server.url, prepared["token"], sample_items(server.url))
         duration = 2.0 if args.quick else 5.0
         load = Load(threads=1, connections=1, duration=duration, warmup=1.0)
         cases = {
@@ -104,16 +104,16 @@ def measure_size(args: argparse.Namespace, items: int, workdir: Path) -> dict[st
             "filtered": Requests([("GET", FILTERED, "")], unique=True),
             "dashboard": Requests([("GET", "/", "")], unique=True),
             "list_cached": Requests([("GET", LIST, "")]),
-            "not_modified": Requests([("GET", LIST, "")], if_none_match=etag_of(server.base, LIST)),
+            "not_modified": Requests([("GET", LIST, "")], if_none_match=etag_of(server.url, LIST)),
             "status": status_writes(context),
         }
         latencies: dict[str, Any] = {}
         for name, requests in cases.items():
-            status = probe(server.base, requests)
+            status = probe(server.url, requests)
             if status not in (200, 304):
                 latencies[name] = {"probe_status": status}
                 continue
-            result = harness.wrk(server.base, requests, load, size_dir, server.workers())
+            result = harness.wrk(server.url, requests, load, size_dir, server.workers())
             result.pop("raw")
             latencies[name] = result
         rss = max(server.rss_mb())

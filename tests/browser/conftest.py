@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.accounts import EDITOR, PASSWORD
+from tests.support.servers import ServerProcess, run_tracker, tracker_env, tracker_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,9 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-EDITOR = "editor"
-EDITOR_PASSWORD = "a long editor passphrase"
-TRACKER = Path(sys.executable).parent / "tracker"
 # Reported by the page itself, so that a CSP violation is seen even when nothing logs it.
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -47,7 +42,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 class Server:
     base_url: str
     token: str
-    process: subprocess.Popen[bytes]
+    process: ServerProcess
 
     def api(self) -> httpx.Client:
         return httpx.Client(
@@ -69,19 +64,6 @@ class Server:
             return dict(response.json())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tracker(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [str(TRACKER), *args], env=env, input=stdin, capture_output=True, text=True, check=True
-    )
-    return result.stdout
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     if not CHROMIUM.exists():
@@ -95,41 +77,20 @@ def chromium() -> Path:
 @pytest.fixture(scope="session")
 def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("browser")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
-        "TRACKER_ENV": "test",
-        "TRACKER_DATABASE_URL": f"sqlite:///{root / 'tracker.db'}",
-        "TRACKER_SECRET_KEY": secrets.token_urlsafe(32),
-    }
-    _tracker(env, "db", "upgrade")
-    _tracker(env, "seed")
-    _tracker(env, "users", "create", EDITOR, "--role", "editor", "--password-stdin",
-             stdin=EDITOR_PASSWORD + "\n")  # fmt: skip
-    token = _tracker(env, "tokens", "create", EDITOR).strip().splitlines()[-1]
-    port = _free_port()
-    env["TRACKER_BASE_URL"] = f"http://127.0.0.1:{port}"
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(TRACKER), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    env = tracker_env(
+        f"sqlite:///{root / 'tracker.db'}", TRACKER_SECRET_KEY=secrets.token_urlsafe(32)
     )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base_url + "/healthz", timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError((root / "server.log").read_text()) from None
-            time.sleep(0.1)
-    yield Server(base_url, token, process)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    run_tracker(["db", "upgrade"], env=env)
+    run_tracker(["seed"], env=env)
+    run_tracker(
+        ["users", "create", EDITOR, "--role", "editor", "--password-stdin"],
+        env=env,
+        stdin=PASSWORD + "\n",
+    )
+    token = run_tracker(["tokens", "create", EDITOR], env=env).strip().splitlines()[-1]
+    process = tracker_server(env, log_path=root / "server.log").start()
+    yield Server(process.url, token, process)
+    process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -165,7 +126,7 @@ class Tab:
         ]  # fmt: skip
         assert unexpected == []
 
-    def sign_in(self, username: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
+    def sign_in(self, username: str = EDITOR, password: str = PASSWORD) -> None:
         self.goto("/login")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.accounts import EDITOR, PASSWORD
+
 pytestmark = pytest.mark.browser
 
 
@@ -34,8 +36,8 @@ def test_an_editor_signs_in_and_changes_a_status_with_plain_posts(tab_without_js
     tab.goto(f"/items/{slug}")
     with page.expect_navigation():
         page.get_by_role("link", name="Sign in").first.click()
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a long editor passphrase")
+    page.get_by_label("Username").fill(EDITOR)
+    page.get_by_label("Password").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     assert page.url.endswith(f"/items/{slug}")

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 from service.items import vocabulary
 from service.system.models import Vocabulary
+from tests.support.seed import ITEM
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -31,7 +32,7 @@ def test_summary_counts_match_the_list(client, editor_headers) -> None:
     )
     assert summary["overdue"] == 0
     response = client.post(
-        "/api/v1/items/pcc-62-additional-cse-staff/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "delivered", "note": "All in post."},
         headers=editor_headers,
     )
@@ -117,7 +118,7 @@ def test_csv_pages_through_more_than_one_batch(app_settings) -> None:
 
 def test_atom_feed_is_valid_atom_of_the_latest_events(client, editor_headers) -> None:
     client.post(
-        "/api/v1/items/pcc-62-additional-cse-staff/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "stalled", "note": "Budget <frozen> & delayed."},
         headers=editor_headers,
     )
@@ -136,6 +137,6 @@ def test_atom_feed_is_valid_atom_of_the_latest_events(client, editor_headers) ->
     )
     assert newest.find(f"{ATOM}summary").text == "Budget <frozen> & delayed."
     assert newest.find(f"{ATOM}author/{ATOM}name").text == "editor"
-    assert newest.find(f"{ATOM}link").get("href").endswith("/items/pcc-62-additional-cse-staff")
+    assert newest.find(f"{ATOM}link").get("href").endswith(f"/items/{ITEM}")
     ids = [e.find(f"{ATOM}id").text for e in entries]
     assert len(set(ids)) == len(ids)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.seed import ITEM, SOURCE
+
 
 def _slugs(body: dict) -> list[str]:
     return [i["slug"] for i in body["items"]]
@@ -36,12 +38,8 @@ def test_filters_by_kind_status_actor_and_source(client) -> None:
     assert set(_slugs(body)) == expected and body["total"] == len(expected)
     body = client.get("/api/v1/items", params={"actor": "ipcc", "limit": 200}).json()
     assert set(_slugs(body)) == {i["slug"] for i in everything if i["actor"]["slug"] == "ipcc"}
-    body = client.get(
-        "/api/v1/items", params={"source": "rotherham-cse-live-updates-pcc", "limit": 200}
-    ).json()
-    assert body["total"] == sum(
-        i["source"]["slug"] == "rotherham-cse-live-updates-pcc" for i in everything
-    )
+    body = client.get("/api/v1/items", params={"source": SOURCE, "limit": 200}).json()
+    assert body["total"] == sum(i["source"]["slug"] == SOURCE for i in everything)
     # An unknown actor or source matches nothing; it is not an error.
     assert client.get("/api/v1/items", params={"actor": "nobody"}).json()["total"] == 0
 
@@ -58,7 +56,7 @@ def test_text_search_looks_in_title_description_and_quote(client) -> None:
 
 
 def test_overdue_and_updated_since(client, editor_headers) -> None:
-    slug = "pcc-62-additional-cse-staff"
+    slug = ITEM
     item = client.get(f"/api/v1/items/{slug}").json()
     response = client.patch(
         f"/api/v1/items/{slug}",
@@ -84,7 +82,7 @@ def test_overdue_and_updated_since(client, editor_headers) -> None:
 def test_cursor_pages_cover_everything_once_in_order(client, editor_headers, sort) -> None:
     # Some due dates, so that the due_on order has values and nulls.
     for slug, due in [
-        ("pcc-62-additional-cse-staff", "2027-01-01"),
+        (ITEM, "2027-01-01"),
         ("ipcc-investigation-of-10-syp-officers", "2026-12-01"),
     ]:
         version = client.get(f"/api/v1/items/{slug}").json()["version"]

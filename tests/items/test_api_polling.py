@@ -7,17 +7,17 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-SLUG = "pcc-62-additional-cse-staff"
+from tests.support.seed import ITEM, ITEM_WITHOUT_QUANTITY, SOURCE
 
 GETS = [
     "/api/v1/items?limit=50",
     "/api/v1/items?kind=allegation&status=under_investigation",
-    f"/api/v1/items/{SLUG}",
-    f"/api/v1/items/{SLUG}/history",
+    f"/api/v1/items/{ITEM}",
+    f"/api/v1/items/{ITEM}/history",
     "/api/v1/changes?after=0",
     "/api/v1/summary",
     "/api/v1/sources",
-    "/api/v1/sources/rotherham-cse-live-updates-pcc",
+    f"/api/v1/sources/{SOURCE}",
     "/api/v1/actors",
     "/api/v1/actors/ipcc",
     "/api/v1/items.csv",
@@ -41,7 +41,7 @@ def test_every_get_has_a_strong_etag_and_answers_304(client, editor_headers, pat
     assert client.get(path, headers={"If-None-Match": '"stale"'}).status_code == 200
     # Any write changes every ETag: no body outlives the data it was built from.
     client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": "Recruiting."},
         headers=editor_headers,
     )
@@ -81,8 +81,8 @@ def test_change_feed_pages_in_id_order(client, editor_headers) -> None:
 
 def test_change_feed_has_no_gaps_or_duplicates_while_writes_happen(client, editor_headers) -> None:
     slugs = [
-        "pcc-62-additional-cse-staff",
-        "pcc-victims-and-survivors-panel",
+        ITEM,
+        ITEM_WITHOUT_QUANTITY,
         "ipcc-investigation-of-10-syp-officers",
     ]
     statuses = {"commitment": ["in_progress", "stalled", "pledged"]}

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-SLUG = "pcc-62-additional-cse-staff"
-SOURCE = "rotherham-cse-live-updates-pcc"
-QUOTE = "I have also formed a victims and survivors panel"
+from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 
 def _new_item(**overrides) -> dict:
     body = {
         "kind": "commitment",
         "title": "Victims and survivors panel (restated)",
-        "actor": "alan-billings",
+        "actor": ACTOR,
         "source": SOURCE,
         "quote": QUOTE,
     }
@@ -60,7 +58,7 @@ def test_create_returns_201_with_location_and_records_one_event(client, editor_h
         ({"actor": "nobody"}, "actor"),
         ({"responsible": "nobody"}, "responsible"),
         ({"source": "nowhere"}, "source"),
-        ({"slug": SLUG}, "slug"),
+        ({"slug": ITEM}, "slug"),
         ({"slug": "Not A Slug"}, "slug"),
         ({"title": ""}, "title"),
         ({"progress_value": 3}, "progress_value"),
@@ -80,7 +78,7 @@ def test_create_refuses_bad_input_naming_the_field(client, editor_headers, overr
 
 def test_status_change_appends_one_event_with_its_note_and_evidence(client, editor_headers):
     response = client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         json={
             "status": "in_progress",
             "note": "40 of the 62 posts filled.",
@@ -100,7 +98,7 @@ def test_status_change_appends_one_event_with_its_note_and_evidence(client, edit
         2,
     )
     assert body["progress"] == {"value": 40, "target": 62, "percent": 64.5}
-    history = client.get(f"/api/v1/items/{SLUG}/history").json()["events"]
+    history = client.get(f"/api/v1/items/{ITEM}/history").json()["events"]
     assert [e["version"] for e in history] == [1, 2]
     last = history[-1]
     assert last["type"] == "status" and last["by"] == "editor"
@@ -133,7 +131,7 @@ def test_status_change_appends_one_event_with_its_note_and_evidence(client, edit
     ],
 )
 def test_status_change_errors(client, editor_headers, change, status_code, field) -> None:
-    response = client.post(f"/api/v1/items/{SLUG}/status", json=change, headers=editor_headers)
+    response = client.post(f"/api/v1/items/{ITEM}/status", json=change, headers=editor_headers)
     assert response.status_code == status_code, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -141,7 +139,7 @@ def test_status_change_errors(client, editor_headers, change, status_code, field
         assert field in [e["field"] for e in body["errors"]]
     else:
         assert body["current_version"] == 1
-    item = client.get(f"/api/v1/items/{SLUG}").json()
+    item = client.get(f"/api/v1/items/{ITEM}").json()
     assert (item["version"], item["status"], len(item["history"])) == (1, "pledged", 1)
 
 
@@ -156,7 +154,7 @@ def test_progress_on_an_item_without_quantity_is_refused(client, editor_headers)
 
 
 def test_patch_needs_if_match_and_refuses_a_stale_version(client, editor_headers) -> None:
-    url = f"/api/v1/items/{SLUG}"
+    url = f"/api/v1/items/{ITEM}"
     missing = client.patch(url, json={"title": "New"}, headers=editor_headers)
     assert missing.status_code == 428
     assert missing.json()["title"] == "Precondition required"
@@ -168,7 +166,7 @@ def test_patch_needs_if_match_and_refuses_a_stale_version(client, editor_headers
 
 
 def test_patch_records_old_and_new_wording(client, editor_headers) -> None:
-    url = f"/api/v1/items/{SLUG}"
+    url = f"/api/v1/items/{ITEM}"
     response = client.patch(
         url,
         json={
@@ -204,7 +202,7 @@ def test_patch_records_old_and_new_wording(client, editor_headers) -> None:
 
 
 def test_patch_refuses_a_quote_not_in_the_source_and_status(client, editor_headers) -> None:
-    url = f"/api/v1/items/{SLUG}"
+    url = f"/api/v1/items/{ITEM}"
     headers = {**editor_headers, "If-Match": '"1"'}
     response = client.patch(url, json={"quote": "63 additional staff"}, headers=headers)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "quote"
@@ -217,8 +215,8 @@ def test_patch_refuses_a_quote_not_in_the_source_and_status(client, editor_heade
     ("method", "path", "body"),
     [
         ("POST", "/api/v1/items", _new_item()),
-        ("PATCH", f"/api/v1/items/{SLUG}", {"title": "x"}),
-        ("POST", f"/api/v1/items/{SLUG}/status", {"status": "delivered", "note": "x"}),
+        ("PATCH", f"/api/v1/items/{ITEM}", {"title": "x"}),
+        ("POST", f"/api/v1/items/{ITEM}/status", {"status": "delivered", "note": "x"}),
     ],
 )
 def test_writes_need_an_editor(client, make_user, method, path, body) -> None:
@@ -255,13 +253,13 @@ def test_unknown_item_writes_are_404(client, editor_headers) -> None:
 def test_bodies_over_one_mebibyte_are_413(client, editor_headers) -> None:
     body = b'{"status": "delivered", "note": "' + b"x" * (1024 * 1024) + b'"}'
     response = client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         content=body,
         headers={**editor_headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert client.get(f"/api/v1/items/{SLUG}").json()["version"] == 1
+    assert client.get(f"/api/v1/items/{ITEM}").json()["version"] == 1
 
 
 @pytest.mark.parametrize(
@@ -270,10 +268,10 @@ def test_bodies_over_one_mebibyte_are_413(client, editor_headers) -> None:
 )
 def test_malformed_bodies_are_4xx_problems(client, editor_headers, content) -> None:
     response = client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         content=content,
         headers={**editor_headers, "Content-Type": "application/json"},
     )
     assert response.status_code in (400, 422), response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert client.get(f"/api/v1/items/{SLUG}").json()["version"] == 1
+    assert client.get(f"/api/v1/items/{ITEM}").json()["version"] == 1

@@ -1,4 +1,5 @@
-"""Reading items through the API: the list and one item, in the shape SPEC 3 gives."""
+"""Reading items through the API: the list holds every seed item, and one item reads in full,
+with its actor, source, quote, progress, links and history."""
 
 from __future__ import annotations
 

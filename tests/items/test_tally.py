@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from service.db import read_session, write_session
 from service.items import tally
 from service.items.models import Item, ItemTally
+from tests.support.seed import ITEM, SOURCE
 
 
 def _counted() -> list[tuple[str, str, int]]:
@@ -24,7 +25,7 @@ def _tallied() -> list[tuple[str, str, int]]:
 
 def test_the_seed_creates_and_status_changes_keep_the_tally(client, editor_headers) -> None:
     assert _tallied() == _counted() and sum(n for *_, n in _tallied()) == 35
-    slug = "pcc-62-additional-cse-staff"
+    slug = ITEM
     for status in ("in_progress", "in_progress", "delivered", "pledged"):
         response = client.post(
             f"/api/v1/items/{slug}/status",
@@ -39,7 +40,7 @@ def test_the_seed_creates_and_status_changes_keep_the_tally(client, editor_heade
             "kind": "proposal",
             "title": "Another proposal",
             "actor": "uk-government",
-            "source": "rotherham-cse-live-updates-pcc",
+            "source": SOURCE,
             "quote": "wilful neglect",
             "status": "consultation",
         },
@@ -72,10 +73,10 @@ def test_recount_rebuilds_it(app_settings) -> None:
 
 
 def test_bulk_demo_data_keeps_the_tally(app_settings) -> None:
-    from service import demo
     from service.db import get_engine
+    from tools import demo_data
 
-    demo.generate(get_engine(), items=300, force=True)
+    demo_data.generate(get_engine(), items=300, force=True)
     assert _tallied() == _counted() and sum(n for *_, n in _tallied()) == 335
 
 

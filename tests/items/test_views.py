@@ -7,8 +7,9 @@ import re
 
 from bs4 import BeautifulSoup
 
-ITEM = "pcc-62-additional-cse-staff"
-PASSWORD = "correct horse battery"
+from tests.support.accounts import sign_in
+from tests.support.seed import ITEM
+
 COMMITMENT_STATUSES = [
     "pledged",
     "in_progress",
@@ -23,19 +24,6 @@ COMMITMENT_STATUSES = [
 def html(response) -> BeautifulSoup:
     assert response.headers["content-type"].startswith("text/html")
     return BeautifulSoup(response.text, "html.parser")
-
-
-def sign_in(client, username: str = "editor") -> str:
-    """Sign in through the form; returns the session's CSRF token."""
-    form = html(client.get("/login"))
-    token = form.select_one("input[name=csrf_token]")["value"]
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token, "next": "/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return html(client.get("/")).select_one("meta[name=csrf-token]")["content"]
 
 
 def row_titles(page: BeautifulSoup) -> list[str]:

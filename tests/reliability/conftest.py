@@ -3,35 +3,29 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import FIGURES, TrackerServer
+from tests.support import servers
+from tests.support.figures import FIGURES, Figures
 
 
 @pytest.fixture(scope="session")
-def figures() -> Counter[str]:
+def figures() -> Figures:
     return FIGURES
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    if not FIGURES:
-        return
-    terminalreporter.section("reliability figures")
-    for name in sorted(FIGURES):
-        terminalreporter.write_line(f"{name}: {FIGURES[name]}")
-
-
 @pytest.fixture
-def tracker_server(tmp_path: Path) -> Iterator[Callable[..., TrackerServer]]:
-    """Make servers with `tracker_server(url, workers=...)`; all are stopped at the end."""
-    made: list[TrackerServer] = []
+def tracker_server(tmp_path: Path) -> Iterator[Callable[..., servers.ServerProcess]]:
+    """Make servers with `tracker_server(url, workers=...)`; all are killed at the end."""
+    made: list[servers.ServerProcess] = []
 
-    def make(database_url: str, workers: int = 1) -> TrackerServer:
-        server = TrackerServer(database_url, tmp_path / f"server-{len(made)}.log", workers)
+    def make(database_url: str, workers: int = 1) -> servers.ServerProcess:
+        env = servers.tracker_env(database_url)
+        log_path = tmp_path / f"server-{len(made)}.log"
+        server = servers.tracker_server(env, log_path=log_path, workers=workers)
         made.append(server)
         return server
 

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from service import migrate
 from service.cli import app as cli
 from service.db import create_db_engine, write_session
-from tests.conftest import _use
-from tests.reliability.support import ITEM, export_of, record_activity, table_counts
+from tests.reliability.support import export_of, record_activity, table_counts
+from tests.support.databases import use_database
+from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 runner = CliRunner()
 
@@ -61,7 +62,7 @@ def _keep_writing(database_url: str, stop: threading.Event, done: list[int]) -> 
 def test_backup_copies_a_live_sqlite_database_consistently(
     database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, figures
 ) -> None:
-    _use(database_url, monkeypatch)
+    use_database(database_url, monkeypatch)
     if not _is_sqlite(database_url):
         result = runner.invoke(cli, ["backup", str(tmp_path / "copy.db")])
         assert result.exit_code == 1
@@ -113,7 +114,7 @@ def test_backup_copies_a_live_sqlite_database_consistently(
 def test_backup_refuses_to_overwrite(
     database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _use(database_url, monkeypatch)
+    use_database(database_url, monkeypatch)
     existing = tmp_path / "existing.db"
     existing.write_bytes(b"keep me")
     result = runner.invoke(cli, ["backup", str(existing)])
@@ -135,7 +136,7 @@ def test_export_import_export_gives_the_same_bytes(
 ) -> None:
     """From every backend to every backend: the second export equals the first."""
     secrets = record_activity(database_url)
-    _use(database_url, monkeypatch)
+    use_database(database_url, monkeypatch)
     first = runner.invoke(cli, ["export"])
     assert first.exit_code == 0, first.output
     exported = first.stdout_bytes
@@ -151,7 +152,7 @@ def test_export_import_export_gives_the_same_bytes(
     assert path.read_bytes() == exported and path.stat().st_mode & 0o777 == 0o600
 
     target = _migrated(bare_database_url)
-    _use(target, monkeypatch)
+    use_database(target, monkeypatch)
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 0, result.output
     assert f"imported {sum(counts.values())} rows" in result.output
@@ -180,9 +181,9 @@ def test_export_import_export_gives_the_same_bytes(
             json={
                 "kind": "proposal",
                 "title": "Another proposal",
-                "actor": "alan-billings",
-                "source": "rotherham-cse-live-updates-pcc",
-                "quote": "I have also formed a victims and survivors panel",
+                "actor": ACTOR,
+                "source": SOURCE,
+                "quote": QUOTE,
             },
             headers=headers,
         )
@@ -198,7 +199,7 @@ def test_import_refuses_a_database_that_is_not_empty(
     before = export_of(database_url)
     path = tmp_path / "export.json"
     path.write_bytes(before)
-    _use(database_url, monkeypatch)
+    use_database(database_url, monkeypatch)
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 1
     assert "not empty" in result.output
@@ -208,7 +209,7 @@ def test_import_refuses_a_database_that_is_not_empty(
 def test_import_refuses_what_is_not_a_matching_export(
     empty_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _use(empty_database_url, monkeypatch)
+    use_database(empty_database_url, monkeypatch)
     good = json.loads(export_of(empty_database_url))
     other_schema = {**good, "schema_revision": "9999"}
     missing_table = {**good, "tables": {k: v for k, v in good["tables"].items() if k != "event"}}
@@ -242,7 +243,7 @@ def test_import_into_an_unmigrated_database_says_to_migrate(
 ) -> None:
     path = tmp_path / "export.json"
     path.write_bytes(export_of(database_url))
-    _use(bare_database_url, monkeypatch)
+    use_database(bare_database_url, monkeypatch)
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 1
     assert "tracker db upgrade" in result.output

@@ -15,7 +15,8 @@ from service.app import create_app
 from service.db import read_session
 from service.items import service as items
 from service.items import vocabulary
-from tests.reliability.support import FIGURES
+from tests.support.figures import FIGURES
+from tests.support.seed import ITEM_OF_EACH_KIND
 
 # Small enough that both databases together stay under a minute or two on two cores.
 EXAMPLES = 10
@@ -32,7 +33,7 @@ def test_fuzzed_requests_with_an_editor_token(case, app_settings, editor_headers
     database_url = app_settings.database_url
     backend = database_url.split(":")[0].split("+")[0]
     FIGURES[f"fuzz {backend}: cases"] += 1
-    FIGURES[f"fuzz {backend}: operations"] = len(_operations(backend, case.operation.label))
+    FIGURES.distinct(f"fuzz {backend}: operations", case.operation.label)
     _aim_at_real_items(case)
     write = case.method.upper() in ("POST", "PATCH", "PUT", "DELETE")
     if write:
@@ -49,21 +50,8 @@ def test_fuzzed_requests_with_an_editor_token(case, app_settings, editor_headers
         FIGURES[f"fuzz {backend}: writes accepted"] += 1
 
 
-_SEEN: dict[str, set[str]] = {}
-
-
-def _operations(backend: str, label: str) -> set[str]:
-    seen = _SEEN.setdefault(backend, set())
-    seen.add(label)
-    return seen
-
-
 _AIMED = itertools.count()
-_REAL_ITEMS = {
-    "pcc-62-additional-cse-staff": "commitment",
-    "gov-prison-for-officials-who-fail-children": "proposal",
-    "ipcc-allegation-naked-images-group-offending": "allegation",
-}
+_REAL_ITEMS = ITEM_OF_EACH_KIND
 
 
 def _aim_at_real_items(case) -> None:

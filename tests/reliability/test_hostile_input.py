@@ -14,9 +14,10 @@ from bs4 import BeautifulSoup
 
 from service.db import create_db_engine
 from service.system.backup import export_bytes
-from tests.reliability.support import ITEM, QUOTE, SOURCE, export_of
+from tests.reliability.support import export_of
+from tests.support.seed import ACTOR, ITEM, ITEM_WITHOUT_QUANTITY, QUOTE, SOURCE
 
-NO_QUANTITY_REF = "/api/v1/items/pcc-victims-and-survivors-panel"
+NO_QUANTITY_REF = f"/api/v1/items/{ITEM_WITHOUT_QUANTITY}"
 PROBLEM = "application/problem+json"
 MIB = 1024 * 1024
 SQL = "x' OR '1'='1'; DROP TABLE item; --"
@@ -44,7 +45,7 @@ STATUS = f"/api/v1/items/{ITEM}/status"
 GOOD_CREATE = {
     "kind": "commitment",
     "title": "Victims and survivors panel",
-    "actor": "alan-billings",
+    "actor": ACTOR,
     "source": SOURCE,
     "quote": QUOTE,
 }
@@ -125,7 +126,7 @@ _LIMITS = ["0", "-5", "201", "abc", "9" * 40, "1e3"]
 _FAR = ["yesterday", "0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00", "1" * 70]
 
 CASES: list[Case] = [
-    # --- POST /api/v1/items ------------------------------------------------------------------
+    # POST /api/v1/items
     c("nothing", {}, "kind", "title", "actor", "source", "quote"),
     c("no quote", _create(quote=...), "quote"),
     c("title a number", _create(title=123), "title"),
@@ -160,7 +161,7 @@ CASES: list[Case] = [
     c("NUL in description", _create(description=NUL), "description"),
     c("lone surrogate", _SURROGATE.encode(), "title"),
     *_body_cases("POST", CREATE),
-    # --- PATCH /api/v1/items/{ref} -----------------------------------------------------------
+    # PATCH /api/v1/items/{ref}
     e("no If-Match", {"title": "x"}, status=428, headers={}),
     e("stale If-Match", {"title": "x"}, status=412, headers={"If-Match": '"7"'}),
     e("If-Match 0", {"title": "x"}, status=412, headers={"If-Match": '"0"'}),
@@ -182,7 +183,7 @@ CASES: list[Case] = [
     e("SQL as ref", {"title": "x"}, status=404, path="/api/v1/items/1 OR 1=1"),
     e("huge id", {"title": "x"}, status=404, path="/api/v1/items/" + "9" * 30),
     *_body_cases("PATCH", PATCH, V1),
-    # --- POST /api/v1/items/{ref}/status -----------------------------------------------------
+    # POST /api/v1/items/{ref}/status
     s("nothing", {}, "status", "note"),
     s("no note", _status(note=...), "note"),
     s("blank note", _status(note="   "), "note"),
@@ -209,7 +210,7 @@ CASES: list[Case] = [
     s("unknown item", _status(), status=404, path="/api/v1/items/no-such-item/status"),
     s("NUL as ref", _status(), status=404, path="/api/v1/items/%00/status"),
     *_body_cases("POST", STATUS),
-    # --- parameters of the reads that pollers build by hand ------------------------------------
+    # parameters of the reads that pollers build by hand
     *[g(f"limit={v}", f"/api/v1/items?limit={v}", "limit") for v in _LIMITS],
     *[g(f"cursor {name}", f"/api/v1/items?cursor={value}", "cursor") for name, value in _CURSORS],
     g("unknown sort", "/api/v1/items?sort=id;DROP", "sort"),
@@ -281,7 +282,7 @@ def test_bad_input_to_every_write_route_is_a_clear_4xx_and_changes_nothing(
     # Each write route got its share of the table.
     for path in (CREATE, PATCH, STATUS):
         assert sum(c.path == path for c in CASES) >= 15
-    figures["hostile inputs tried (per database)"] = len(CASES)
+    figures.state("hostile inputs tried (per database)", len(CASES))
 
 
 def test_conditional_headers_that_match_nothing_get_the_full_body(client) -> None:
@@ -399,7 +400,7 @@ def test_script_in_every_text_field_shows_as_text_on_every_page(
         "/",
         f"/items/{slug}",
         f"/items/{slug}/row",
-        "/actors/alan-billings",
+        f"/actors/{ACTOR}",
         f"/sources/{SOURCE}",
         f"/?q={PAYLOAD}",
         f"/?q=Title&kind={PAYLOAD}",
@@ -424,4 +425,4 @@ def test_script_in_every_text_field_shows_as_text_on_every_page(
     feed = ElementTree.fromstring(client.get("/feed.atom").content)
     titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
     assert any(PAYLOAD in t for t in titles)
-    figures["pages checked for smuggled markup (per database)"] = len(pages) * 2
+    figures.state("pages checked for smuggled markup (per database)", len(pages) * 2)

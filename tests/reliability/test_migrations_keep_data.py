@@ -17,7 +17,7 @@ from service.db import create_db_engine, write_session
 from service.models import metadata
 from service.system.backup import import_json
 from tests.reliability.support import export_of, record_activity, table_counts
-from tests.test_migrations import table_names
+from tests.support.databases import table_names
 
 
 def _seed(url: str) -> None:

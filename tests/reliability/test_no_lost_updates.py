@@ -11,20 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
-from bs4 import BeautifulSoup
 
 from service.db import utcnow
 from service.events import service as events
 from service.items import service as items
 from service.items import vocabulary
-from tests.reliability.support import ITEM
+from tests.support.accounts import PASSWORD, post_login
+from tests.support.seed import ITEM, ITEM_OF_EACH_KIND
 
-# One item of each kind, by slug.
-HAMMERED = {
-    "pcc-62-additional-cse-staff": "commitment",
-    "gov-prison-for-officials-who-fail-children": "proposal",
-    "ipcc-allegation-naked-images-group-offending": "allegation",
-}
+# The items the clients hammer: one of each kind.
+HAMMERED = ITEM_OF_EACH_KIND
 CLIENTS = 8
 WRITES_PER_CLIENT = 25
 
@@ -186,19 +182,11 @@ def _hammer(base_url: str, token: str, number: int, start: threading.Barrier, ou
             out.append(Answer(slug, note, kind, response.status_code, answer))
 
 
-PASSWORD = "correct horse battery"  # the make_user fixture's
-
-
 def _sign_in_twice(base_url: str, username: str) -> None:
     """A wrong password, then the right one, through the dashboard's form."""
     with httpx.Client(base_url=base_url) as http:
         for password, status in ((PASSWORD + "?", 200), (PASSWORD, 303)):
-            page = BeautifulSoup(http.get("/login").text, "html.parser")
-            token = page.select_one("input[name=csrf_token]")["value"]
-            response = http.post(
-                "/login",
-                data={"username": username, "password": password, "csrf_token": token},
-            )
+            response = post_login(http, username, password)
             assert response.status_code == status
 
 
@@ -255,7 +243,7 @@ def test_many_clients_hammering_a_few_items_through_a_real_server(
     assert token not in output and PASSWORD not in output
 
     backend = database_url.split(":")[0].split("+")[0]
-    figures[f"hammer {backend}: clients"] = CLIENTS
+    figures.state(f"hammer {backend}: clients", CLIENTS)
     figures[f"hammer {backend}: writes"] += len(answers)
     figures[f"hammer {backend}: acknowledged"] += sum(a.status == 200 for a in answers)
     figures[f"hammer {backend}: 409/412 asked for"] += sum(a.status != 200 for a in answers)

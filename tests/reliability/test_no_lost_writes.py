@@ -18,20 +18,16 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import create_db_engine
-from tests.reliability.support import (
-    PASSWORD,
-    QUOTE,
-    SOURCE,
-    TrackerServer,
-    run_tracker,
-)
+from tests.support.accounts import PASSWORD
+from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
+from tests.support.servers import ServerProcess, run_tracker, tracker_env
 
 CLIENTS = 4
 KILLS = 2
 # Acknowledged writes to wait for in each round before the kill (the clients keep writing).
 WRITES_BEFORE_KILL = 40
 TARGETS = [
-    ("pcc-62-additional-cse-staff", ["in_progress", "stalled", "delivered", "pledged"]),
+    (ITEM, ["in_progress", "stalled", "delivered", "pledged"]),
     ("gov-1-2m-south-yorkshire-cse-funding", ["in_progress", "delivered", "broken"]),
     ("ofsted-failed-to-uncover-rotherham-cse", ["under_investigation", "upheld", "not_upheld"]),
 ]
@@ -62,7 +58,7 @@ def _write_until_cut_off(url: str, token: str, client: int, round_: int, ledger:
                         json={
                             "kind": "commitment",
                             "title": f"Panel restated, {note}",
-                            "actor": "alan-billings",
+                            "actor": ACTOR,
                             "source": SOURCE,
                             "quote": QUOTE,
                         },
@@ -149,17 +145,18 @@ def test_acknowledged_writes_survive_sigkill(
     bare_database_url: str, tmp_path, tracker_server, figures
 ) -> None:
     url = bare_database_url
-    run_tracker(["db", "upgrade"], database_url=url)
-    run_tracker(["seed"], database_url=url)
+    env = tracker_env(url)
+    run_tracker(["db", "upgrade"], env=env)
+    run_tracker(["seed"], env=env)
     run_tracker(
         ["users", "create", "desk", "--role", "editor", "--password-stdin"],
-        database_url=url,
+        env=env,
         stdin=PASSWORD + "\n",
     )
-    token = run_tracker(["tokens", "create", "desk"], database_url=url).stdout.splitlines()[-1]
+    token = run_tracker(["tokens", "create", "desk"], env=env).splitlines()[-1]
 
     ledger = Ledger()
-    servers: list[TrackerServer] = []
+    servers: list[ServerProcess] = []
     lost = 0
     for round_number in range(KILLS + 1):
         server = tracker_server(url)
@@ -200,12 +197,12 @@ def test_acknowledged_writes_survive_sigkill(
         output = server.output()
         assert token not in output and PASSWORD not in output
     backend = url.split(":")[0].split("+")[0]
-    figures[f"crash {backend}: clients"] = CLIENTS
+    figures.state(f"crash {backend}: clients", CLIENTS)
     figures[f"crash {backend}: SIGKILLs"] += KILLS
     figures[f"crash {backend}: acknowledged writes"] += _acknowledged(ledger)
     figures[f"crash {backend}: writes cut off by a kill"] += ledger.cut_off
     figures[f"crash {backend}: acknowledged writes lost"] += lost
-    figures[f"crash {backend}: events after the last restart"] = counts["events"]
+    figures.state(f"crash {backend}: events after the last restart", counts["events"])
 
 
 def test_acknowledged_writes_are_synced_to_disk(app_settings) -> None:

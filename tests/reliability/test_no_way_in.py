@@ -16,17 +16,18 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from service.cli import app as cli
-from tests.reliability.support import ITEM, QUOTE, SOURCE, export_of, walk_routes
+from tests.reliability.support import export_of, walk_routes
+from tests.support.accounts import PASSWORD, page_csrf_token, post_login
+from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-PASSWORD = "correct horse battery"  # the make_user fixture's
 WRONG = "Wrong username or password."
 # A body that passes validation, so that a refusal can only come from who is asking.
 VALID = {
     "POST /api/v1/items": {
         "kind": "commitment",
         "title": "Panel",
-        "actor": "alan-billings",
+        "actor": ACTOR,
         "source": SOURCE,
         "quote": QUOTE,
     },
@@ -90,26 +91,7 @@ def test_every_api_write_refuses_anonymous_users_and_viewers(
         assert _is_problem(response, 403), (method, path, response.text)
         attempts += 1
     assert export_of(database_url) == before
-    figures["refused write attempts (per database)"] = attempts
-
-
-def _page(client, path: str) -> BeautifulSoup:
-    response = client.get(path)
-    assert response.status_code == 200, response.text[:300]
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def sign_in(client, username: str, password: str = PASSWORD):
-    token = _page(client, "/login").select_one("input[name=csrf_token]")["value"]
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
-        follow_redirects=False,
-    )
-
-
-def _csrf(client) -> str:
-    return _page(client, "/").select_one("meta[name=csrf-token]")["content"]
+    figures.state("refused write attempts (per database)", attempts)
 
 
 def _form_routes(app) -> list[str]:
@@ -137,21 +119,22 @@ def test_every_form_refuses_anonymous_users_viewers_and_posts_without_the_csrf_t
         assert htmx.status_code == 401 and htmx.headers["hx-redirect"].startswith("/login")
         attempts += 2
     viewer = TestClient(client.app)
-    assert sign_in(viewer, "viewer").status_code == 303
+    assert post_login(viewer, "viewer").status_code == 303
     for path in forms:
-        response = viewer.post(path, data={**FORM, "csrf_token": _csrf(viewer)})
+        response = viewer.post(path, data={**FORM, "csrf_token": page_csrf_token(viewer)})
         assert response.status_code == 403, (path, response.text[:200])
         attempts += 1
     other = TestClient(client.app)
-    assert sign_in(other, "editor").status_code == 303
-    signed_in = sign_in(client, "editor")
+    assert post_login(other, "editor").status_code == 303
+    signed_in = post_login(client, "editor")
     assert signed_in.status_code == 303
     # The session cookie is out of reach of scripts and of other sites' forms.
     cookie = signed_in.headers["set-cookie"].lower()
     assert cookie.startswith("tracker_session=") and "httponly" in cookie
     assert "samesite=lax" in cookie
     for path in forms:
-        for token in (None, "", "forged", _csrf(other)):  # none, empty, made up, another session's
+        # No token, an empty one, a made-up one, another session's.
+        for token in (None, "", "forged", page_csrf_token(other)):
             data = FORM if token is None else {**FORM, "csrf_token": token}
             response = client.post(path, data=data, follow_redirects=False)
             assert response.status_code == 403, (path, token, response.text[:200])
@@ -161,22 +144,24 @@ def test_every_form_refuses_anonymous_users_viewers_and_posts_without_the_csrf_t
     assert export_of(database_url) == before
     # The same form with the session's own token goes through: the refusals were about the token.
     response = client.post(
-        f"/items/{ITEM}/status", data={**FORM, "csrf_token": _csrf(client)}, follow_redirects=False
+        f"/items/{ITEM}/status",
+        data={**FORM, "csrf_token": page_csrf_token(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
-    figures["refused form posts (per database)"] = attempts
+    figures.state("refused form posts (per database)", attempts)
 
 
 def test_a_session_cookie_alone_cannot_write_through_the_api(client, make_user) -> None:
     """A browser sends the cookie to any request, a forged one included: through the API, a
     session must also show its CSRF token."""
     make_user("editor", "editor")
-    assert sign_in(client, "editor").status_code == 303
+    assert post_login(client, "editor").status_code == 303
     body = VALID["POST /api/v1/items/{ref}/status"]
     path = f"/api/v1/items/{ITEM}/status"
     assert _is_problem(client.post(path, json=body), 403)
     assert _is_problem(client.post(path, json=body, headers={"X-CSRF-Token": "forged"}), 403)
-    response = client.post(path, json=body, headers={"X-CSRF-Token": _csrf(client)})
+    response = client.post(path, json=body, headers={"X-CSRF-Token": page_csrf_token(client)})
     assert response.status_code == 200
 
 
@@ -195,7 +180,7 @@ def test_a_revoked_token_or_a_disabled_user_stops_at_once(client, make_user) -> 
     assert refused.json() == unknown.json()
 
     second = make_user("editor", "editor")
-    assert sign_in(client, "editor").status_code == 303
+    assert post_login(client, "editor").status_code == 303
     from service.accounts.models import User
     from service.db import write_session
 
@@ -222,18 +207,20 @@ def test_sign_ins_are_limited_per_username_and_per_address(client, make_user, fi
     # Guesses at one user from many addresses: the user is protected all the same.
     for n in range(5):
         guesser = TestClient(app, client=(f"198.51.100.{n}", 40000))
-        assert sign_in(guesser, "editor", f"guess {n}").status_code == 200
+        assert post_login(guesser, "editor", f"guess {n}").status_code == 200
     late = TestClient(app, client=("198.51.100.99", 40000))
-    limited = sign_in(late, "editor", PASSWORD)  # even the right password waits
+    limited = post_login(late, "editor", PASSWORD)  # even the right password waits
     assert limited.status_code == 429 and limited.headers["retry-after"]
     # One address guessing many users (that exist or not) is limited as well.
     sprayer = TestClient(app, client=("203.0.113.7", 40000))
     for n in range(5):
-        assert sign_in(sprayer, f"user{n}", "guess").status_code == 200
-    assert sign_in(sprayer, "someone-else", "guess").status_code == 429
+        assert post_login(sprayer, f"user{n}", "guess").status_code == 200
+    assert post_login(sprayer, "someone-else", "guess").status_code == 429
     # Another address and another user are not held up by either.
-    assert sign_in(TestClient(app, client=("192.0.2.50", 40000)), "nobody", "x").status_code == 200
-    figures["sign-in guesses before 429"] = 5
+    assert (
+        post_login(TestClient(app, client=("192.0.2.50", 40000)), "nobody", "x").status_code == 200
+    )
+    figures.state("sign-in guesses before 429", 5)
 
 
 def test_a_sign_in_never_tells_whether_the_user_exists(client, make_user) -> None:
@@ -245,7 +232,7 @@ def test_a_sign_in_never_tells_whether_the_user_exists(client, make_user) -> Non
     with write_session() as session:
         session.execute(sa.update(User).where(User.username == "retired").values(is_active=False))
     answers = {
-        name: sign_in(TestClient(client.app, client=(f"192.0.2.{n}", 1)), name, password)
+        name: post_login(TestClient(client.app, client=(f"192.0.2.{n}", 1)), name, password)
         for n, (name, password) in enumerate(
             [("editor", "wrong password"), ("nobody", "wrong password"), ("retired", PASSWORD)]
         )
@@ -283,8 +270,8 @@ def test_secrets_are_stored_hashed_and_never_logged_or_returned(
         ),
         client.post("/api/v1/items", json={}, headers={"Authorization": f"Bearer {token}x"}),
         client.get("/api/v1/items", headers={"Authorization": f"Bearer {token}"}),
-        sign_in(client, "alice", password + "!"),
-        sign_in(client, "alice", password),
+        post_login(client, "alice", password + "!"),
+        post_login(client, "alice", password),
         client.get("/"),
         client.get(f"/items/{ITEM}"),
         client.post(
@@ -313,4 +300,4 @@ def test_secrets_are_stored_hashed_and_never_logged_or_returned(
 
     with read_session() as session:
         assert accounts.get_user(session, username="alice").password_hash.startswith("$argon2id$")
-    figures["log records scanned for secrets (per database)"] = len(caplog.records)
+    figures.state("log records scanned for secrets (per database)", len(caplog.records))

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
-from tests.reliability.support import ITEM, SOURCE, walk_routes
+from tests.reliability.support import walk_routes
+from tests.support.seed import ACTOR, ITEM, SOURCE
 
 PATH_VALUES = {"ref": ITEM, "slug": SOURCE}
-ACTOR = "alan-billings"
 SAFE_REFERRERS = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
@@ -159,8 +159,8 @@ def test_every_response_carries_the_security_headers(client, editor_headers, fig
         checked += 1
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
     assert html_pages >= 4, "the docs and the dashboard's pages are HTML"
-    figures["responses checked for security headers (per database)"] = checked
-    figures["HTML pages parsed for inline code (per database)"] = html_pages
+    figures.state("responses checked for security headers (per database)", checked)
+    figures.state("HTML pages parsed for inline code (per database)", html_pages)
 
 
 def test_the_api_docs_run_their_scripts_only_by_hash(client) -> None:

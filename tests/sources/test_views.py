@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup
 
-SOURCE = "rotherham-cse-live-updates-pcc"
+from tests.support.seed import SOURCE
 
 
 class ArchivedText(HTMLParser):

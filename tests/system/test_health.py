@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from tests.support.databases import use_database
 
 
 def test_healthz_and_readyz_when_migrated(client) -> None:
@@ -15,9 +16,7 @@ def test_healthz_and_readyz_when_migrated(client) -> None:
 
 
 def test_readyz_is_503_before_migrations(bare_database_url, monkeypatch) -> None:
-    from tests.conftest import _use
-
-    _use(bare_database_url, monkeypatch)
+    use_database(bare_database_url, monkeypatch)
     with TestClient(create_app()) as client:
         response = client.get("/readyz")
     assert response.status_code == 503
