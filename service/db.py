@@ -148,3 +148,16 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def free_slug(session: Session, column: sa.ColumnElement[str], base: str) -> str:
+    """`base`, or `base-2`, `base-3`, ... : the first slug that `column` does not hold yet."""
+    taken = set(
+        session.execute(
+            sa.select(column).where(sa.or_(column == base, column.like(base + "-%")))
+        ).scalars()
+    )
+    n, slug = 2, base
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

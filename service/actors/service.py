@@ -13,7 +13,7 @@ from service.actors.models import (
     Scorecard,
     name_key,
 )
-from service.db import utcnow
+from service.db import free_slug, utcnow
 from service.errors import Conflict, FieldError, invalid, not_found, precondition_failed
 from service.items import vocabulary
 from service.items.models import Item
@@ -84,7 +84,7 @@ def create(session: Session, *, data: ActorCreate) -> Actor:
     if not name:
         raise invalid(FieldError("name", "must not be blank"))
     _check_unique(session, name=name, slug=data.slug, exclude=None)
-    slug = data.slug or _free_slug(session, slugify(name, fallback="actor"))
+    slug = data.slug or free_slug(session, Actor.slug, slugify(name, fallback="actor"))
     actor = Actor(
         slug=slug,
         name=name,
@@ -95,18 +95,6 @@ def create(session: Session, *, data: ActorCreate) -> Actor:
     session.add(actor)
     session.flush()
     return actor
-
-
-def _free_slug(session: Session, base: str) -> str:
-    taken = set(
-        session.exec(
-            select(Actor.slug).where(sa.or_(Actor.slug == base, Actor.slug.like(base + "-%")))
-        )
-    )
-    n, slug = 2, base
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: int) -> Actor:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from service import shapes
 from service.actors import service as actors
 from service.actors.models import Actor
-from service.db import utcnow
+from service.db import free_slug, utcnow
 from service.errors import (
     FieldError,
     conflict,
@@ -87,20 +87,6 @@ def get(session: Session, *, ref: str | int) -> ItemPublic:
 # Writing
 
 
-def _unique_slug(session: Session, base: str) -> str:
-    taken = set(
-        session.execute(
-            sa.select(Item.slug).where(sa.or_(Item.slug == base, Item.slug.like(base + "-%")))
-        ).scalars()
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
 def _actor_id(session: Session, slug: str | None, field_name: str) -> int | None:
     if slug is None:
         return None
@@ -150,7 +136,7 @@ def create(
             raise invalid(FieldError("slug", f"{data.slug!r} is already taken"))
         slug = data.slug
     else:
-        slug = _unique_slug(session, shapes.slugify(data.title))
+        slug = free_slug(session, Item.slug, shapes.slugify(data.title))
     now = at or utcnow()
     item = Item(
         slug=slug,

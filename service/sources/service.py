@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from service.db import utcnow
+from service.db import free_slug, utcnow
 from service.errors import (
     Conflict,
     FieldError,
@@ -132,18 +132,6 @@ def _check_dates(published_on: dt.date | None, precision: str | None) -> None:
         raise invalid(FieldError("published_precision", "give published_on with its precision"))
 
 
-def _free_slug(session: Session, base: str) -> str:
-    taken = set(
-        session.exec(
-            select(Source.slug).where(sa.or_(Source.slug == base, Source.slug.like(base + "-%")))
-        )
-    )
-    n, slug = 2, base
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def archive(
     session: Session, *, meta: SourceMetadata, text: str, original: Upload | None = None
 ) -> Source:
@@ -161,7 +149,7 @@ def archive(
     if meta.slug is not None and get_by_slug_or_none(session, slug=meta.slug) is not None:
         raise Conflict(f"The slug {meta.slug} is taken.", extra={"existing": meta.slug})
     source = Source(
-        slug=meta.slug or _free_slug(session, slugify(meta.title, fallback="source")),
+        slug=meta.slug or free_slug(session, Source.slug, slugify(meta.title, fallback="source")),
         title=meta.title.strip(),
         publisher=meta.publisher or None,
         url=meta.url or None,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from service.errors import TrackerError
+from service.errors import Invalid
 from service.sources.candidates import find_candidates
 from service.sources.extract import extract_text
 
@@ -20,10 +20,9 @@ LIMIT = 100_000
 
 def _refusal(**upload: object) -> str:
     arguments: dict[str, object] = {"content_type": None, "max_chars": LIMIT, **upload}
-    with pytest.raises(TrackerError) as caught:
+    with pytest.raises(Invalid) as caught:
         extract_text(**arguments)  # type: ignore[arg-type]
     error = caught.value
-    assert error.status == 422
     assert [e.field for e in error.errors] == ["file"]
     return error.errors[0].message
 
