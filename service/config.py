@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     web_dir: Path = PROJECT_ROOT / "web"
+    # Alembic's scripts; an installed (non-editable) tracker is told where they are.
+    migrations_dir: Path = PROJECT_ROOT / "migrations"
     # Login attempts allowed per client address and per username in a window.
     login_attempts: int = 5
     login_window_seconds: int = 60

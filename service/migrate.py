@@ -10,12 +10,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from service.config import PROJECT_ROOT
+from service.config import PROJECT_ROOT, get_settings
 
 
 def alembic_config(database_url: str | None = None) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("script_location", str(get_settings().migrations_dir))
     if database_url:
         config.attributes["database_url"] = database_url
     return config
