@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+# pytest-xdist: a worker per core, at most 4 (each has its own databases and server processes).
+# `make test PARALLEL=` runs the suite in one process.
+PARALLEL ?= -n auto --maxprocesses 4
 
 .PHONY: run test test-fast typecheck lint format bench install lock clean
 
@@ -31,11 +34,11 @@ run: $(VENV)/.installed
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL)
 
 # Between edits: no browser, no server processes, no container; lint and types included.
 test-fast: lint typecheck
-	$(BIN)/pytest -m "not browser and not slow and not container"
+	$(BIN)/pytest $(PARALLEL) -m "not browser and not slow and not container"
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -9,14 +9,14 @@ import xml.etree.ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
-SLUG = "pcc-62-additional-cse-staff"
+from tests.support.seed import ITEM
 
 
 def test_the_etag_a_get_gives_is_the_if_match_a_patch_accepts(client, editor_headers) -> None:
-    got = client.get(f"/api/v1/items/{SLUG}")
+    got = client.get(f"/api/v1/items/{ITEM}")
     etag = got.headers["etag"]
     edited = client.patch(
-        f"/api/v1/items/{SLUG}",
+        f"/api/v1/items/{ITEM}",
         json={"title": "62 additional staff for the CSE unit (edited)"},
         headers={**editor_headers, "If-Match": etag},
     )
@@ -24,25 +24,25 @@ def test_the_etag_a_get_gives_is_the_if_match_a_patch_accepts(client, editor_hea
     assert edited.json()["version"] == got.json()["version"] + 1
     # The same ETag is now stale: a second edit made from it is refused, and changes nothing.
     stale = client.patch(
-        f"/api/v1/items/{SLUG}",
+        f"/api/v1/items/{ITEM}",
         json={"title": "A title from a stale copy"},
         headers={**editor_headers, "If-Match": etag},
     )
     assert stale.status_code == 412
     assert stale.headers["content-type"] == "application/problem+json"
     assert stale.json()["current_version"] == edited.json()["version"]
-    assert client.get(f"/api/v1/items/{SLUG}").json()["title"].endswith("(edited)")
+    assert client.get(f"/api/v1/items/{ITEM}").json()["title"].endswith("(edited)")
     # The new ETag works, and so does the bare version.
-    fresh = client.get(f"/api/v1/items/{SLUG}").headers["etag"]
+    fresh = client.get(f"/api/v1/items/{ITEM}").headers["etag"]
     assert fresh != etag
     from_etag = client.patch(
-        f"/api/v1/items/{SLUG}",
+        f"/api/v1/items/{ITEM}",
         json={"description": "edited from the new ETag"},
         headers={**editor_headers, "If-Match": fresh},
     )
     assert from_etag.status_code == 200, from_etag.text
     from_version = client.patch(
-        f"/api/v1/items/{SLUG}",
+        f"/api/v1/items/{ITEM}",
         json={"description": "edited from the bare version"},
         headers={**editor_headers, "If-Match": f'"{from_etag.json()["version"]}"'},
     )
@@ -50,15 +50,15 @@ def test_the_etag_a_get_gives_is_the_if_match_a_patch_accepts(client, editor_hea
 
 
 def test_an_item_etag_still_answers_304_and_changes_with_the_item(client, editor_headers) -> None:
-    etag = client.get(f"/api/v1/items/{SLUG}").headers["etag"]
-    again = client.get(f"/api/v1/items/{SLUG}", headers={"If-None-Match": etag})
+    etag = client.get(f"/api/v1/items/{ITEM}").headers["etag"]
+    again = client.get(f"/api/v1/items/{ITEM}", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["etag"] == etag
     client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": "Recruiting"},
         headers=editor_headers,
     )
-    changed = client.get(f"/api/v1/items/{SLUG}", headers={"If-None-Match": etag})
+    changed = client.get(f"/api/v1/items/{ITEM}", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
@@ -103,14 +103,14 @@ def test_control_characters_are_refused_in_every_text_field(
 ) -> None:
     before = client.get("/api/v1/changes").json()["last_id"]
     note = client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": f"bell{character}here"},
         headers=editor_headers,
     )
     assert note.status_code == 422
     assert [e["field"] for e in note.json()["errors"]] == ["note"]
     title = client.patch(
-        f"/api/v1/items/{SLUG}",
+        f"/api/v1/items/{ITEM}",
         json={"title": f"Title{character}"},
         headers={**editor_headers, "If-Match": '"1"'},
     )
@@ -119,7 +119,7 @@ def test_control_characters_are_refused_in_every_text_field(
     assert client.get("/api/v1/changes").json()["last_id"] == before
     # Tab, line feed and carriage return are text like any other.
     fine = client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": "line one\r\nline\ttwo"},
         headers=editor_headers,
     )
@@ -128,7 +128,7 @@ def test_control_characters_are_refused_in_every_text_field(
 
 def test_the_atom_feed_stays_well_formed_whatever_is_stored(client, editor_headers) -> None:
     client.post(
-        f"/api/v1/items/{SLUG}/status",
+        f"/api/v1/items/{ITEM}/status",
         json={"status": "in_progress", "note": "stored before the rule"},
         headers=editor_headers,
     )

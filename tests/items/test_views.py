@@ -8,6 +8,7 @@ import re
 from bs4 import BeautifulSoup
 
 from tests.support.accounts import sign_in
+from tests.support.pages import html
 from tests.support.seed import ITEM
 
 COMMITMENT_STATUSES = [
@@ -19,11 +20,6 @@ COMMITMENT_STATUSES = [
     "broken",
     "withdrawn",
 ]
-
-
-def html(response) -> BeautifulSoup:
-    assert response.headers["content-type"].startswith("text/html")
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def row_titles(page: BeautifulSoup) -> list[str]:

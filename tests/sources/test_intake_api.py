@@ -7,6 +7,8 @@ import hashlib
 
 import pytest
 
+from tests.support.seed import ITEM, SOURCE
+
 ARTICLE = (
     "Council pledges to fix potholes\n\n"
     "Rotherham Council has pledged £450,000 to repair 1,200 potholes by the end of March.\n\n"
@@ -41,7 +43,7 @@ def test_a_pasted_text_is_archived_with_its_hash(client, editor_headers) -> None
     listed = client.get("/api/v1/sources").json()["sources"]
     mine = next(s for s in listed if s["slug"] == body["slug"])
     assert mine["sha256"] == body["sha256"] and mine["items_tracked"] == 0
-    seeded = next(s for s in listed if s["slug"] == "rotherham-cse-live-updates-pcc")
+    seeded = next(s for s in listed if s["slug"] == SOURCE)
     assert seeded["items_tracked"] > 0
 
 
@@ -189,8 +191,6 @@ def test_suggestions_are_listed_with_their_state_and_can_be_dismissed(
 
 
 def test_a_tracked_quote_marks_its_suggestion_accepted(client, editor_headers) -> None:
-    candidates = client.get("/api/v1/sources/rotherham-cse-live-updates-pcc/candidates").json()[
-        "candidates"
-    ]
+    candidates = client.get(f"/api/v1/sources/{SOURCE}/candidates").json()["candidates"]
     accepted = [c for c in candidates if c["state"] == "accepted"]
-    assert any(c["item"] == "pcc-62-additional-cse-staff" for c in accepted)
+    assert any(c["item"] == ITEM for c in accepted)

@@ -4,7 +4,9 @@ its errors beside its fields and changes nothing when refused."""
 
 from __future__ import annotations
 
-from tests.items.test_views import html, sign_in
+from tests.support.accounts import sign_in
+from tests.support.pages import html
+from tests.support.seed import ACTOR, ITEM, SOURCE
 
 ARTICLE = (
     "Trust promises shorter waits\n\n"
@@ -146,7 +148,7 @@ def test_a_pasted_passage_must_be_in_the_source(client, make_user) -> None:
     csrf = sign_in(client)
     data = {
         "csrf_token": csrf,
-        "source": "rotherham-cse-live-updates-pcc",
+        "source": SOURCE,
         "quote": "a passage that the source does not hold",
         "kind": "commitment",
         "title": "Not in the text",
@@ -156,7 +158,7 @@ def test_a_pasted_passage_must_be_in_the_source(client, make_user) -> None:
     assert refused.status_code == 422
     message = html(refused).select_one("#f-quote-error").get_text()
     assert message == "Not found verbatim in the source text."
-    text = client.get("/api/v1/sources/rotherham-cse-live-updates-pcc").json()["text"]
+    text = client.get(f"/api/v1/sources/{SOURCE}").json()["text"]
     data["quote"] = text[100:160]
     created = client.post("/items/new", data=data, follow_redirects=False)
     assert created.status_code == 303, created.text
@@ -177,7 +179,7 @@ def test_dismissing_a_suggestion(client, make_user) -> None:
 
 
 def test_readers_see_no_suggestions(client) -> None:
-    page = html(client.get("/sources/rotherham-cse-live-updates-pcc"))
+    page = html(client.get(f"/sources/{SOURCE}"))
     assert page.select(".suggestion") == [] and page.select_one(".track-form") is None
 
 
@@ -207,7 +209,7 @@ def test_an_item_is_edited_in_the_browser_and_a_stale_form_is_a_conflict(
 ) -> None:
     make_user()
     csrf = sign_in(client)
-    slug = "pcc-62-additional-cse-staff"
+    slug = ITEM
     form = html(client.get(f"/items/{slug}/edit"))
     assert form.select_one("input[name=title]")["value"] == "62 additional staff for the CSE unit"
     version = form.select_one("input[name=expected_version]")["value"]
@@ -215,7 +217,7 @@ def test_an_item_is_edited_in_the_browser_and_a_stale_form_is_a_conflict(
         "csrf_token": csrf,
         "expected_version": version,
         "title": "62 more staff for the CSE unit",
-        "actor": "alan-billings",
+        "actor": ACTOR,
         "responsible": "south-yorkshire-police",
         "quantity_value": "62",
         "quantity_unit": "staff",

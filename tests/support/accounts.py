@@ -7,16 +7,11 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from tests.support.pages import html_page
+
 # The password of every user the tests create (the make_user fixture's default).
 PASSWORD = "correct horse battery"
 EDITOR = "editor"
-
-
-def html_page(client: Any, path: str) -> BeautifulSoup:
-    response = client.get(path)
-    assert response.status_code == 200, response.text[:300]
-    assert response.headers["content-type"].startswith("text/html")
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def login_form(client: Any) -> BeautifulSoup:
