@@ -2,7 +2,7 @@
 # holding the locked dependency set (requirements/app.txt, PostgreSQL driver included) and the
 # tracker itself, installed from its wheel. At start it migrates the database, then serves.
 
-# --- build: the virtualenv ------------------------------------------------------------------
+# --- build: the virtualenv and the tracker ---------------------------------------------------
 FROM debian:bookworm-slim AS build
 
 RUN apt-get update \
@@ -15,21 +15,25 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_INPUT=1
 
-RUN python3 -m venv /opt/venv
-# The locked set first, in a layer of its own: it is rebuilt only when the lock changes. Compiled
-# extensions lose their debug symbols (uvloop alone carries 11 MB of them); those that an
-# auditwheel repair rewrote (a RUNPATH into the wheel's .libs) are left as they are.
+# The locked set, in a virtualenv of its own layer: it is made again only when the lock changes.
+# Compiled extensions lose their debug symbols (uvloop alone carries 11 MB of them), except those
+# an auditwheel repair rewrote (a RUNPATH into the wheel's .libs). pip and setuptools leave.
 COPY requirements/app.txt /src/requirements/app.txt
-RUN /opt/venv/bin/pip install -r /src/requirements/app.txt \
+RUN python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip install -r /src/requirements/app.txt \
  && find /opt/venv -name '*.so*' -type f -not -path '*.libs/*' -exec sh -c \
-      'readelf -d "$1" | grep -q -E "RPATH|RUNPATH" || strip --strip-unneeded "$1"' sh {} ';'
+      'readelf -d "$1" | grep -q -E "RPATH|RUNPATH" || strip --strip-unneeded "$1"' sh {} ';' \
+ && /opt/venv/bin/pip uninstall --yes pip setuptools
 
-# Then the tracker, without resolving anything again; pip and setuptools are not needed to run.
+# The tracker, from its wheel, without resolving anything again, into a folder of its own: a
+# change to the code makes a small layer, not a new virtualenv. pip runs from a throwaway
+# virtualenv for the virtualenv's Python, which `tracker` then starts with.
 COPY pyproject.toml README.md /src/
 COPY service /src/service
-RUN /opt/venv/bin/pip install --no-deps /src \
- && /opt/venv/bin/pip uninstall --yes pip setuptools \
- && /opt/venv/bin/python3 -c "import service.app"
+RUN python3 -m venv /opt/pip \
+ && /opt/pip/bin/pip --python /opt/venv/bin/python3 install --no-deps --target /opt/tracker /src \
+ && mv /opt/tracker/bin /opt/tracker-bin \
+ && PYTHONPATH=/opt/tracker /opt/venv/bin/python3 -c "import service.app"
 
 # --- the image ------------------------------------------------------------------------------
 FROM debian:bookworm-slim
@@ -45,6 +49,8 @@ RUN apt-get update \
 # The code is the virtualenv's (service/ is installed there); the tracker reads its migrations,
 # templates, static files and seed data from /app.
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/tracker/ /opt/venv/lib/python3.11/site-packages/
+COPY --from=build /opt/tracker-bin/ /opt/venv/bin/
 COPY migrations /app/migrations
 COPY web /app/web
 COPY seeds /app/seeds

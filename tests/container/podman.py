@@ -267,13 +267,13 @@ class Image:
     exposed_ports: list[str]
 
 
-def inspect(name: str) -> Image:
-    data = json.loads(run(["podman", "image", "inspect", name]))[0]
+def inspect(reference: str) -> Image:
+    data = json.loads(run(["podman", "image", "inspect", reference]))[0]
     config = data.get("Config") or {}
     health = config.get("Healthcheck") or data.get("Healthcheck") or {}
     return Image(
         id=data["Id"],
-        name=name,
+        name=(data.get("RepoTags") or [reference])[0],
         size=int(data["Size"]),
         env=dict(item.split("=", 1) for item in config.get("Env") or []),
         user=config.get("User") or "",
@@ -288,12 +288,12 @@ def inspect(name: str) -> Image:
 
 
 def build(context: Path, name: str, log: Path) -> Image:
-    """Build the Dockerfile in `context` as `name` (layers cached between builds) and drop the
-    image the name held before."""
-    before = inspect(name).id if image_exists(name) else None
+    """Build the Dockerfile in `context` and tag it `name`, the layers cached between builds.
+    The image is the one this build made, by id, whatever a build elsewhere tags meanwhile."""
     with tempfile.TemporaryDirectory(prefix="tracker-pip-") as folder:
         os.chmod(folder, 0o755)
         pip_config = write_build_pip_config(Path(folder))
+        iidfile = Path(folder) / "image-id"
         output = run(
             [
                 "podman", "build",
@@ -301,16 +301,15 @@ def build(context: Path, name: str, log: Path) -> Image:
                 "--format=docker",  # OCI images cannot hold a HEALTHCHECK
                 "--volume", f"{folder}:{BUILD_MOUNT}:ro",
                 "--build-arg", f"PIP_CONFIG_FILE={BUILD_MOUNT}/{pip_config.name}",
+                "--iidfile", str(iidfile),
                 "--tag", name,
                 str(context),
             ],
             timeout=1500,
         )  # fmt: skip
+        image_id = iidfile.read_text().strip().removeprefix("sha256:")
     log.write_text(output)
-    image = inspect(name)
-    if before and before != image.id:
-        subprocess.run(["podman", "rmi", before], capture_output=True, check=False)
-    return image
+    return inspect(image_id)
 
 
 # --- containers -----------------------------------------------------------------------------
@@ -339,7 +338,7 @@ class Container:
         self.image = image
         self.volume = volume
         self.id = run(
-            ["podman", "create", "--no-healthcheck", "--image-volume=ignore", image.name]
+            ["podman", "create", "--no-healthcheck", "--image-volume=ignore", image.id]
         ).strip()
         self.root = Path(run(["podman", "mount", self.id]).strip())
         self.uid, self.gid, home = _numeric_user(self.root, image.user)

@@ -292,6 +292,7 @@ def test_image_is_slim_non_root_and_installed(image: podman.Image) -> None:
         # The tracker is installed from its wheel (no editable hook, no source tree) beside
         # exactly the locked set; no pip, no compiler, nothing else of the build.
         assert (site / "service/app.py").is_file()
+        assert (root / "opt/venv/bin/tracker").read_text().startswith("#!/opt/venv/bin/python3\n")
         assert not list(site.glob("__editable__*")) and not list(site.glob("*.egg-link"))
         assert sorted(p.name for p in (root / "app").iterdir()) == ["migrations", "seeds", "web"]
         assert not (root / "opt/venv/bin/pip").exists() and not (root / "usr/bin/gcc").exists()
