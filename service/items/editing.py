@@ -84,6 +84,10 @@ def _form(
         "expected_version": values.get("expected_version") or (item.version if item else ""),
         "heading": f"Edit “{item.title}”" if item else "Track a passage",
         "action": urls.item_edit(item.slug) if item else urls.item_new(),
+        # Where "Add an actor" comes back to: this form, with what it was given so far.
+        "this_form": urls.item_edit(item.slug)
+        if item
+        else urls.item_new(**{k: values.get(k) for k in NEW_FIELDS}),
         "submit": "Save the changes" if item else "Track it",
     }
     return render(request, EDIT_PAGE, context, status_code=status_code)
