@@ -18,6 +18,7 @@ from service.errors import Forbidden, Invalid, PreconditionFailed
 from service.items import service as items
 from service.items import vocabulary
 from service.items.models import ItemCreate, ItemPublic, ItemUpdate
+from service.shapes import json_number
 from service.sources import service as sources
 from service.sources.models import Source
 from service.web import csrf
@@ -148,7 +149,7 @@ def _item_values(item: ItemPublic) -> dict[str, str]:
         "description": item.description or "",
         "actor": item.actor.slug,
         "responsible": item.responsible.slug if item.responsible else "",
-        "quantity_value": str(item.quantity.value) if item.quantity else "",
+        "quantity_value": str(json_number(item.quantity.value)) if item.quantity else "",
         "quantity_unit": item.quantity.unit if item.quantity else "",
         "made_on": item.made_on.isoformat() if item.made_on else "",
         "due_on": item.due_on.isoformat() if item.due_on else "",

@@ -319,11 +319,14 @@ def test_editing_an_item(tab, server, council) -> None:
     page = tab.page
     title, text = articles.library("online")
     source = server.archive(title, text)
-    schedule = next(c for c in server.candidates(source) if articles.LIBRARY_SCHEDULE in c["quote"])
+    hiring = next(
+        c for c in server.candidates(source) if articles.LIBRARY_RECRUITMENT in c["quote"]
+    )
     with server.api() as api:
         created = api.post("/api/v1/items", json={
-            "kind": "commitment", "title": "Repair schedule online", "actor": council,
-            "source": source, "quote": schedule["quote"], "quote_start": schedule["quote_start"],
+            "kind": "commitment", "title": "Library staff", "actor": council,
+            "source": source, "quote": hiring["quote"], "quote_start": hiring["quote_start"],
+            "quantity": hiring["quantity"],
         })  # fmt: skip
         assert created.status_code == 201, created.text
         slug = created.json()["slug"]
@@ -331,31 +334,34 @@ def test_editing_an_item(tab, server, council) -> None:
     tab.goto(f"/items/{slug}")
     page.get_by_role("link", name="Edit the title, actors, quantity or dates").click()
     expect(page).to_have_url(tab.base_url + f"/items/{slug}/edit")
-    expect(page.locator("h1")).to_have_text("Edit “Repair schedule online”")
-    expect(page.locator(".quote--small blockquote")).to_have_text(schedule["quote"])
-    expect(page.get_by_label("Title")).to_have_value("Repair schedule online")
+    expect(page.locator("h1")).to_have_text("Edit “Library staff”")
+    expect(page.locator(".quote--small blockquote")).to_have_text(hiring["quote"])
+    expect(page.get_by_label("Title")).to_have_value("Library staff")
     expect(page.get_by_label("Who promised, is accused or proposes")).to_have_value(council)
+    # The number as written, not as a float ("12.0").
+    expect(page.get_by_label(re.compile("^Number"))).to_have_value("12")
+    expect(page.get_by_label(re.compile("^Unit"))).to_have_value("assistants")
 
-    page.get_by_label("Title").fill("Full repair schedule to be published")
-    page.get_by_label(re.compile("^Description")).fill("Promised for the month after the pledge.")
+    page.get_by_label("Title").fill("12 library assistants before the reopening")
+    page.get_by_label(re.compile("^Description")).fill("Promised by the council's leader.")
     page.get_by_label(re.compile("^Due on")).fill("2025-04-30")
     with page.expect_navigation():
         page.get_by_role("button", name="Save the changes").click()
     assert page.url == tab.base_url + f"/items/{slug}"
-    expect(page.locator("h1")).to_have_text("Full repair schedule to be published")
-    expect(page.locator(".item__description")).to_have_text(
-        "Promised for the month after the pledge."
-    )
+    expect(page.locator("h1")).to_have_text("12 library assistants before the reopening")
+    expect(page.locator(".item__description")).to_have_text("Promised by the council's leader.")
     expect(page.locator(".item__facts")).to_contain_text("30 April 2025")
+    expect(page.locator(".item__facts")).to_contain_text("12 assistants")
     latest = page.locator(".events li").first
     expect(latest).to_contain_text("Details edited")
-    expect(latest.locator(".event__changes")).to_contain_text(
-        "title: Repair schedule online → Full repair schedule to be published"
-    )
+    changes = latest.locator(".event__changes li").all_inner_texts()
+    assert "title: Library staff → 12 library assistants before the reopening" in changes
+    assert not any(change.startswith("quantity") for change in changes), changes
     item = server.item(slug)
-    assert item["title"] == "Full repair schedule to be published"
+    assert item["title"] == "12 library assistants before the reopening"
     assert item["due_on"] == "2025-04-30" and item["version"] == 2
-    assert item["quote"] == schedule["quote"]
+    assert item["quantity"] == {"value": 12, "unit": "assistants"}
+    assert item["quote"] == hiring["quote"]
     tab.assert_clean()
 
 
