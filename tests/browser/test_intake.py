@@ -37,6 +37,29 @@ SELECT = """(needle) => {
   return false;
 }"""
 
+# Where a mouse starts and ends to drag over `needle` in the archived text (viewport pixels):
+# just inside its first and last letters, which the page scrolls into view.
+BOUNDS = """(needle) => {
+  const root = document.querySelector("[data-source-text]");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(needle);
+    if (at < 0) continue;
+    node.parentElement.scrollIntoView({block: "center"});
+    const letter = (offset) => {
+      const range = document.createRange();
+      range.setStart(node, offset);
+      range.setEnd(node, offset + 1);
+      return range.getBoundingClientRect();
+    };
+    const first = letter(at);
+    const last = letter(at + needle.length - 1);
+    return [first.left + 1, first.top + first.height / 2,
+            last.right - 1, last.top + last.height / 2];
+  }
+  return null;
+}"""
+
 
 @pytest.fixture(scope="module")
 def council(server) -> str:
@@ -234,10 +257,18 @@ def test_selecting_words_in_the_text_tracks_them(tab, server, council) -> None:
     assert item["quote"] == words and item["quote_start"] == text.index(words)
     assert item["source"]["slug"] == slug
 
-    # Typing in the field drops the offset: the server then finds the words itself.
+    # With the mouse: press before the first letter, drag to after the last.
     tab.goto(f"/sources/{slug}")
-    assert page.evaluate(SELECT, "its closure had hit older people hardest")
-    expect(start).to_have_value(str(text.index("its closure")))
+    words = "its closure had hit older people hardest"
+    left, top, right, bottom = page.evaluate(BOUNDS, words)
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
+    page.mouse.move(right, bottom, steps=5)
+    page.mouse.up()
+    expect(field).to_have_value(words)
+    expect(start).to_have_value(str(text.index(words)))
+    # Typing in the field drops the offset: the server then finds the words itself.
     field.fill("hit older people hardest")
     expect(start).to_have_count(0)
     tab.assert_clean()
