@@ -18,6 +18,7 @@ from service.errors import Forbidden, Invalid, PreconditionFailed
 from service.items import service as items
 from service.items import vocabulary
 from service.items.models import ItemCreate, ItemPublic, ItemUpdate
+from service.shapes import json_number
 from service.sources import service as sources
 from service.sources.models import Source
 from service.web import csrf
@@ -84,6 +85,10 @@ def _form(
         "expected_version": values.get("expected_version") or (item.version if item else ""),
         "heading": f"Edit “{item.title}”" if item else "Track a passage",
         "action": urls.item_edit(item.slug) if item else urls.item_new(),
+        # Where "Add an actor" comes back to: this form, with what it was given so far.
+        "this_form": urls.item_edit(item.slug)
+        if item
+        else urls.item_new(**{k: values.get(k) for k in NEW_FIELDS}),
         "submit": "Save the changes" if item else "Track it",
     }
     return render(request, EDIT_PAGE, context, status_code=status_code)
@@ -144,7 +149,7 @@ def _item_values(item: ItemPublic) -> dict[str, str]:
         "description": item.description or "",
         "actor": item.actor.slug,
         "responsible": item.responsible.slug if item.responsible else "",
-        "quantity_value": str(item.quantity.value) if item.quantity else "",
+        "quantity_value": str(json_number(item.quantity.value)) if item.quantity else "",
         "quantity_unit": item.quantity.unit if item.quantity else "",
         "made_on": item.made_on.isoformat() if item.made_on else "",
         "due_on": item.due_on.isoformat() if item.due_on else "",

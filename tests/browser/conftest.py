@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,29 @@ class Server:
             response.raise_for_status()
             return dict(response.json())
 
+    def archive(self, title: str, text: str) -> str:
+        """A source archived from pasted text; its slug."""
+        with self.api() as api:
+            response = api.post("/api/v1/sources", json={"title": title, "text": text})
+            response.raise_for_status()
+            return str(response.json()["slug"])
+
+    def candidates(self, source: str) -> list[dict[str, Any]]:
+        """The claims suggested in a source, as the API lists them."""
+        with self.api() as api:
+            response = api.get(f"/api/v1/sources/{source}/candidates")
+            response.raise_for_status()
+            return list(response.json()["candidates"])
+
+    def actor(self, slug: str, name: str, kind: str) -> str:
+        """The actor `slug`, added unless it is there already."""
+        with self.api() as api:
+            if api.get(f"/api/v1/actors/{slug}").status_code == 404:
+                api.post(
+                    "/api/v1/actors", json={"slug": slug, "name": name, "kind": kind}
+                ).raise_for_status()
+        return slug
+
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
@@ -74,9 +98,10 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("browser")
+@contextmanager
+def start_server(root: Path) -> Iterator[Server]:
+    """`tracker serve` on a migrated, seeded SQLite file in `root`, with an editor and an API
+    token of theirs: the fixture's server, and the screenshot script's."""
     env = tracker_env(
         f"sqlite:///{root / 'tracker.db'}", TRACKER_SECRET_KEY=secrets.token_urlsafe(32)
     )
@@ -89,8 +114,16 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     token = run_tracker(["tokens", "create", EDITOR], env=env).strip().splitlines()[-1]
     process = tracker_server(env, log_path=root / "server.log").start()
-    yield Server(process.url, token, process)
-    process.stop()
+    try:
+        yield Server(process.url, token, process)
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with start_server(tmp_path_factory.mktemp("browser")) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +168,7 @@ class Tab:
 
 
 def _open(browser: Any, server: Server, **options: Any) -> Iterator[Tab]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
