@@ -312,7 +312,8 @@ def test_image_is_slim_non_root_and_installed(image: podman.Image) -> None:
         assert (root / "usr/bin/python3.11").is_file()
     finally:
         container.remove()
-    assert image.size < 250e6, f"the image grew to {image.size / 1e6:.0f} MB (see DEPLOY.md)"
+    # docs/DEPLOY.md breaks the size down (273 MB); a jump past this bound needs a look there.
+    assert image.size < 290e6, f"the image grew to {image.size / 1e6:.0f} MB (see DEPLOY.md)"
 
 
 def test_image_refuses_to_start_without_a_secret_key(image: podman.Image, tmp_path: Path) -> None:
