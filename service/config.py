@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = 60
     # Largest request body accepted, in bytes.
     max_body_bytes: int = 1024 * 1024
+    # Host names the tracker answers to, comma-separated ("tracker.example.org,*.example.org");
+    # other Host headers get 400. Empty: any host.
+    trusted_hosts: str = ""
     # Seconds a SQLite writer waits for the lock before giving up.
     sqlite_busy_timeout_seconds: float = 30.0
     # Bodies kept in each worker's response cache, keyed by (request, data version).
@@ -49,6 +52,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def trusted_host_names(self) -> list[str]:
+        return [name.strip() for name in self.trusted_hosts.split(",") if name.strip()]
 
     @property
     def secure_cookies(self) -> bool:

@@ -15,7 +15,7 @@ from service.web.forms import PostedForm, form_text, safe_next, see_other
 from service.web.problems import headers_of
 from service.web.templates import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 LOGIN_PAGE = "accounts/login.html"
 # The same words whether the username or the password was wrong.
