@@ -58,8 +58,12 @@ class Settings(BaseSettings):
         return [name.strip() for name in self.trusted_hosts.split(",") if name.strip()]
 
     @property
-    def secure_cookies(self) -> bool:
+    def served_over_https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.served_over_https
 
 
 def _local_secret(path: Path) -> str:
