@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -45,8 +49,12 @@ class Settings(BaseSettings):
             if self.env == "production":
                 raise ValueError("TRACKER_SECRET_KEY must be set in production")
             self.secret_key = _local_secret(PROJECT_ROOT / "var" / "secret_key")
-        elif self.env == "production" and len(self.secret_key) < 32:
-            raise ValueError("TRACKER_SECRET_KEY must be at least 32 characters in production")
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"the secret key must be at least {MIN_SECRET_LENGTH} characters "
+                "(TRACKER_SECRET_KEY, or var/secret_key when it is not set): "
+                f"it has {len(self.secret_key)}"
+            )
         return self
 
     @property
@@ -67,18 +75,25 @@ class Settings(BaseSettings):
 
 
 def _local_secret(path: Path) -> str:
+    """The secret kept in `path`, made on first use. It is written whole to a private temporary
+    file beside it, then linked into place: several workers starting at once agree on one
+    secret, and none ever reads a half-written or empty file."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        candidate = secrets.token_urlsafe(32)
-        try:
-            with path.open("x") as handle:  # first worker wins; the others read its secret
-                handle.write(candidate)
-            path.chmod(0o600)
-            return candidate
-        except FileExistsError:
-            return path.read_text().strip()
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another worker's secret is there first
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_text().strip()
 
 
 @lru_cache
