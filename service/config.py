@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Host names the tracker answers to, comma-separated ("tracker.example.org,*.example.org");
     # other Host headers get 400. Empty: any host.
     trusted_hosts: str = ""
+    # Addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed,
+    # comma-separated ("10.0.0.5,10.0.0.6"; "*" for any). Empty: no proxy, the client's own
+    # address is the one sign-ins are counted against.
+    trusted_proxies: str = ""
     # Seconds a SQLite writer waits for the lock before giving up.
     sqlite_busy_timeout_seconds: float = 30.0
     # Bodies kept in each worker's response cache, keyed by (request, data version).
