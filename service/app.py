@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from service.accounts.views import router as accounts_views
 from service.actors.api import router as actors_router
@@ -44,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "What public bodies promised, are accused of and propose, each tied word for word "
             "to the archived text it came from, and followed until it is resolved."
         ),
+        # No redirect to the URL with or without a trailing slash: Starlette would build its
+        # Location from the Host header, which the client chooses. `/api/v1/items/` is a 404.
+        redirect_slashes=False,
     )
     response_cache.capacity = settings.response_cache_entries
 
@@ -68,5 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(FastPathMiddleware, is_anonymous=is_anonymous)
     app.add_middleware(RefuseNulMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trusted_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_host_names)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.served_over_https)
     return app

@@ -32,9 +32,12 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
 ) -> None:
-    """Serve the tracker with uvicorn."""
+    """Serve the tracker with uvicorn. X-Forwarded-For and X-Forwarded-Proto are believed only
+    from the addresses in TRACKER_TRUSTED_PROXIES (none by default): otherwise any client, one
+    on this machine included, could pick the address its sign-ins are counted against."""
     import uvicorn
 
+    trusted = get_settings().trusted_proxies.strip()
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -42,7 +45,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
         access_log=False,
     )
 

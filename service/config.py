@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -33,6 +37,13 @@ class Settings(BaseSettings):
     login_window_seconds: int = 60
     # Largest request body accepted, in bytes.
     max_body_bytes: int = 1024 * 1024
+    # Host names the tracker answers to, comma-separated ("tracker.example.org,*.example.org");
+    # other Host headers get 400. Empty: any host.
+    trusted_hosts: str = ""
+    # Addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed,
+    # comma-separated ("10.0.0.5,10.0.0.6"; "*" for any). Empty: no proxy, the client's own
+    # address is the one sign-ins are counted against.
+    trusted_proxies: str = ""
     # Seconds a SQLite writer waits for the lock before giving up.
     sqlite_busy_timeout_seconds: float = 30.0
     # Bodies kept in each worker's response cache, keyed by (request, data version).
@@ -44,8 +55,12 @@ class Settings(BaseSettings):
             if self.env == "production":
                 raise ValueError("TRACKER_SECRET_KEY must be set in production")
             self.secret_key = _local_secret(PROJECT_ROOT / "var" / "secret_key")
-        elif self.env == "production" and len(self.secret_key) < 32:
-            raise ValueError("TRACKER_SECRET_KEY must be at least 32 characters in production")
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"the secret key must be at least {MIN_SECRET_LENGTH} characters "
+                "(TRACKER_SECRET_KEY, or var/secret_key when it is not set): "
+                f"it has {len(self.secret_key)}"
+            )
         return self
 
     @property
@@ -53,23 +68,38 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
-    def secure_cookies(self) -> bool:
+    def trusted_host_names(self) -> list[str]:
+        return [name.strip() for name in self.trusted_hosts.split(",") if name.strip()]
+
+    @property
+    def served_over_https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.served_over_https
 
 
 def _local_secret(path: Path) -> str:
+    """The secret kept in `path`, made on first use. It is written whole to a private temporary
+    file beside it, then linked into place: several workers starting at once agree on one
+    secret, and none ever reads a half-written or empty file."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        candidate = secrets.token_urlsafe(32)
-        try:
-            with path.open("x") as handle:  # first worker wins; the others read its secret
-                handle.write(candidate)
-            path.chmod(0o600)
-            return candidate
-        except FileExistsError:
-            return path.read_text().strip()
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another worker's secret is there first
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_text().strip()
 
 
 @lru_cache

@@ -8,9 +8,10 @@ BEGIN IMMEDIATE so that two writers queue on the busy timeout instead of failing
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -83,11 +84,26 @@ def _configure_sqlite(engine: Engine, busy_timeout_seconds: float) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+def keep_private(database: Path) -> None:
+    """The database and its -wal and -shm files readable by their owner only: they hold password
+    and token hashes. A new database file is created 0600 before SQLite opens it (SQLite gives
+    the -wal and -shm files it creates the database file's mode); existing ones are tightened."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        path = database.with_name(database.name + suffix)
+        # A file that is not there yet, or not ours to change, is left alone.
+        with suppress(FileNotFoundError, PermissionError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+
+
 def create_db_engine(url: str, *, busy_timeout_seconds: float = 30.0) -> Engine:
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            keep_private(Path(database))
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds},

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,7 +19,7 @@ from sqlmodel import Session, select
 from service.accounts.models import ROLES, ApiToken, LoginAttempt, User
 from service.config import get_settings
 from service.db import utcnow
-from service.errors import Conflict, FieldError, NotFound, RateLimited, invalid
+from service.errors import Busy, Conflict, FieldError, NotFound, RateLimited, invalid
 
 TOKEN_PREFIX = "trk_"
 
@@ -175,6 +178,43 @@ def record_failed_login(session: Session, *, keys: list[str]) -> None:
     for key in keys:
         session.add(LoginAttempt(key=key, at=now))
     session.flush()
+
+
+def reserve_login_attempt(
+    session: Session, *, keys: list[str], limit: int, window: int
+) -> list[int]:
+    """Count a sign-in against every key before its password is checked (in a write
+    transaction, so that sign-ins queue here across every worker): guesses sent at once cannot
+    all pass the limit while the first ones are being hashed. The attempts' ids, for
+    `forget_login_attempt` when the password turns out right or was never checked."""
+    check_login_allowed(session, keys=keys, limit=limit, window=window)
+    now = utcnow()
+    attempts = [LoginAttempt(key=key, at=now) for key in keys]
+    session.add_all(attempts)
+    session.flush()
+    return [attempt.id for attempt in attempts if attempt.id is not None]
+
+
+def forget_login_attempt(session: Session, *, ids: list[int]) -> None:
+    """Take back a reserved attempt: only failures count against the limit."""
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.__table__.c.id.in_(ids)))
+
+
+# argon2 takes tens of megabytes and a good part of a core for each check: a worker runs a few at
+# once, and a sign-in that waits longer than a few seconds for its turn is told to come back.
+PASSWORD_CHECKS_AT_ONCE = 4
+PASSWORD_CHECK_WAIT_SECONDS = 5.0
+_password_checks = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
+
+
+@contextmanager
+def password_check_turn() -> Iterator[None]:
+    if not _password_checks.acquire(timeout=PASSWORD_CHECK_WAIT_SECONDS):
+        raise Busy("Too many sign-ins at once; try again in a moment.", retry_after=2)
+    try:
+        yield
+    finally:
+        _password_checks.release()
 
 
 def authenticate_password(

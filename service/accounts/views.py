@@ -8,14 +8,14 @@ from starlette.responses import Response
 from service.accounts import service as accounts
 from service.config import get_settings
 from service.db import read_session, write_session
-from service.errors import CsrfRejected, RateLimited
+from service.errors import Busy, CsrfRejected, RateLimited
 from service.web import csrf
 from service.web.deps import CurrentPrincipal
 from service.web.forms import PostedForm, form_text, safe_next, see_other
 from service.web.problems import headers_of
 from service.web.templates import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 LOGIN_PAGE = "accounts/login.html"
 # The same words whether the username or the password was wrong.
@@ -69,34 +69,32 @@ def login(request: Request, form: PostedForm) -> Response:
     settings = get_settings()
     client = request.client.host if request.client else "unknown"
     keys = [f"ip:{client}", f"user:{username.lower()}"]
-    limited: RateLimited | None = None
-    principal = None
-    # The password is checked outside any write transaction: argon2 is slow on purpose, and
-    # editors' changes must not wait behind it. Only a failure is written.
-    with read_session() as session:
-        try:
-            accounts.check_login_allowed(
+    # The attempt is counted first, in a short write transaction of its own; the password is
+    # checked after it, outside any transaction (argon2 is slow on purpose, and editors'
+    # changes must not wait behind it), a few at a time. Only a failure stays counted.
+    try:
+        with write_session() as session:
+            reserved = accounts.reserve_login_attempt(
                 session,
                 keys=keys,
                 limit=settings.login_attempts,
                 window=settings.login_window_seconds,
             )
-        except RateLimited as exc:
-            limited = exc
-        else:
+    except RateLimited as exc:
+        return _refused(request, exc, next_url=next_url, username=username, status_code=429)
+    try:
+        with accounts.password_check_turn(), read_session() as session:
             principal = accounts.verify_password(session, username=username, password=password)
-    if limited is None and principal is None:
+    except Busy as exc:
+        principal = None
+        busy: Busy | None = exc
+    else:
+        busy = None
+    if principal is not None or busy is not None:
         with write_session() as session:
-            accounts.record_failed_login(session, keys=keys)
-    if limited is not None:
-        return _login_form(
-            request,
-            next_url=next_url,
-            username=username,
-            error=limited.detail,
-            status_code=429,
-            headers=headers_of(limited),
-        )
+            accounts.forget_login_attempt(session, ids=reserved)
+    if busy is not None:
+        return _refused(request, busy, next_url=next_url, username=username, status_code=503)
     if principal is None:
         return _login_form(request, next_url=next_url, username=username, error=WRONG)
     # A new session: nothing from before signing in (its CSRF token included) carries over.
@@ -104,6 +102,19 @@ def login(request: Request, form: PostedForm) -> Response:
     request.session["user_id"] = principal.user_id
     csrf.new_token(request)
     return see_other(next_url)
+
+
+def _refused(
+    request: Request, error: RateLimited | Busy, *, next_url: str, username: str, status_code: int
+) -> Response:
+    return _login_form(
+        request,
+        next_url=next_url,
+        username=username,
+        error=error.detail,
+        status_code=status_code,
+        headers=headers_of(error),
+    )
 
 
 @router.post("/logout")

@@ -26,7 +26,7 @@ from service.web.forms import (
 )
 from service.web.templates import conditional_page, page_context, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 ACTOR_PAGE = "actors/actor.html"
 INDEX_PAGE = "actors/index.html"

@@ -17,7 +17,7 @@ from service.web.conditional import conditional
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes
 
-router = APIRouter(tags=["changes"])
+router = APIRouter(tags=["changes"], redirect_slashes=False)
 
 
 @router.get(

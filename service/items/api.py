@@ -31,7 +31,7 @@ from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes, json_response
 
-router = APIRouter(prefix="/api/v1", tags=["items"])
+router = APIRouter(prefix="/api/v1", tags=["items"], redirect_slashes=False)
 
 READ_ERRORS: dict[int | str, dict[str, Any]] = {422: PROBLEM}
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -1,7 +1,12 @@
 """Items as CSV: every matching item, read page by page with the keyset and streamed, so that
 memory stays flat whatever the table's size. The columns are the item's public shape, flattened.
 UTF-8 with a byte-order mark (so that spreadsheets detect the encoding), a header row, ISO 8601
-dates."""
+dates.
+
+A text cell that a spreadsheet would read as a formula (one starting with `=`, `+`, `-`, `@`, a
+tab or a carriage return) is written with a leading single quote, as OWASP advises, so that a
+title such as `=HYPERLINK(...)` stays text. Numbers are left as they are: a negative quantity is
+still a number."""
 
 from __future__ import annotations
 
@@ -24,10 +29,21 @@ def stream(*, filters: ItemFilters, sort: str, batch: int = 500) -> Iterator[byt
     with read_session() as session:
         rows = listing.iter_all(session, filters=filters, sort=sort, batch=batch)
         for count, row in enumerate(rows, 1):
-            writer.writerow(ItemPublic.from_row(row._mapping).csv_row())
+            writer.writerow(inert(ItemPublic.from_row(row._mapping).csv_row()))
             if count % batch == 0:
                 yield _take(buffer)
         yield _take(buffer)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cells: list[object]) -> list[object]:
+    """The row with every text cell that could start a formula prefixed by a single quote."""
+    return [
+        f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+        for cell in cells
+    ]
 
 
 def _take(buffer: io.StringIO) -> bytes:

@@ -26,7 +26,7 @@ from service.web.deps import CurrentPrincipal
 from service.web.forms import PostedForm, filled, messages, see_other, sign_in_redirect, validate
 from service.web.templates import page_context, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 EDIT_PAGE = "items/edit.html"
 ITEM_FIELDS = ("title", "description", "actor", "responsible", "quantity_value",

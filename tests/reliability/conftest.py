@@ -19,11 +19,12 @@ def figures() -> Figures:
 
 @pytest.fixture
 def tracker_server(tmp_path: Path) -> Iterator[Callable[..., servers.ServerProcess]]:
-    """Make servers with `tracker_server(url, workers=...)`; all are killed at the end."""
+    """Make servers with `tracker_server(url, workers=..., TRACKER_X="...")`; all are killed at
+    the end."""
     made: list[servers.ServerProcess] = []
 
-    def make(database_url: str, workers: int = 1) -> servers.ServerProcess:
-        env = servers.tracker_env(database_url)
+    def make(database_url: str, workers: int = 1, **settings: str) -> servers.ServerProcess:
+        env = servers.tracker_env(database_url, **settings)
         log_path = tmp_path / f"server-{len(made)}.log"
         server = servers.tracker_server(env, log_path=log_path, workers=workers)
         made.append(server)

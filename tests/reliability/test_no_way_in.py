@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +20,7 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli
 from tests.reliability.support import export_of, walk_routes
-from tests.support.accounts import PASSWORD, page_csrf_token, post_login
+from tests.support.accounts import PASSWORD, login_form, page_csrf_token, post_login
 from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -221,6 +224,56 @@ def test_sign_ins_are_limited_per_username_and_per_address(client, make_user, fi
         post_login(TestClient(app, client=("192.0.2.50", 40000)), "nobody", "x").status_code == 200
     )
     figures.state("sign-in guesses before 429", 5)
+
+
+def test_guesses_sent_at_once_are_checked_no_more_than_the_limit(
+    client, make_user, monkeypatch, figures
+) -> None:
+    """Each guess is counted before its password is checked, so guesses sent together cannot
+    all slip under the limit while the first ones are still being hashed."""
+    from argon2 import PasswordHasher
+
+    make_user("editor", "editor")
+    checked = []
+    lock = threading.Lock()
+    verify = PasswordHasher.verify
+
+    def counted(self, hash, password):  # type: ignore[no-untyped-def]
+        with lock:
+            checked.append(password)
+        time.sleep(0.05)  # as slow as a real argon2 check, so the guesses overlap
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    guessers = [TestClient(client.app, client=("198.51.100.7", 40000 + n)) for n in range(23)]
+    tokens = [str(login_form(g).select_one("input[name=csrf_token]")["value"]) for g in guessers]
+    start = threading.Barrier(len(guessers))
+
+    def guess(n: int) -> int:
+        start.wait()
+        return post_login(guessers[n], "editor", f"guess {n}", token=tokens[n]).status_code
+
+    with ThreadPoolExecutor(len(guessers)) as pool:
+        statuses = list(pool.map(guess, range(len(guessers))))
+    assert len(checked) <= 5, f"{len(checked)} guesses were checked with argon2"
+    assert sorted(statuses) == [200] * len(checked) + [429] * (len(guessers) - len(checked))
+    figures.state("guesses sent at once (23): checked with argon2", len(checked))
+
+
+def test_a_worker_busy_checking_passwords_says_try_again(client, make_user, monkeypatch) -> None:
+    from service.accounts import service as accounts
+
+    make_user("editor", "editor")
+    full = threading.BoundedSemaphore(accounts.PASSWORD_CHECKS_AT_ONCE)
+    for _ in range(accounts.PASSWORD_CHECKS_AT_ONCE):
+        full.acquire()
+    monkeypatch.setattr(accounts, "_password_checks", full)
+    monkeypatch.setattr(accounts, "PASSWORD_CHECK_WAIT_SECONDS", 0.05)
+    for n in range(8):  # more than the limit: a busy answer is not counted as a failure
+        busy = post_login(client, "editor", f"guess {n}")
+        assert busy.status_code == 503 and busy.headers["retry-after"]
+    full.release()
+    assert post_login(client, "editor", PASSWORD).status_code == 303
 
 
 def test_a_sign_in_never_tells_whether_the_user_exists(client, make_user) -> None:

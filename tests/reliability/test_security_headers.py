@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from tests.reliability.support import walk_routes
 from tests.support.seed import ACTOR, ITEM, SOURCE
 
@@ -170,3 +172,25 @@ def test_the_api_docs_run_their_scripts_only_by_hash(client) -> None:
         scripts = policy(response)["script-src"]
         assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
         assert _page_problems(response) == [], path
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def test_https_sends_strict_transport_security_on_every_response(
+    app_settings, make_user, figures
+) -> None:
+    from service.app import create_app
+
+    token = make_user("editor", "editor")
+    settings = app_settings.model_copy(update={"base_url": "https://tracker.example"})
+    with TestClient(create_app(settings), base_url="https://tracker.example") as client:
+        answers = list(_responses(client, {"Authorization": f"Bearer {token}"}))
+    missing = [name for name, r in answers if r.headers.get("strict-transport-security") != HSTS]
+    assert not missing, missing
+    figures.state("responses over https checked for Strict-Transport-Security", len(answers))
+
+
+def test_plain_http_sends_no_strict_transport_security(client) -> None:
+    for path in ("/", "/api/v1/items", "/no/such/path"):
+        assert "strict-transport-security" not in client.get(path).headers
