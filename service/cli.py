@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service.config import get_settings
 from service.errors import TrackerError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from service.accounts.models import User
 
 app = typer.Typer(help="Accountability tracker.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -102,6 +108,62 @@ def users_create(
         with write_session() as session:
             user = accounts.create_user(session, username=name, password=password, role=role)
             typer.echo(f"created {user.role} {user.username}")
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+
+
+@users_app.command("set-password")
+def users_set_password(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Give a user a new password (read from standard input); the user's sessions end."""
+    from service.accounts import service as accounts
+
+    if not password_stdin:
+        raise _fail("give --password-stdin and the password on standard input", 2)
+    password = sys.stdin.readline().rstrip("\r\n")
+    _change_user(
+        lambda s: accounts.set_password(s, username=name, password=password), "new password for"
+    )
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Disable a user: their sessions and API tokens stop working at once."""
+    from service.accounts import service as accounts
+
+    _change_user(lambda s: accounts.set_active(s, username=name, active=False), "disabled")
+
+
+@users_app.command("enable")
+def users_enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Enable a disabled user again (they sign in afresh)."""
+    from service.accounts import service as accounts
+
+    _change_user(lambda s: accounts.set_active(s, username=name, active=True), "enabled")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    role: Annotated[str, typer.Argument(help="viewer, editor or admin.")],
+) -> None:
+    """Change a user's role; the user's sessions end."""
+    from service.accounts import service as accounts
+
+    _change_user(lambda s: accounts.set_role(s, username=name, role=role), f"role {role} for")
+
+
+def _change_user(change: Callable[[Session], User], done: str) -> None:
+    from service.db import write_session
+
+    try:
+        with write_session() as session:
+            user = change(session)
+            typer.echo(f"{done} {user.username} (their sessions have ended)")
     except TrackerError as exc:
         raise _fail(exc.detail) from None
 

@@ -24,6 +24,9 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     is_active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Stored in each dashboard session at sign-in; a session holding an older number is over.
+    # Signing out, a new password, a new role, disabling or enabling the user move it on.
+    session_version: int = 0
 
 
 class ApiToken(SQLModel, table=True):

@@ -51,6 +51,8 @@ class Principal:
     user_id: int | None
     username: str | None
     role: str
+    # The user's session version when this principal was read (0 for anonymous and tokens).
+    session_version: int = 0
 
     @property
     def can_edit(self) -> bool:
@@ -61,7 +63,7 @@ ANONYMOUS = Principal(None, None, "viewer")
 
 
 def _principal(user: User) -> Principal:
-    return Principal(user.id, user.username, user.role)
+    return Principal(user.id, user.username, user.role, user.session_version)
 
 
 def create_user(session: Session, *, username: str, password: str, role: str) -> User:
@@ -75,8 +77,7 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
         or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
     ):
         errors.append(FieldError("username", "letters, digits, '.', '-' and '_' only, 1 to 80"))
-    if len(password) < 12:
-        errors.append(FieldError("password", "must be at least 12 characters"))
+    errors += _password_errors(password)
     if errors:
         raise invalid(*errors)
     if session.exec(select(User).where(User.username == username)).first():
@@ -89,6 +90,62 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
 
 def get_user(session: Session, *, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
+
+
+def _password_errors(password: str) -> list[FieldError]:
+    if len(password) < 12:
+        return [FieldError("password", "must be at least 12 characters")]
+    return []
+
+
+def _existing_user(session: Session, *, username: str) -> User:
+    user = get_user(session, username=username)
+    if user is None:
+        raise NotFound(f"No user {username}.")
+    return user
+
+
+def end_sessions(session: Session, *, user_id: int) -> None:
+    """End every dashboard session of the user, on every device (API tokens are untouched)."""
+    session.execute(
+        sa.update(User)
+        .where(User.__table__.c.id == user_id)
+        .values(session_version=User.__table__.c.session_version + 1)
+    )
+
+
+def set_password(session: Session, *, username: str, password: str) -> User:
+    """A new password; the user's sessions end."""
+    user = _existing_user(session, username=username)
+    if errors := _password_errors(password):
+        raise invalid(*errors)
+    user.password_hash = password_hasher().hash(password)
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(session: Session, *, username: str, active: bool) -> User:
+    """Disable (or enable again) a user; either way the user's sessions end."""
+    user = _existing_user(session, username=username)
+    user.is_active = active
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_role(session: Session, *, username: str, role: str) -> User:
+    """A new role; the user's sessions end, so that none keeps what the old role allowed."""
+    if role not in ROLES:
+        raise invalid(FieldError("role", f"must be one of {', '.join(ROLES)}"))
+    user = _existing_user(session, username=username)
+    user.role = role
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
 
 
 def hash_token(token: str) -> str:
@@ -141,9 +198,13 @@ def authenticate_token(session: Session, *, token: str) -> Principal | None:
     return Principal(row.id, row.username, row.role) if row else None
 
 
-def principal_for_user_id(session: Session, *, user_id: int) -> Principal | None:
+def principal_for_session(
+    session: Session, *, user_id: int, session_version: int | None
+) -> Principal | None:
+    """The signed-in user of a dashboard session, unless the user is disabled or the session
+    was ended (signed out, new password, new role) since it began."""
     user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.session_version != session_version:
         return None
     return _principal(user)
 

@@ -100,6 +100,7 @@ def login(request: Request, form: PostedForm) -> Response:
     # A new session: nothing from before signing in (its CSRF token included) carries over.
     request.session.clear()
     request.session["user_id"] = principal.user_id
+    request.session["session_version"] = principal.session_version
     csrf.new_token(request)
     return see_other(next_url)
 
@@ -118,7 +119,12 @@ def _refused(
 
 
 @router.post("/logout")
-def logout(request: Request, form: PostedForm) -> Response:
+def logout(request: Request, principal: CurrentPrincipal, form: PostedForm) -> Response:
+    """Sign out: every session of the user ends, on this device and any other (a copy of the
+    cookie included)."""
     csrf.check(request, form)
+    if principal.user_id is not None:
+        with write_session() as session:
+            accounts.end_sessions(session, user_id=principal.user_id)
     request.session.clear()
     return see_other("/")

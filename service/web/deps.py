@@ -31,7 +31,9 @@ def current_principal(
     user_id = request.session.get("user_id") if "session" in request.scope else None
     if user_id is not None:
         with read_session() as session:
-            principal = accounts.principal_for_user_id(session, user_id=user_id)
+            principal = accounts.principal_for_session(
+                session, user_id=user_id, session_version=request.session.get("session_version")
+            )
         if principal is not None:
             _check_session_csrf(request)
             return principal

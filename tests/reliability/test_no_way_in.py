@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli
 from tests.reliability.support import export_of, walk_routes
-from tests.support.accounts import PASSWORD, login_form, page_csrf_token, post_login
+from tests.support.accounts import PASSWORD, login_form, page_csrf_token, post_login, sign_in
 from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -274,6 +274,52 @@ def test_a_worker_busy_checking_passwords_says_try_again(client, make_user, monk
         assert busy.status_code == 503 and busy.headers["retry-after"]
     full.release()
     assert post_login(client, "editor", PASSWORD).status_code == 303
+
+
+def _signed_in_as(app, cookie: str) -> str | None:
+    """Who a client holding only this session cookie is, on the dashboard."""
+    browser = TestClient(app)
+    browser.cookies.set("tracker_session", cookie)
+    page = BeautifulSoup(browser.get("/").text, "html.parser")
+    if page.select_one("meta[name=csrf-token]") is None:
+        return None
+    return "signed in"
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["sign out", "set-password", "disable", "disable then enable", "set-role"],
+)
+def test_an_old_session_cookie_stops_working_when_the_session_ends(
+    client, make_user, ending: str
+) -> None:
+    make_user("editor", "editor")
+    csrf_token = sign_in(client, "editor")
+    old_cookie = client.cookies["tracker_session"]  # a copy, taken as a thief would
+    assert _signed_in_as(client.app, old_cookie) == "signed in"
+    if ending == "sign out":
+        out = client.post("/logout", data={"csrf_token": csrf_token}, follow_redirects=False)
+        assert out.status_code == 303
+    else:
+        commands = {
+            "set-password": [["users", "set-password", "editor", "--password-stdin"]],
+            "disable": [["users", "disable", "editor"]],
+            "disable then enable": [["users", "disable", "editor"], ["users", "enable", "editor"]],
+            "set-role": [["users", "set-role", "editor", "viewer"]],
+        }[ending]
+        for command in commands:
+            result = runner.invoke(cli, command, input="another long password\n")
+            assert result.exit_code == 0, result.output
+    assert _signed_in_as(client.app, old_cookie) is None
+    # Nor can the copy write through the API with the page's CSRF token.
+    thief = TestClient(client.app)
+    thief.cookies.set("tracker_session", old_cookie)
+    write = thief.post(
+        f"/api/v1/items/{ITEM}/status",
+        json={"status": "in_progress", "note": "Not me."},
+        headers={"X-CSRF-Token": csrf_token},
+    )
+    assert write.status_code == 401
 
 
 def test_a_sign_in_never_tells_whether_the_user_exists(client, make_user) -> None:
