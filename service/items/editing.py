@@ -23,7 +23,15 @@ from service.sources import service as sources
 from service.sources.models import Source
 from service.web import csrf
 from service.web.deps import CurrentPrincipal
-from service.web.forms import PostedForm, filled, messages, see_other, sign_in_redirect, validate
+from service.web.forms import (
+    PostedForm,
+    filled,
+    form_text,
+    messages,
+    see_other,
+    sign_in_redirect,
+    validate,
+)
 from service.web.templates import page_context, render
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
@@ -118,7 +126,7 @@ def create_item(request: Request, principal: CurrentPrincipal, form: PostedForm)
     csrf.check(request, form)
     values = filled(form, NEW_FIELDS)
     # The passage is kept exactly as given: only the CR LF a browser submits becomes LF.
-    values["quote"] = (form.get("quote") or "").replace("\r\n", "\n")  # type: ignore[union-attr]
+    values["quote"] = form_text(form, "quote").replace("\r\n", "\n")
     errors: dict[str, str] = {}
     given: dict[str, Any] = {k: v for k, v in values.items() if v and k in ItemCreate.model_fields}
     given["quantity"] = _quantity(values, errors)

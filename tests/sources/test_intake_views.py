@@ -240,3 +240,17 @@ def test_an_item_is_edited_in_the_browser_and_a_stale_form_is_a_conflict(
         follow_redirects=False,
     )
     assert half.status_code == 422 and html(half).select_one("#f-quantity_unit-error")
+
+
+def test_a_file_sent_in_place_of_a_passage_is_refused_not_a_500(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    response = client.post(
+        "/items/new",
+        data={"csrf_token": csrf, "source": "rotherham-cse-live-updates-pcc", "kind": "proposal",
+              "title": "A file for a quote", "actor": "ofsted"},
+        files={"quote": ("quote.txt", b"some bytes", "text/plain")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert html(response).select_one("#f-quote-error") is not None
