@@ -177,3 +177,17 @@ def free_slug(session: Session, column: sa.ColumnElement[str], base: str) -> str
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def compare_and_set(
+    session: Session, table: Any, *, row_id: int, version: int, values: dict[str, Any]
+) -> bool:
+    """Apply `values` to the row only if it is still at `version`, and move it to the next
+    version: the one guard against two editors overwriting each other, for every table that has
+    a `version`."""
+    result = session.execute(
+        sa.update(table)
+        .where(table.id == row_id, table.version == version)
+        .values(**values, version=version + 1)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

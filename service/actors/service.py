@@ -13,7 +13,7 @@ from service.actors.models import (
     Scorecard,
     name_key,
 )
-from service.db import free_slug, utcnow
+from service.db import compare_and_set, free_slug, utcnow
 from service.errors import Conflict, FieldError, invalid, not_found, precondition_failed
 from service.items import vocabulary
 from service.items.models import Item
@@ -118,19 +118,16 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
         if aliases != list(actor.aliases or []):
             actor.aliases, changed = aliases, True
     if changed:
-        result = session.execute(
-            sa.update(Actor)
-            .where(Actor.id == actor.id, Actor.version == if_match_version)
-            .values(
-                name=actor.name,
-                name_key=actor.name_key,
-                kind=actor.kind,
-                aliases=actor.aliases,
-                version=if_match_version + 1,
-                updated_at=utcnow(),
-            )
-        )
-        if result.rowcount != 1:
+        values = {
+            "name": actor.name,
+            "name_key": actor.name_key,
+            "kind": actor.kind,
+            "aliases": actor.aliases,
+            "updated_at": utcnow(),
+        }
+        if not compare_and_set(
+            session, Actor, row_id=actor.id, version=if_match_version, values=values
+        ):
             raise precondition_failed(
                 "Someone else changed the actor at the same moment.",
                 current_version=if_match_version + 1,

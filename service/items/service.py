@@ -19,7 +19,7 @@ from sqlmodel import Session
 from service import shapes
 from service.actors import service as actors
 from service.actors.models import Actor
-from service.db import free_slug, utcnow
+from service.db import compare_and_set, free_slug, utcnow
 from service.errors import (
     FieldError,
     conflict,
@@ -179,17 +179,6 @@ def create(
     return get(session, ref=item.id)
 
 
-def _compare_and_set(
-    session: Session, *, item_id: int, version: int, values: dict[str, Any]
-) -> bool:
-    result = session.execute(
-        sa.update(Item)
-        .where(Item.id == item_id, Item.version == version)
-        .values(**values, version=version + 1)
-    )
-    return result.rowcount == 1
-
-
 _CAS_ATTEMPTS = 5
 
 
@@ -224,7 +213,7 @@ def record_status_change(
     # The second read locks the row, so that no third writer can slip in before the retry.
     attempts = 1 if change.expected_version is not None else _CAS_ATTEMPTS
     for _ in range(attempts):
-        if _compare_and_set(session, item_id=row.id, version=row.version, values=values):
+        if compare_and_set(session, Item, row_id=row.id, version=row.version, values=values):
             break
         row = get_row(session, ref=row.id, lock=True)
     else:
@@ -324,7 +313,7 @@ def update(
         return ItemPublic.from_row(row._mapping)
     now = utcnow()
     values["updated_at"] = now
-    if not _compare_and_set(session, item_id=row.id, version=row.version, values=values):
+    if not compare_and_set(session, Item, row_id=row.id, version=row.version, values=values):
         current = get_row(session, ref=row.id)
         raise precondition_failed(
             "Someone else changed the item at the same moment.", current_version=current.version

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from service.db import free_slug, utcnow
+from service.db import compare_and_set, free_slug, utcnow
 from service.errors import (
     Conflict,
     FieldError,
@@ -193,12 +193,10 @@ def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version:
     )
     if not values:
         return source
-    result = session.execute(
-        sa.update(Source)
-        .where(Source.id == source.id, Source.version == if_match_version)
-        .values(**values, version=if_match_version + 1, updated_at=utcnow())
-    )
-    if result.rowcount != 1:
+    values["updated_at"] = utcnow()
+    if not compare_and_set(
+        session, Source, row_id=source.id, version=if_match_version, values=values
+    ):
         raise precondition_failed(
             "Someone else changed the source at the same moment.",
             current_version=if_match_version + 1,

@@ -81,15 +81,17 @@ def test_two_editors_editing_from_the_same_version(client, make_user) -> None:
 def _race_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the next compare-and-set lose to another editor's change, committed (in effect)
     between the item being read and being written, as can happen on PostgreSQL."""
-    real = items._compare_and_set
+    real = items.compare_and_set
     raced: list[bool] = []
 
-    def racing(session, *, item_id: int, version: int, values: dict[str, Any]) -> bool:
+    def racing(session, table, *, row_id: int, version: int, values: dict[str, Any]) -> bool:
+        item_id = row_id
         if not raced:
             raced.append(True)
             assert real(
                 session,
-                item_id=item_id,
+                table,
+                row_id=item_id,
                 version=version,
                 values={"status": "stalled", "updated_at": utcnow()},
             )
@@ -103,9 +105,9 @@ def _race_once(monkeypatch: pytest.MonkeyPatch) -> None:
                 to_status="stalled",
                 note="The other editor's change.",
             )
-        return real(session, item_id=item_id, version=version, values=values)
+        return real(session, table, row_id=item_id, version=version, values=values)
 
-    monkeypatch.setattr(items, "_compare_and_set", racing)
+    monkeypatch.setattr(items, "compare_and_set", racing)
 
 
 def test_a_change_without_expected_version_lands_on_top_of_a_concurrent_one(
