@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import StatusCode, label_of
-from service.shapes import JsonNumber, Timestamp
+from service.shapes import Day, JsonNumber, Timestamp
 
 EVENT_TYPES = ("created", "status", "progress", "edit")
 EventType = Literal["created", "status", "progress", "edit"]
@@ -36,7 +36,10 @@ class Event(SQLModel, table=True):
     # The item's version once this event applied: one event per version, no gaps.
     version: int
     type: str = Field(max_length=20)
+    # When the change was recorded here; occurred_on is when it happened in the world, as the
+    # editor states it (null when not stated: never guessed from `at`).
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    occurred_on: dt.date | None = None
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     from_status: str | None = Field(default=None, max_length=40)
     to_status: str | None = Field(default=None, max_length=40)
@@ -62,6 +65,7 @@ class EventPublic(BaseModel):
     version: int
     type: EventType
     at: Timestamp
+    occurred_on: Day | None
     by: str | None
     from_status: StatusCode | None
     from_status_label: str | None
@@ -85,6 +89,7 @@ class EventPublic(BaseModel):
             version=row["version"],
             type=row["type"],
             at=row["at"],
+            occurred_on=row["occurred_on"],
             by=row["username"],
             from_status=row["from_status"],
             from_status_label=label_of(kind, row["from_status"]),

@@ -1,0 +1,27 @@
+"""When a change happened in the world, apart from when it was recorded: event.occurred_on,
+a calendar day entered by the editor, null when not stated.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23 23:15:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("event") as batch:
+        batch.add_column(sa.Column("occurred_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("event") as batch:
+        batch.drop_column("occurred_on")
