@@ -16,12 +16,21 @@ PHASE_LABELS: Final = {"open": "Open", "active": "Active", "resolved": "Resolved
 
 Phase = Literal["open", "active", "resolved"]
 
+# What a status says about the result, read from the standpoint of the body's record: a kept
+# promise or an enacted proposal is positive, a broken one or an upheld allegation negative, a
+# partial delivery mixed; a withdrawal, or an allegation not upheld (no finding, which is not a
+# vindication), neutral; anything unresolved pending. Badges and meters are coloured by it,
+# always beside the status's own words.
+OUTCOMES: Final = ("positive", "mixed", "negative", "neutral", "pending")
+Outcome = Literal["positive", "mixed", "negative", "neutral", "pending"]
+
 
 @dataclass(frozen=True, slots=True)
 class Status:
     code: str
     label: str
     phase: Phase
+    outcome: Outcome = "pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +57,10 @@ KINDS: Final = (
             Status("pledged", "Pledged", "open"),
             Status("in_progress", "In progress", "active"),
             Status("stalled", "Stalled", "active"),
-            Status("delivered", "Delivered", "resolved"),
-            Status("partially_delivered", "Partially delivered", "resolved"),
-            Status("broken", "Broken", "resolved"),
-            Status("withdrawn", "Withdrawn", "resolved"),
+            Status("delivered", "Delivered", "resolved", "positive"),
+            Status("partially_delivered", "Partially delivered", "resolved", "mixed"),
+            Status("broken", "Broken", "resolved", "negative"),
+            Status("withdrawn", "Withdrawn", "resolved", "neutral"),
         ),
     ),
     Kind(
@@ -61,9 +70,9 @@ KINDS: Final = (
         (
             Status("reported", "Reported", "open"),
             Status("under_investigation", "Under investigation", "active"),
-            Status("upheld", "Upheld", "resolved"),
-            Status("not_upheld", "Not upheld", "resolved"),
-            Status("withdrawn", "Withdrawn", "resolved"),
+            Status("upheld", "Upheld", "resolved", "negative"),
+            Status("not_upheld", "Not upheld", "resolved", "neutral"),
+            Status("withdrawn", "Withdrawn", "resolved", "neutral"),
         ),
     ),
     Kind(
@@ -73,9 +82,9 @@ KINDS: Final = (
         (
             Status("proposed", "Proposed", "open"),
             Status("consultation", "In consultation", "active"),
-            Status("enacted", "Enacted", "resolved"),
-            Status("rejected", "Rejected", "resolved"),
-            Status("withdrawn", "Withdrawn", "resolved"),
+            Status("enacted", "Enacted", "resolved", "positive"),
+            Status("rejected", "Rejected", "resolved", "negative"),
+            Status("withdrawn", "Withdrawn", "resolved", "neutral"),
         ),
     ),
 )
@@ -97,6 +106,12 @@ def label_of(kind: str, status: str | None) -> str | None:
         return None
     found = KIND_BY_CODE[kind].status(status) if kind in KIND_BY_CODE else None
     return found.label if found else status
+
+
+def outcome_of(kind: str, status: str) -> Outcome:
+    """The status's outcome; an unknown kind or status is pending."""
+    found = KIND_BY_CODE[kind].status(status) if kind in KIND_BY_CODE else None
+    return found.outcome if found else "pending"
 
 
 def progress_target(kind: str, quantity_value: float | None) -> float | None:
