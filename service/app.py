@@ -18,6 +18,7 @@ from service.items.views import router as items_views
 from service.sources.api import router as sources_router
 from service.sources.views import router as sources_views
 from service.system.api import router as system_router
+from service.system.api_docs import router as api_docs_router
 from service.web import problems
 from service.web.conditional import response_cache
 from service.web.fastpath import FastPathMiddleware
@@ -48,10 +49,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # No redirect to the URL with or without a trailing slash: Starlette would build its
         # Location from the Host header, which the client chooses. `/api/v1/items/` is a 404.
         redirect_slashes=False,
+        # Swagger UI and ReDoc are served from this origin (service/system/api_docs.py).
+        docs_url=None,
+        redoc_url=None,
     )
     response_cache.capacity = settings.response_cache_entries
 
-    for router in (system_router, items_router, events_router, sources_router, actors_router):
+    for router in (
+        system_router,
+        api_docs_router,
+        items_router,
+        events_router,
+        sources_router,
+        actors_router,
+    ):
         app.include_router(router)
     # Dashboard: the HTML pages and their static files.
     # The item forms first: /items/new is not an item called "new".
