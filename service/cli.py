@@ -43,6 +43,8 @@ def serve(
     on this machine included, could pick the address its sign-ins are counted against."""
     import uvicorn
 
+    from service.web.server import DeadlineHttpProtocol
+
     trusted = get_settings().trusted_proxies.strip()
     uvicorn.run(
         "service.app:create_app",
@@ -54,6 +56,8 @@ def serve(
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or "",
         access_log=False,
+        # Deadlines for reading each request (service/web/server.py).
+        http=DeadlineHttpProtocol,
     )
 
 

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # comma-separated ("10.0.0.5,10.0.0.6"; "*" for any). Empty: no proxy, the client's own
     # address is the one sign-ins are counted against.
     trusted_proxies: str = ""
+    # Seconds a client has to send a request's head (from connecting, or from its first byte on
+    # a kept-alive connection), then its body; past them it gets 408 and is disconnected.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
     # Seconds a SQLite writer waits for the lock before giving up.
     sqlite_busy_timeout_seconds: float = 30.0
     # Bodies kept in each worker's response cache, keyed by (request, data version).

@@ -250,6 +250,10 @@ def reserve_login_attempt(
     `forget_login_attempt` when the password turns out right or was never checked."""
     check_login_allowed(session, keys=keys, limit=limit, window=window)
     now = utcnow()
+    # Attempts older than the window count for nothing: each sign-in clears them away, so the
+    # table holds at most the last window's failures.
+    since = now - dt.timedelta(seconds=window)
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.__table__.c.at < since))
     attempts = [LoginAttempt(key=key, at=now) for key in keys]
     session.add_all(attempts)
     session.flush()

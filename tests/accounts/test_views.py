@@ -107,3 +107,24 @@ def test_a_new_session_gets_a_new_csrf_token(client, make_user) -> None:
     assert post_login(client, "editor", PASSWORD, token=before).status_code == 303
     after = BeautifulSoup(client.get("/").text, "html.parser")
     assert after.select_one("meta[name=csrf-token]")["content"] != before
+
+
+def test_sign_in_attempts_older_than_the_window_are_pruned(client, make_user, app_settings):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from service.accounts.models import LoginAttempt
+    from service.db import read_session, utcnow, write_session
+
+    make_user("editor", "editor")
+    window = dt.timedelta(seconds=app_settings.login_window_seconds)
+    with write_session() as s:
+        for age in (window * 2, window * 30, window + dt.timedelta(seconds=1)):
+            s.add(LoginAttempt(key="user:someone-else", at=utcnow() - age))
+    assert post_login(client, "editor", "guess").status_code == 200
+    with read_session() as s:
+        kept = s.execute(sa.select(LoginAttempt.key)).scalars().all()
+    # The three stale rows are gone; the failure just made counts (per address and per user).
+    assert not [key for key in kept if "someone-else" in key], kept
+    assert len(kept) == 2, kept
