@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import BaseModel, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
 
 # Slugs: lowercase words joined by hyphens, as URLs show them.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -17,6 +17,22 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # C0 controls other than tab, line feed and carriage return: no text of the tracker needs them,
 # XML (the Atom feed) cannot carry them, and PostgreSQL cannot store NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+# Bidirectional embeddings and overrides (U+202A to U+202E) reorder the text that follows them
+# as it is shown: "Broken" can be made to read "nekorB", a date or an amount reversed. Unicode
+# deprecates them in favour of isolates, and right-to-left text needs none of them, so input
+# refuses them, except in verbatim quotes, which must match their archived source character
+# for character (pages show quotes isolated, so an override there cannot reach outside them).
+_BIDI_OVERRIDE = re.compile("[\u202a-\u202e]")
+# In a URL no bidirectional formatting character has a place (RFC 3987, section 4.1).
+BIDI_FORMATTING = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_override(text: str) -> str | None:
+    """The first bidirectional embedding or override character in `text`, or None."""
+    found = _BIDI_OVERRIDE.search(text)
+    return found.group() if found else None
 
 
 def control_character(text: str) -> str | None:
@@ -35,17 +51,27 @@ def check_text(value: Any) -> Any:
     return value
 
 
+def check_no_override(value: Any) -> Any:
+    if isinstance(value, str) and (bad := bidi_override(value)) is not None:
+        raise ValueError(f"must not contain the bidirectional control character U+{ord(bad):04X}")
+    return value
+
+
 class InputModel(BaseModel):
-    """An input shape: no text field may hold a control character (tab and line breaks aside)."""
+    """An input shape: no text field may hold a control character (tab and line breaks aside),
+    nor, outside the verbatim quotes, a bidirectional embedding or override."""
+
+    VERBATIM_FIELDS: ClassVar[frozenset[str]] = frozenset({"quote", "evidence_quote", "text"})
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            for part in value:
-                check_text(part)
-            return value
-        return check_text(value)
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        verbatim = info.field_name in cls.VERBATIM_FIELDS
+        for part in value if isinstance(value, list) else [value]:
+            check_text(part)
+            if not verbatim:
+                check_no_override(part)
+        return value
 
 
 def json_number(value: float | None) -> float | int | None:

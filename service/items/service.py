@@ -30,7 +30,7 @@ from service.errors import (
 from service.events import service as events
 from service.items import tally, vocabulary
 from service.items.models import Item, ItemCreate, ItemPublic, ItemUpdate, StatusChange
-from service.shapes import json_number
+from service.shapes import BIDI_FORMATTING, json_number
 from service.sources import service as sources
 from service.sources.models import Source
 
@@ -106,6 +106,10 @@ def _source(session: Session, slug: str) -> Source:
 def _check_evidence_url(url: str | None) -> None:
     if url is not None and url != "" and not re.match(r"^https?://[^\s/]+\S*$", url):
         raise invalid(FieldError("evidence_url", "must be an http or https URL"))
+    if url and BIDI_FORMATTING.search(url):
+        raise invalid(
+            FieldError("evidence_url", "must not contain a bidirectional formatting character")
+        )
 
 
 def create(

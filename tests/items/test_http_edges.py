@@ -147,3 +147,50 @@ def test_the_atom_feed_stays_well_formed_whatever_is_stored(client, editor_heade
     root = ET.fromstring(feed.content)
     summaries = [e.text or "" for e in root.iter("{http://www.w3.org/2005/Atom}summary")]
     assert any(s.startswith("escape \ufffd[31m and bell \ufffd") for s in summaries)
+
+
+@pytest.mark.parametrize("character", ["\u202e", "\u202d", "\u202a"])
+def test_bidirectional_overrides_are_refused_outside_verbatim_quotes(
+    client, editor_headers, character
+) -> None:
+    before = client.get("/api/v1/changes").json()["last_id"]
+    note = client.post(
+        f"/api/v1/items/{ITEM}/status",
+        json={"status": "broken", "note": f"Status: {character}Delivered"},
+        headers=editor_headers,
+    )
+    assert note.status_code == 422
+    assert [e["field"] for e in note.json()["errors"]] == ["note"]
+    assert f"U+{ord(character):04X}" in note.json()["errors"][0]["message"]
+    actor = client.post(
+        "/api/v1/actors",
+        json={"slug": "mirror-council", "name": f"Mirror{character} Council", "kind": "council"},
+        headers=editor_headers,
+    )
+    assert actor.status_code == 422
+    assert [e["field"] for e in actor.json()["errors"]] == ["name"]
+    # In a URL no bidirectional formatting character at all, isolates and marks included.
+    for mark in (character, "\u2067", "\u200f"):
+        url = client.post(
+            f"/api/v1/items/{ITEM}/status",
+            json={"status": "broken", "note": "n", "evidence_url": f"https://ex.org/{mark}fdp.a"},
+            headers=editor_headers,
+        )
+        assert url.status_code == 422
+        assert [e["field"] for e in url.json()["errors"]] == ["evidence_url"]
+    assert client.get("/api/v1/changes").json()["last_id"] == before
+    # Right-to-left text needs none of them; an isolate in a note is allowed, and an evidence
+    # quote is kept as it was written.
+    fine = client.post(
+        f"/api/v1/items/{ITEM}/status",
+        json={
+            "status": "in_progress",
+            "note": "Quoted in Arabic: \u2067\u0645\u062c\u0644\u0633\u2069 (council).",
+            "evidence_quote": f"as printed: {character}abc",
+        },
+        headers=editor_headers,
+    )
+    assert fine.status_code == 200, fine.text
+    event = client.get(f"/api/v1/items/{ITEM}/history").json()["events"][-1]
+    assert event["evidence_quote"] == f"as printed: {character}abc"
+    assert "\u2067" in event["note"]
