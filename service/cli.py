@@ -95,13 +95,14 @@ def seed() -> None:
 
 @users_app.command("create")
 def users_create(
-    name: Annotated[str, typer.Argument(help="Username.")],
+    name: Annotated[str, typer.Argument(help="Username (public: shown on every change).")],
     role: Annotated[str, typer.Option(help="viewer, editor or admin.")] = "editor",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Create a user. The password is read from standard input, never from the command line."""
+    """Create a user. The password is read from standard input, never from the command line.
+    The username is public: every change the user makes is shown as made by it."""
     from service.accounts import service as accounts
     from service.db import write_session
 
@@ -118,7 +119,7 @@ def users_create(
 
 @users_app.command("set-password")
 def users_set_password(
-    name: Annotated[str, typer.Argument(help="Username.")],
+    name: Annotated[str, typer.Argument(help="Username (public: shown on every change).")],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -152,7 +153,7 @@ def users_enable(name: Annotated[str, typer.Argument(help="Username.")]) -> None
 
 @users_app.command("set-role")
 def users_set_role(
-    name: Annotated[str, typer.Argument(help="Username.")],
+    name: Annotated[str, typer.Argument(help="Username (public: shown on every change).")],
     role: Annotated[str, typer.Argument(help="viewer, editor or admin.")],
 ) -> None:
     """Change a user's role; the user's sessions end."""
