@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = 30.0
     # Seconds a SQLite writer waits for the lock before giving up.
     sqlite_busy_timeout_seconds: float = 30.0
+    # Heavy public reads (the whole table as CSV) running at once in a worker; past it, 503.
+    heavy_reads_at_once: int = 2
+    # Where finished CSV exports are kept (by ETag), and how many.
+    export_cache_dir: Path = Path(tempfile.gettempdir()) / f"tracker-exports-{os.getuid()}"
+    export_cache_files: int = 16
     # Bodies kept in each worker's response cache, keyed by (request, data version).
     response_cache_entries: int = 512
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service import urls
 from service.db import SessionDep, write_session
@@ -27,6 +27,7 @@ from service.items.models import (
 )
 from service.web.conditional import conditional
 from service.web.deps import CurrentEditor
+from service.web.heavy import export_cache, heavy_reads
 from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes, json_response
@@ -96,16 +97,22 @@ def items_csv(
     sort: Annotated[Sort, Query()] = "-updated_at",
 ) -> Response:
     listing.check(filters)
+    headers = {"Content-Disposition": 'attachment; filename="items.csv"'}
+    csv_type = "text/csv; charset=utf-8"
 
-    def stream() -> Response:
+    def export(key: str) -> Response:
+        # The same data and filters exported before: the file, no pass over the table.
+        cached = export_cache().get(key)
+        if cached is not None:
+            return FileResponse(cached, media_type=csv_type, headers=headers)
+        heavy_reads().enter()
+        chunks = export_cache().fill(key, csv_export.stream(filters=filters, sort=sort))
         return StreamingResponse(
-            csv_export.stream(filters=filters, sort=sort),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="items.csv"'},
+            heavy_reads().leave_after(chunks), media_type=csv_type, headers=headers
         )
 
-    # Streamed, so never cached whole: only its 304 comes from the one conditional GET.
-    return conditional(request, session, stream, cache_body=False)
+    # Streamed, so never kept in memory: kept on disk by its ETag instead.
+    return conditional(request, session, export, cache_body=False, keyed=True)
 
 
 @router.get(

@@ -178,7 +178,7 @@ def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Respons
 def conditional(
     request: Request,
     session: Session,
-    build: Callable[[], bytes | Response],
+    build: Callable[[], bytes | Response] | Callable[[str], bytes | Response],
     *,
     media_type: str = JSON,
     public: bool = True,
@@ -188,6 +188,7 @@ def conditional(
     cache_body: bool = True,
     anonymous_only: bool = False,
     etag_prefix: str = "",
+    keyed: bool = False,
 ) -> Response:
     """Answer a GET: 304 when the client's ETag is current, else the body `build` makes (or the
     one already cached for this ETag).
@@ -198,7 +199,7 @@ def conditional(
     headers that select the answer (sent as `Vary`, and part of the ETag). `build` may return
     bytes or a whole Response (a page, with its own status and headers). `etag_prefix` puts a
     resource's own version in front of its ETag, so that `If-Match` can accept the ETag a GET
-    gave."""
+    gave. `keyed`: `build` takes the answer's cache key (for a body kept elsewhere, on disk)."""
     vary = tuple(vary)
     full_variant = key_variant(variant, request.headers, vary)
     key = etag_for(
@@ -219,7 +220,7 @@ def conditional(
         response = Response(cached.body, 200, media_type=cached.media_type)
         response.headers.update(dict(cached.headers))
         return response
-    built = build()
+    built = build(key) if keyed else build()  # type: ignore[call-arg]
     if isinstance(built, Response):
         response = built
         response.headers.update(headers)
