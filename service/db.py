@@ -136,6 +136,13 @@ def read_session(engine: Engine | None = None) -> Session:
 # no sleeping) rather than in SQLite's busy handler, which sleeps up to 100 ms between tries;
 # writers of other processes still meet on the busy timeout.
 _sqlite_writer = threading.RLock()
+
+
+def sqlite_writer_lock() -> threading.RLock:
+    """The lock SQLite writers of this process queue on (the group commit's thread among them)."""
+    return _sqlite_writer
+
+
 # PostgreSQL: every writer takes this transaction-scoped advisory lock first. Writers then run
 # one at a time, as on SQLite: event ids become visible in id order (the change feed relies on
 # it), and no two writers can take row locks (an item, its tally rows) in opposite orders.

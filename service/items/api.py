@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
-from service import urls
+from service import group_commit, urls
 from service.db import SessionDep, write_session
 from service.events import service as events
 from service.events.models import History
@@ -186,7 +186,11 @@ def update_item(
     responses={**WRITE_ERRORS, 409: PROBLEM},
     summary="Change an item's status (editor), with a note",
 )
-def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Response:
-    with write_session() as session:
-        item = items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
+async def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Response:
+    # Status changes are the busiest write: on SQLite they share commits (service/group_commit.py).
+    item = await group_commit.write(
+        lambda session: items.record_status_change(
+            session, ref=ref, change=change, user_id=editor.user_id
+        )
+    )
     return json_response(item)
