@@ -191,10 +191,12 @@ def compare_and_set(
 ) -> bool:
     """Apply `values` to the row only if it is still at `version`, and move it to the next
     version: the one guard against two editors overwriting each other, for every table that has
-    a `version`."""
-    result = session.execute(
-        sa.update(table)
-        .where(table.id == row_id, table.version == version)
+    a `version`. A Core statement on the session's connection: no ORM bookkeeping (callers that
+    hold the row as an object expire it afterwards)."""
+    columns = table.__table__.c
+    result = session.connection().execute(
+        sa.update(table.__table__)
+        .where(columns.id == row_id, columns.version == version)
         .values(**values, version=version + 1)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)

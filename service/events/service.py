@@ -21,6 +21,8 @@ from service.db import WRITE_LOCK, utcnow
 from service.events.models import Event, EventPublic
 from service.items.models import Item
 
+_INSERT = sa.insert(Event.__table__)
+
 
 def append(
     session: Session,
@@ -38,27 +40,33 @@ def append(
     evidence_quote: str | None = None,
     progress_value: float | None = None,
     changes: dict[str, Any] | None = None,
-) -> Event:
+) -> int:
+    """Append an event; its id."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
-    event = Event(
-        item_id=item_id,
-        version=version,
-        type=type,
-        user_id=user_id,
-        at=at or utcnow(),
-        occurred_on=occurred_on,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        evidence_url=evidence_url,
-        evidence_quote=evidence_quote,
-        progress_value=progress_value,
-        changes=changes,
+    # A Core insert on the session's connection: the history is written, never read back as
+    # objects, so the ORM's unit of work has nothing to do here.
+    inserted = session.connection().execute(
+        _INSERT,
+        {
+            "item_id": item_id,
+            "version": version,
+            "type": type,
+            "user_id": user_id,
+            "at": at or utcnow(),
+            "occurred_on": occurred_on,
+            "from_status": from_status,
+            "to_status": to_status,
+            "note": note,
+            "evidence_url": evidence_url,
+            "evidence_quote": evidence_quote,
+            "progress_value": progress_value,
+            "changes": changes,
+        },
     )
-    session.add(event)
-    session.flush()
-    return event
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def last_change_at(session: Session) -> dt.datetime | None:

@@ -73,7 +73,8 @@ def get_row(session: Session, *, ref: str | int, lock: bool = False) -> Any:
     query = select_items().where(_ref_clause(ref))
     if lock:
         query = query.with_for_update(of=Item)
-    row = session.execute(query).first()
+    # A Core select on the session's connection: rows, not objects, so no ORM bookkeeping.
+    row = session.connection().execute(query).first()
     if row is None:
         raise not_found("item", ref)
     return row

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,17 +27,20 @@ def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> Non
     rows = [{"kind": k, "status": s, "count": d} for (k, s), d in sorted(merged.items()) if d]
     if not rows:
         return
-    dialect = (
-        connection.get_bind().dialect.name
-        if isinstance(connection, sa.orm.Session)
-        else (connection.dialect.name)
-    )
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ItemTally)
+    # On the connection itself: a Core upsert, not the ORM's bulk path.
+    if isinstance(connection, sa.orm.Session):
+        connection = connection.connection()
+    connection.execute(_upsert(connection.dialect.name), rows)
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (kind, status) DO UPDATE count = count + the new delta."""
     table = ItemTally.__table__
-    statement = insert.on_conflict_do_update(
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
         index_elements=["kind", "status"], set_={"count": table.c.count + insert.excluded.count}
     )
-    connection.execute(statement, rows)
 
 
 def recount(connection: Connectable) -> None:
