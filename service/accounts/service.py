@@ -186,7 +186,8 @@ def revoke_token(session: Session, *, token_or_prefix: str) -> int:
 
 
 def authenticate_token(session: Session, *, token: str) -> Principal | None:
-    row = session.execute(
+    # On every API write: a Core select on the session's connection, no ORM bookkeeping.
+    row = session.connection().execute(
         sa.select(User.id, User.username, User.role)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
