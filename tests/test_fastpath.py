@@ -106,3 +106,56 @@ def test_the_reader_follows_the_database_and_recovers(tmp_path) -> None:
     with pytest.raises(sqlite3.OperationalError):
         reader.read(f"sqlite:///{tmp_path / 'missing' / 'c.db'}")
     assert reader.read(f"sqlite:///{first}") == "3.0.0.0.0.0"
+
+
+def test_requests_at_once_share_version_reads_and_still_see_every_write(
+    app_settings, database_url, monkeypatch
+) -> None:
+    """On PostgreSQL the version is read without blocking the event loop, one read shared by
+    the requests that arrived while the one before it ran; each answer still reflects every
+    commit made before its request. (SQLite reads its file in place, per request.)"""
+    import asyncio
+
+    import httpx
+
+    from service.app import create_app
+    from service.web import fastpath
+
+    reads: list[str] = []
+    original = fastpath.SharedVersionRead._query
+
+    async def counted(self, url: str) -> str:
+        version = await original(self, url)
+        reads.append(version)
+        return version
+
+    monkeypatch.setattr(fastpath.SharedVersionRead, "_query", counted)
+    app = create_app(app_settings)
+
+    async def wave(client: httpx.AsyncClient, etag: str) -> list[httpx.Response]:
+        return await asyncio.gather(*(
+            client.get("/api/v1/items?limit=5", headers={"If-None-Match": etag})
+            for _ in range(40)
+        ))  # fmt: skip
+
+    async def run() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tracker") as client:
+            first = await client.get("/api/v1/items?limit=5")
+            etag = first.headers["etag"]
+            before = len(reads)
+            answers = await wave(client, etag)
+            assert [a.status_code for a in answers] == [304] * 40
+            shared_reads = len(reads) - before
+            # Another worker writes; every request after it sees it, none answers 304.
+            _write_behind_the_apps_back()
+            answers = await wave(client, etag)
+            assert {a.status_code for a in answers} == {200}
+            assert all(a.headers["etag"] != etag for a in answers)
+            assert all(a.json()["items"][0]["slug"] == ITEM for a in answers)
+            if database_url.startswith("postgresql"):
+                assert 1 <= shared_reads <= 5, shared_reads
+            else:
+                assert shared_reads == 0  # SQLite: read in place, no shared reader
+
+    asyncio.run(run())

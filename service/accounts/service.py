@@ -187,15 +187,19 @@ def revoke_token(session: Session, *, token_or_prefix: str) -> int:
 
 def authenticate_token(session: Session, *, token: str) -> Principal | None:
     # On every API write: a Core select on the session's connection, no ORM bookkeeping.
-    row = session.connection().execute(
-        sa.select(User.id, User.username, User.role)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == hash_token(token),
-            ApiToken.revoked_at.is_(None),
-            User.is_active.is_(True),
+    row = (
+        session.connection()
+        .execute(
+            sa.select(User.id, User.username, User.role)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == hash_token(token),
+                ApiToken.revoked_at.is_(None),
+                User.is_active.is_(True),
+            )
         )
-    ).first()
+        .first()
+    )
     return Principal(row.id, row.username, row.role) if row else None
 
 

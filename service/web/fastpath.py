@@ -7,14 +7,22 @@ ETag exactly as the route does, and answers 304 when the client's copy is curren
 body this worker already built for that ETag. Anything else, and any miss, goes on to the app.
 
 A body is cached under the ETag of the data version it was built at, and the version is read
-from the database on every request, so a write made through any worker is seen at once.
+from the database for every request, so a write made through any worker is seen at once.
+
+On SQLite that read is a lookup in a local file, done in place. On PostgreSQL it is a round trip,
+so it is made without blocking the event loop, and shared: a request waits for the next read
+that starts after it arrived, and every request that arrives while a read is under way shares
+the one after it. Each answer therefore reflects every commit made before its request came in,
+as if it had read alone, while the database sees one query per round trip, not one per request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +64,65 @@ class DataVersionReader:
         self._url = None
 
 
+class SharedVersionRead:
+    """The data version of a PostgreSQL database, read on one asynchronous connection of this
+    event loop, each read shared by the requests that arrived while the one before it ran."""
+
+    def __init__(self) -> None:
+        self._url: str | None = None
+        self._connection: Any = None
+        self._next: asyncio.Future[str] | None = None
+        self._driver: asyncio.Task[None] | None = None
+        self.queries = 0  # how many reads reached the database (for the tests)
+
+    async def read(self, url: str) -> str:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        waiting = self._next
+        if self._driver is None or self._driver.done():
+            self._driver = asyncio.ensure_future(self._drive(url))
+        # Shielded: a request that goes away does not cancel a read others wait for.
+        return await asyncio.shield(waiting)
+
+    async def _drive(self, url: str) -> None:
+        while self._next is not None:
+            # Those waiting now get a read that starts now; later arrivals wait for the next.
+            waiting, self._next = self._next, None
+            try:
+                version = await self._query(url)
+            except Exception as error:
+                await self._close()
+                waiting.set_exception(error)
+                waiting.exception()  # retrieved: the callers each see it
+            else:
+                waiting.set_result(version)
+
+    async def _query(self, url: str) -> str:
+        if url != self._url or self._connection is None:
+            await self._close()
+            import psycopg  # an optional dependency: only a PostgreSQL deployment has it
+
+            self._connection = await psycopg.AsyncConnection.connect(
+                _conninfo(url), autocommit=True
+            )
+            self._url = url
+        self.queries += 1
+        cursor = await self._connection.execute(conditional.VERSION_SQL)
+        return conditional.format_version(await cursor.fetchone())
+
+    async def _close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing to release
+                await self._connection.close()
+        self._connection = None
+        self._url = None
+
+
+def _conninfo(url: str) -> str:
+    parsed = sa.engine.make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def _connect(url: str) -> Any:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -64,8 +131,7 @@ def _connect(url: str) -> Any:
         )
     import psycopg  # an optional dependency: only a PostgreSQL deployment has it
 
-    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    return psycopg.connect(conninfo, autocommit=True)
+    return psycopg.connect(_conninfo(url), autocommit=True)
 
 
 class FastPathMiddleware:
@@ -76,6 +142,19 @@ class FastPathMiddleware:
         self.app = app
         self.is_anonymous = is_anonymous
         self.reader = DataVersionReader()
+        # One shared reader per event loop (its connection belongs to that loop).
+        self.shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SharedVersionRead] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def version(self, url: str) -> str:
+        if not url.startswith("postgresql"):
+            return self.reader.read(url)
+        loop = asyncio.get_running_loop()
+        shared = self.shared.get(loop)
+        if shared is None:
+            shared = self.shared[loop] = SharedVersionRead()
+        return await shared.read(url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -88,7 +167,7 @@ class FastPathMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            version = self.reader.read(get_settings().database_url)
+            version = await self.version(get_settings().database_url)
         except Exception:  # let the app answer (and report) whatever is wrong
             await self.app(scope, receive, send)
             return
