@@ -136,6 +136,11 @@ class StatusChange(InputModel):
     evidence_quote: str | None = PField(default=None, max_length=20000)
     progress_value: float | None = PField(default=None, ge=0, allow_inf_nan=False)
     expected_version: int | None = PField(default=None, ge=1)
+    occurred_on: dt.date | None = PField(
+        default=None,
+        description="When the change happened in the world, if known (not after today); "
+        "the event also records when it was entered.",
+    )
 
 
 class ItemTally(SQLModel, table=True):

@@ -4,6 +4,7 @@ and everyone else with the whole page; every form works without JavaScript (post
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +58,7 @@ HEADLINE_SIZE = 4
 LATEST_CHANGES = 8
 # The dashboard's parts that htmx may ask for by id (HX-Target); the results are the default.
 DASHBOARD_BLOCKS = ("summary", "results", "latest")
-STATUS_FIELDS = ("status", "note", "evidence_url", "progress_value")
+STATUS_FIELDS = ("status", "note", "occurred_on", "evidence_url", "progress_value")
 # Sent with a change, so that the dashboard's summary and latest changes reload themselves.
 CHANGED_EVENT = "tracker:changed"
 FLASH_KEY = "flash"
@@ -316,7 +317,8 @@ class StatusForm:
 
     @classmethod
     def blank(cls, item: ItemPublic, *, version: int | None = None) -> StatusForm:
-        values = {"status": item.status, "note": "", "evidence_url": "", "progress_value": ""}
+        values = dict.fromkeys(STATUS_FIELDS, "")
+        values["status"] = item.status
         return cls(values=values, expected_version=version or item.version)
 
 
@@ -342,6 +344,13 @@ def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, Sta
             progress = None
         if progress is None or not math.isfinite(progress) or progress < 0:
             state.errors["progress_value"] = "Give a number of zero or more, such as 40."
+    occurred_on: dt.date | None = None
+    raw_day = values["occurred_on"].strip()
+    if raw_day:
+        try:
+            occurred_on = dt.date.fromisoformat(raw_day)
+        except ValueError:
+            state.errors["occurred_on"] = "Give a date such as 2015-03-03, or leave it empty."
     if state.errors:
         return state, None
     try:
@@ -351,6 +360,7 @@ def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, Sta
             evidence_url=values["evidence_url"].strip() or None,
             progress_value=progress,
             expected_version=version,
+            occurred_on=occurred_on,
         )
     except ValidationError as exc:
         for error in exc.errors():
@@ -374,6 +384,7 @@ def _item_context(
     return {
         **context,
         "item": item,
+        "source": source,
         "history": events.history(session, item_id=item.id),
         "quote": {"before": before, "text": quote, "after": after},
         "state": (state or StatusForm.blank(item)) if principal.can_edit else None,

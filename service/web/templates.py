@@ -124,6 +124,11 @@ def format_published(source: Any) -> str:
     return format_day(day)
 
 
+def today_iso() -> str:
+    """Today in UTC, the latest day a form accepts for when something happened."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
 def format_percent(share: float | None) -> str:
     return "" if share is None else f"{round(share * 100)}%"
 
@@ -161,6 +166,7 @@ def templates() -> Jinja2Blocks:
         PRECISIONS=PRECISIONS,
         status_label=vocabulary.label_of,
         meter_counts=vocabulary.meter_counts,
+        today=today_iso,
         SHARED_STATUS_CODES=vocabulary.SHARED_STATUS_CODES,
         OUTCOME_LABELS=vocabulary.OUTCOME_LABELS,
         urls=urls,

@@ -262,7 +262,7 @@ def test_editor_changes_a_status_without_javascript(client, make_user) -> None:
     assert form.select_one("input[name=expected_version]")["value"] == "1"
     assert form.select_one("input[name=csrf_token]")["value"] == csrf
     assert {c["name"] for c in form.select("select, textarea, input:not([type=hidden])")} == {
-        "status", "note", "evidence_url", "progress_value"
+        "status", "note", "occurred_on", "evidence_url", "progress_value"
     }  # fmt: skip
     for control in form.select("select, textarea, input:not([type=hidden])"):
         assert page.select_one(f"label[for={control['id']}]") is not None
@@ -275,6 +275,7 @@ def test_editor_changes_a_status_without_javascript(client, make_user) -> None:
             "note": "Recruitment has begun.",
             "evidence_url": "https://example.org/recruitment",
             "progress_value": "40",
+            "occurred_on": "2015-06-01",
         },
         follow_redirects=False,
     )
@@ -285,7 +286,8 @@ def test_editor_changes_a_status_without_javascript(client, make_user) -> None:
     newest = after.select_one(".events li")
     assert newest.select_one(".event__note").get_text() == "Recruitment has begun."
     assert newest.select_one(".event__evidence a")["href"] == "https://example.org/recruitment"
-    assert "By editor" in newest.select_one(".event__meta").get_text()
+    meta = " ".join(newest.select_one(".event__meta").get_text().split())
+    assert meta.startswith("Happened on 1 June 2015 · recorded ") and "by editor" in meta
     assert after.select_one(".item__facts progress")["value"] == "40"
 
     api = client.get(f"/api/v1/items/{ITEM}").json()
