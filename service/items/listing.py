@@ -262,14 +262,17 @@ def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
         for kind in vocabulary.KINDS
     }
     today = dt.datetime.now(dt.UTC).date()
+    counts: list[Any]
     if filters.is_empty:
-        counts = tally.counts(session)
+        counts = list(tally.counts(session))
     else:
-        counts = session.execute(
-            sa.select(Item.kind, Item.status, sa.func.count())
-            .where(*where(filters, today))
-            .group_by(Item.kind, Item.status)
-        ).all()
+        counts = list(
+            session.execute(
+                sa.select(Item.kind, Item.status, sa.func.count())
+                .where(*where(filters, today))
+                .group_by(Item.kind, Item.status)
+            ).all()
+        )
     for kind, status, count in counts:
         entry = kinds[kind]
         found = vocabulary.status_of(kind, status)

@@ -24,6 +24,7 @@ from service.errors import Conflict, Forbidden, Invalid
 from service.events import service as events
 from service.items import listing, vocabulary
 from service.items import service as items
+from service.items.charts import progress_chart
 from service.items.models import (
     DEFAULT_SORT,
     MAX_SEARCH,
@@ -111,7 +112,7 @@ def _dashboard_filters(request: Request) -> DashboardView:
             if kind.status(code) is None:
                 statuses.remove(code)
                 owners = [k.plural.lower() for k in vocabulary.KINDS if k.status(code)]
-                label = next(k.status(code).label for k in vocabulary.KINDS if k.status(code))  # type: ignore[union-attr]
+                label = vocabulary.label_anywhere(code)
                 notices.append(
                     f"“{label}” is a status of {' and '.join(owners)}, not of "
                     f"{kind.plural.lower()}, so it was left out."
@@ -172,14 +173,7 @@ def _ways_out(request: Request, view: DashboardView, actors_by_slug: dict[str, s
             (f"kind: {kind.plural.lower()}", _dashboard_url(request, drop=("kind", "cursor")))
         )
     if shown["status"] and view.filters.status:
-        label = next(
-            (
-                k.status(shown["status"]).label
-                for k in vocabulary.KINDS
-                if k.status(shown["status"])
-            ),  # type: ignore[union-attr]
-            shown["status"],
-        )
+        label = vocabulary.label_anywhere(shown["status"])
         ways.append((f"status: {label}", _dashboard_url(request, drop=("status", "cursor"))))
     if shown["outcome"]:
         labels = ", ".join(vocabulary.OUTCOME_LABELS.get(o, o).lower() for o in shown["outcome"])
@@ -247,7 +241,7 @@ def _headlines(session: Session) -> dict[str, Any]:
     def waiting(kind: str) -> ItemList:
         return listing.list_page(
             session,
-            filters=ItemFilters(kind=kind, outcome=["pending"]),  # type: ignore[arg-type]
+            filters=ItemFilters.model_validate({"kind": kind, "outcome": ["pending"]}),
             sort="title",
             limit=HEADLINE_SIZE,
         )
@@ -381,11 +375,13 @@ def _item_context(
     principal: Principal = context["principal"]
     source = sources.get(session, slug=item.source.slug)
     before, quote, after = paragraph_around(source.text, item.quote_start, item.quote_end)
+    history = events.history(session, item_id=item.id)
     return {
         **context,
         "item": item,
         "source": source,
-        "history": events.history(session, item_id=item.id),
+        "history": history,
+        "chart": progress_chart(item, history),
         "quote": {"before": before, "text": quote, "after": after},
         "state": (state or StatusForm.blank(item)) if principal.can_edit else None,
         "announce": announce,

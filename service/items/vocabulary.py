@@ -138,6 +138,11 @@ def label_of(kind: str, status: str | None) -> str | None:
     return found.label if found else status
 
 
+def label_anywhere(status: str) -> str:
+    """The label of a status code whatever its kind (codes shared by kinds share a label)."""
+    return next((s.label for k in KINDS for s in k.statuses if s.code == status), status)
+
+
 def outcome_of(kind: str, status: str) -> Outcome:
     """The status's outcome; an unknown kind or status is pending."""
     found = KIND_BY_CODE[kind].status(status) if kind in KIND_BY_CODE else None

@@ -350,3 +350,42 @@ def test_an_empty_sign_in_asks_for_both_fields(client) -> None:
     assert words(page.select_one(".field-error, [role=alert]")) == (
         "Enter your username and password."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+
+
+def test_a_target_gets_a_progress_chart_from_its_history(client, editor_headers) -> None:
+    assert html_page(client, f"/items/{ITEM}").select_one(".chart") is None  # nothing recorded
+    for body in (
+        {
+            "status": "in_progress",
+            "note": "First posts.",
+            "progress_value": 20,
+            "occurred_on": "2015-04-01",
+        },
+        {"status": "in_progress", "note": "More in post.", "progress_value": 40},
+    ):
+        client.post(
+            f"/api/v1/items/{ITEM}/status", json=body, headers=editor_headers
+        ).raise_for_status()
+    page = html_page(client, f"/items/{ITEM}")
+    chart = page.select_one(".chart svg")
+    assert chart["role"] == "img"
+    assert words(chart.title) == (
+        "Progress of 62 additional staff for the CSE unit: from 20 staff to 40 staff of 62 staff"
+    )
+    points = chart.select("circle")
+    assert len(points) == 2
+    # The first figure has the day it happened; the second only the day it was recorded.
+    assert "chart__point--recorded" not in points[0]["class"]
+    assert "chart__point--recorded" in points[1]["class"]
+    assert float(points[0]["cy"]) > float(points[1]["cy"])  # 40 is higher up than 20
+    figures = [words(tr) for tr in page.select(".chart__figures tbody tr")]
+    assert figures[0] == "1 April 2015 (happened) 20 staff"
+    assert figures[1].endswith("(recorded; when it happened is not stated) 40 staff")
+    # Allegations and proposals have counts, not progress: no chart.
+    assert (
+        html_page(client, "/items/syp-14-officers-under-investigation").select_one(".chart") is None
+    )
