@@ -68,6 +68,8 @@ def load(session: Session, *, seeds_dir: Path) -> SeedReport:
             publisher=entry.get("publisher"),
             url=entry.get("url"),
             published_on=entry.get("published_on"),
+            published_precision=entry.get("published_precision"),
+            date_note=entry.get("date_note"),
             expected_sha256=entry["sha256"],
         )
         report.sources_added += 1

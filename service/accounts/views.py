@@ -66,6 +66,18 @@ def login(request: Request, form: PostedForm) -> Response:
         return _login_form(
             request, next_url=next_url, username=username, error=exc.detail, status_code=403
         )
+    missing = [
+        name for name, value in (("username", username), ("password", password)) if not value
+    ]
+    if missing:
+        # Nothing to check: say what is missing, and count no attempt.
+        return _login_form(
+            request,
+            next_url=next_url,
+            username=username,
+            error=f"Enter your {' and '.join(missing)}.",
+            status_code=422,
+        )
     settings = get_settings()
     client = request.client.host if request.client else "unknown"
     keys = [f"ip:{client}", f"user:{username.lower()}"]

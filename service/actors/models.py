@@ -109,10 +109,12 @@ class PhaseCounts(BaseModel):
     open: int = 0
     active: int = 0
     resolved: int = 0
+    # Outcome meters need the statuses themselves (upheld apart from not upheld).
+    by_status: dict[str, int] = PField(default_factory=dict)
 
 
 class Scorecard(BaseModel):
-    """An actor's items (as the actor, not as responsible) counted by kind and phase."""
+    """An actor's items (as the actor, not as responsible) counted by kind, phase and status."""
 
     commitment: PhaseCounts
     allegation: PhaseCounts

@@ -47,6 +47,7 @@ def scorecard(session: Session, *, actor_id: int) -> Scorecard:
         counts = card[kind]
         phase = vocabulary.status_of(kind, status).phase
         setattr(counts, phase, getattr(counts, phase) + count)
+        counts.by_status[status] = counts.by_status.get(status, 0) + count
         counts.total += count
     return Scorecard(**card)
 

@@ -110,10 +110,15 @@ def actor_page(
         page = listing.list_page(
             session, filters=ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
         )
+        # An allegation's investigator or a commitment's delivering body answers for it too.
+        responsible = listing.list_page(
+            session, filters=ItemFilters(responsible=slug), sort="title", limit=PAGE_SIZE
+        )
         context.update(
             actor=actor,
             scorecard=actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
             page=page,
+            responsible=responsible,
             next_url=urls.actor(slug, cursor=page.next_cursor) if page.next_cursor else None,
         )
         return render(request, ACTOR_PAGE, context)

@@ -54,6 +54,14 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
             Item.actor_id
             == sa.select(Actor.id).where(Actor.slug == filters.actor).scalar_subquery()
         )
+    if filters.responsible:
+        clauses.append(
+            Item.responsible_id
+            == sa.select(Actor.id).where(Actor.slug == filters.responsible).scalar_subquery()
+        )
+    if filters.outcome:
+        pairs = vocabulary.statuses_with_outcome(filters.outcome)
+        clauses.append(sa.or_(*(sa.and_(Item.kind == k, Item.status == s) for k, s in pairs)))
     if filters.source:
         clauses.append(
             Item.source_id
@@ -61,11 +69,15 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
         )
     if filters.q:
         pattern = "%" + _escape_like(filters.q) + "%"
+        # A reader looking for "ofsted" means the items that name Ofsted as an actor too.
+        named = sa.select(Actor.id).where(Actor.name.ilike(pattern, escape="\\"))
         clauses.append(
             sa.or_(
                 Item.title.ilike(pattern, escape="\\"),
                 Item.description.ilike(pattern, escape="\\"),
                 Item.quote.ilike(pattern, escape="\\"),
+                Item.actor_id.in_(named),
+                Item.responsible_id.in_(named),
             )
         )
     if filters.overdue is not None:
@@ -178,6 +190,31 @@ def list_page(
     )
 
 
+def rows_before(session: Session, *, filters: ItemFilters, sort: str, cursor: str) -> int:
+    """How many matching items come before a page's cursor, so that page 2 can say "26 to 35 of
+    35": one count over the same keyset condition, never an OFFSET."""
+    after = decode_cursor(cursor, sort)
+    _, after_clause = _order_and_after(sort, after)
+    if after_clause is None:
+        return 0
+    return session.execute(
+        sa.select(sa.func.count()).select_from(Item).where(*where(filters), sa.not_(after_clause))
+    ).scalar_one()
+
+
+def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
+    """Commitments with a numeric target (62 staff, £1.2m), the ones a reader checks first:
+    unresolved before resolved, then by title."""
+    today = dt.datetime.now(dt.UTC).date()
+    query = (
+        items.select_items()
+        .where(Item.kind == "commitment", Item.progress_target.is_not(None))
+        .order_by(Item.status.in_(sorted(vocabulary.RESOLVED_STATUSES)).asc(), Item.title, Item.id)
+        .limit(limit)
+    )
+    return [ItemPublic.from_row(r._mapping, today=today) for r in session.execute(query)]
+
+
 def count_matching(
     session: Session, *, filters: ItemFilters, clauses: list[sa.ColumnElement[bool]]
 ) -> int:
@@ -209,24 +246,43 @@ def iter_all(
         after = decode_cursor(encode_cursor(sort, last), sort)
 
 
-def summary(session: Session) -> Summary:
-    """Counts by kind, status and phase; overdue count; commitments delivered share."""
+def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
+    """Counts by kind, status, phase and outcome; overdue count; commitments delivered share.
+    Without filters the counts come from the tally; with them (the dashboard's filtered view),
+    from the matching items."""
+    filters = filters or ItemFilters()
     kinds = {
         kind.code: KindSummary(
             label=kind.plural,
             total=0,
             by_phase=dict.fromkeys(vocabulary.PHASES, 0),
             by_status={s.code: 0 for s in kind.statuses},
+            by_outcome=dict.fromkeys(vocabulary.OUTCOMES, 0),
         )
         for kind in vocabulary.KINDS
     }
-    for kind, status, count in tally.counts(session):
+    today = dt.datetime.now(dt.UTC).date()
+    counts: list[Any]
+    if filters.is_empty:
+        counts = list(tally.counts(session))
+    else:
+        counts = list(
+            session.execute(
+                sa.select(Item.kind, Item.status, sa.func.count())
+                .where(*where(filters, today))
+                .group_by(Item.kind, Item.status)
+            ).all()
+        )
+    for kind, status, count in counts:
         entry = kinds[kind]
+        found = vocabulary.status_of(kind, status)
         entry.total += count
         entry.by_status[status] += count
-        entry.by_phase[vocabulary.status_of(kind, status).phase] += count
+        entry.by_phase[found.phase] += count
+        entry.by_outcome[found.outcome] += count
+    overdue_filters = filters.model_copy(update={"overdue": True})
     overdue = session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*where(ItemFilters(overdue=True)))
+        sa.select(sa.func.count()).select_from(Item).where(*where(overdue_filters, today))
     ).scalar_one()
     commitments = kinds["commitment"]
     return Summary(

@@ -20,6 +20,7 @@ from service.events.models import EventPublic
 from service.items.vocabulary import (
     RESOLVED_STATUSES,
     KindCode,
+    Outcome,
     Phase,
     StatusCode,
     kind_status_check_sql,
@@ -135,6 +136,11 @@ class StatusChange(InputModel):
     evidence_quote: str | None = PField(default=None, max_length=20000)
     progress_value: float | None = PField(default=None, ge=0, allow_inf_nan=False)
     expected_version: int | None = PField(default=None, ge=1)
+    occurred_on: dt.date | None = PField(
+        default=None,
+        description="When the change happened in the world, if known (not after today); "
+        "the event also records when it was entered.",
+    )
 
 
 class ItemTally(SQLModel, table=True):
@@ -178,6 +184,7 @@ class ItemPublic(BaseModel):
     status: StatusCode
     status_label: str
     phase: Phase
+    outcome: Outcome
     actor: ActorRef
     responsible: ActorRef | None
     quantity: QuantityPublic | None
@@ -224,6 +231,7 @@ class ItemPublic(BaseModel):
             status=row["status"],
             status_label=status.label,
             phase=status.phase,
+            outcome=status.outcome,
             actor=ActorRef.model_construct(slug=row["actor_slug"], name=row["actor_name"]),
             responsible=(
                 ActorRef.model_construct(slug=row["responsible_slug"], name=row["responsible_name"])
@@ -350,11 +358,20 @@ class ItemFilters(InputModel):
     kind: KindCode | None = PField(default=None, description="commitment, allegation or proposal")
     status: list[StatusCode] = PField(default_factory=list, description="Repeatable.")
     actor: str | None = PField(default=None, max_length=120, description="Actor slug.")
+    responsible: str | None = PField(
+        default=None,
+        max_length=120,
+        description="Slug of the actor responsible (for an allegation, the investigator).",
+    )
+    outcome: list[Outcome] = PField(
+        default_factory=list,
+        description="Repeatable: positive, mixed, negative, neutral or pending.",
+    )
     source: str | None = PField(default=None, max_length=120, description="Source slug.")
     q: str | None = PField(
         default=None,
         max_length=MAX_SEARCH,
-        description="Text in title, description or quote.",
+        description="Text in title, description, quote or the name of its actors.",
     )
     overdue: bool | None = PField(default=None, description="Only overdue (true) or not (false).")
     updated_since: Annotated[
@@ -366,9 +383,13 @@ class ItemFilters(InputModel):
 
     @property
     def only_kind_and_status(self) -> bool:
-        return not (self.actor or self.source or self.q or self.overdue is not None) and (
-            self.updated_since is None
+        return not (self.actor or self.responsible or self.outcome or self.source or self.q) and (
+            self.overdue is None and self.updated_since is None
         )
+
+    @property
+    def is_empty(self) -> bool:
+        return self.only_kind_and_status and not (self.kind or self.status)
 
 
 class ListQuery(ItemFilters):
@@ -387,6 +408,7 @@ class KindSummary(BaseModel):
     total: int
     by_phase: dict[Phase, int]
     by_status: dict[str, int]
+    by_outcome: dict[Outcome, int]
 
 
 class Summary(BaseModel):

@@ -200,6 +200,9 @@ def record_status_change(
         errors.append(FieldError("note", "a status change needs a note"))
     if change.progress_value is not None and row.progress_target is None:
         errors.append(FieldError("progress_value", "this item has no quantity to make progress on"))
+    # "Today" is the tracker's day, in UTC, as every date it records.
+    if change.occurred_on is not None and change.occurred_on > utcnow().date():
+        errors.append(FieldError("occurred_on", "a change cannot have happened after today"))
     if errors:
         raise invalid(*errors)
     _check_evidence_url(change.evidence_url)
@@ -241,6 +244,7 @@ def record_status_change(
         evidence_url=change.evidence_url or None,
         evidence_quote=change.evidence_quote or None,
         progress_value=change.progress_value,
+        occurred_on=change.occurred_on,
     )
     # Only the item's own columns changed: no need to read it back.
     return ItemPublic.from_row({**row._mapping, **values, "version": row.version + 1})

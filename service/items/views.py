@@ -4,6 +4,7 @@ and everyone else with the whole page; every form works without JavaScript (post
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,9 +22,18 @@ from service.actors import service as actors
 from service.db import SessionDep, read_session, write_session
 from service.errors import Conflict, Forbidden, Invalid
 from service.events import service as events
-from service.items import listing
+from service.items import listing, vocabulary
 from service.items import service as items
-from service.items.models import ItemFilters, ItemList, ItemPublic, StatusChange
+from service.items.charts import progress_chart
+from service.items.models import (
+    DEFAULT_SORT,
+    MAX_SEARCH,
+    SORTS,
+    ItemFilters,
+    ItemList,
+    ItemPublic,
+    StatusChange,
+)
 from service.sources import service as sources
 from service.sources.text import paragraph_around
 from service.web import csrf
@@ -44,10 +54,12 @@ router = APIRouter(include_in_schema=False, redirect_slashes=False)
 DASHBOARD = "items/dashboard.html"
 ITEM_PAGE = "items/item.html"
 PAGE_SIZE = 25
+TARGETS_SIZE = 12
+HEADLINE_SIZE = 4
 LATEST_CHANGES = 8
 # The dashboard's parts that htmx may ask for by id (HX-Target); the results are the default.
 DASHBOARD_BLOCKS = ("summary", "results", "latest")
-STATUS_FIELDS = ("status", "note", "evidence_url", "progress_value")
+STATUS_FIELDS = ("status", "note", "occurred_on", "evidence_url", "progress_value")
 # Sent with a change, so that the dashboard's summary and latest changes reload themselves.
 CHANGED_EVENT = "tracker:changed"
 FLASH_KEY = "flash"
@@ -65,60 +77,180 @@ def _dashboard_block(request: Request) -> str | None:
     return target if target in DASHBOARD_BLOCKS else "results"
 
 
-def _dashboard_filters(
-    request: Request,
-) -> tuple[dict[str, Any], ItemFilters, dict[str, str]]:
-    """The filter bar's values as typed, the filters they make, and what is wrong with them."""
+@dataclass
+class DashboardView:
+    """The filter bar's values as typed, the filters and order they make, what is wrong with
+    them, and what was left out (a status of another kind) with the reason."""
+
+    shown: dict[str, Any]
+    filters: ItemFilters
+    sort: str = DEFAULT_SORT
+    errors: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+def _dashboard_filters(request: Request) -> DashboardView:
     query = request.query_params
     shown: dict[str, Any] = {
         name: query.get(name, "").strip() for name in ("kind", "status", "actor", "q")
     }
     shown["overdue"] = query.get("overdue") == "true"
-    given: dict[str, Any] = {name: shown[name] or None for name in ("kind", "actor", "q")}
-    given["status"] = [s.strip() for s in query.getlist("status") if s.strip()]
+    shown["outcome"] = [o for o in query.getlist("outcome") if o.strip()]
+    shown["responsible"] = query.get("responsible", "").strip()
+    errors: dict[str, str] = {}
+    notices: list[str] = []
+    statuses = [s.strip() for s in query.getlist("status") if s.strip()]
+    unknown = [s for s in statuses if s not in vocabulary.STATUS_CODES]
+    if unknown:
+        errors["status"] = (
+            f"“{unknown[0]}” is not a status the tracker knows: choose one from the list."
+        )
+    kind = vocabulary.KIND_BY_CODE.get(shown["kind"])
+    if kind is not None:
+        # A status of another kind cannot match: leave it out, and say so.
+        for code in [s for s in statuses if s in vocabulary.STATUS_CODES]:
+            if kind.status(code) is None:
+                statuses.remove(code)
+                owners = [k.plural.lower() for k in vocabulary.KINDS if k.status(code)]
+                label = vocabulary.label_anywhere(code)
+                notices.append(
+                    f"“{label}” is a status of {' and '.join(owners)}, not of "
+                    f"{kind.plural.lower()}, so it was left out."
+                )
+        shown["status"] = statuses[0] if statuses else ""
+    sort = query.get("sort", "").strip() or DEFAULT_SORT
+    if sort not in SORTS:
+        errors["sort"] = "That order is not one the list offers: showing the latest first."
+        sort = DEFAULT_SORT
+    given: dict[str, Any] = {
+        name: shown[name] or None for name in ("kind", "actor", "q", "responsible")
+    }
+    given["status"] = [] if "status" in errors else statuses
+    given["outcome"] = shown["outcome"]
     given["overdue"] = True if shown["overdue"] else None
     try:
-        return shown, ItemFilters.model_validate(given), {}
+        filters = ItemFilters.model_validate(given)
     except ValidationError as exc:
-        errors = {e.field: sentence(e.message) for e in field_errors(list(exc.errors()))}
-        return shown, ItemFilters(), errors
+        for e in field_errors(list(exc.errors())):
+            errors.setdefault(e.field, _FILTER_MESSAGES.get(e.field, sentence(e.message)))
+        filters = ItemFilters()
+    return DashboardView(shown, filters, sort, errors, notices)
 
 
-def _dashboard_url(request: Request, cursor: str | None) -> str:
-    """This filtered view at another page (or the first); empty fields are left out."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and v != ""]
-    if cursor:
-        params.append(("cursor", cursor))
-    return "/" + ("?" + urlencode(params) if params else "")
+_FILTER_MESSAGES = {
+    "kind": "Choose commitments, allegations or proposals.",
+    "outcome": "That outcome is not one the tracker knows.",
+    "q": f"Search for at most {MAX_SEARCH} characters.",
+}
 
 
-def _results(request: Request, session: Session, context: dict[str, Any]) -> int:
+def _dashboard_url(
+    request: Request, *, drop: tuple[str, ...] = (), add: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """This view with some parameters left out or added; empty fields are left out."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in drop and v != ""]
+    return "/" + ("?" + urlencode([*params, *add]) if params or add else "")
+
+
+def _page_url(request: Request, cursor: str | None) -> str:
+    return _dashboard_url(request, drop=("cursor",), add=(("cursor", cursor),) if cursor else ())
+
+
+def _sort_url(request: Request) -> Any:
+    def url(key: str) -> str:
+        add = (("sort", key),) if key != DEFAULT_SORT else ()
+        return _dashboard_url(request, drop=("cursor", "sort"), add=add)
+
+    return url
+
+
+def _ways_out(request: Request, view: DashboardView, actors_by_slug: dict[str, str]) -> list[Any]:
+    """For an empty result: each filter in words, with a link to the view without it."""
+    shown, ways = view.shown, []
+    kind = vocabulary.KIND_BY_CODE.get(shown["kind"])
+    if kind:
+        ways.append(
+            (f"kind: {kind.plural.lower()}", _dashboard_url(request, drop=("kind", "cursor")))
+        )
+    if shown["status"] and view.filters.status:
+        label = vocabulary.label_anywhere(shown["status"])
+        ways.append((f"status: {label}", _dashboard_url(request, drop=("status", "cursor"))))
+    if shown["outcome"]:
+        labels = ", ".join(vocabulary.OUTCOME_LABELS.get(o, o).lower() for o in shown["outcome"])
+        ways.append((f"outcome: {labels}", _dashboard_url(request, drop=("outcome", "cursor"))))
+    for name, word in (("actor", "actor"), ("responsible", "responsible")):
+        if shown[name]:
+            who = actors_by_slug.get(shown[name], shown[name])
+            ways.append((f"{word}: {who}", _dashboard_url(request, drop=(name, "cursor"))))
+    if shown["q"]:
+        ways.append((f"text: “{shown['q']}”", _dashboard_url(request, drop=("q", "cursor"))))
+    if shown["overdue"]:
+        ways.append(("only overdue", _dashboard_url(request, drop=("overdue", "cursor"))))
+    return ways
+
+
+def _results(
+    request: Request, session: Session, context: dict[str, Any], view: DashboardView
+) -> int:
     """Fill in the items table; returns the status code (422 when a filter is wrong)."""
-    shown, filters, errors = _dashboard_filters(request)
-    page, status_code = EMPTY_PAGE, 200
-    if errors:
+    filters, errors = view.filters, dict(view.errors)
+    page, status_code, before = EMPTY_PAGE, 200, 0
+    cursor = request.query_params.get("cursor")
+    if errors and set(errors) != {"sort"}:
         status_code = 422
     else:
         try:
             page = listing.list_page(
-                session, filters=filters, limit=PAGE_SIZE, cursor=request.query_params.get("cursor")
+                session, filters=filters, sort=view.sort, limit=PAGE_SIZE, cursor=cursor
             )
+            if cursor:
+                before = listing.rows_before(
+                    session, filters=filters, sort=view.sort, cursor=cursor
+                )
         except Invalid as exc:
-            errors = {e.field: e.message for e in exc.errors}
+            errors.update({e.field: e.message for e in exc.errors})
             status_code = 422
     if "cursor" in errors:
         errors["cursor"] = "This page link no longer works."
+    if "sort" in errors:
+        status_code = 422
     query = request.url.query
+    actors_by_slug = {a.slug: a.name for a in actors.get_all(session)}
     context.update(
-        filters=shown,
+        filters=view.shown,
         filter_errors=errors,
+        filter_notices=view.notices,
+        sort=view.sort,
+        sort_url=_sort_url(request),
         page=page,
+        first_shown=before + 1,
+        last_shown=before + len(page.items),
+        ways_out=_ways_out(request, view, actors_by_slug) if page.total == 0 else [],
         results_url=request.url.path + ("?" + query if query else ""),
         results_etag=fragment_etag(request, session, context, "results"),
-        next_url=_dashboard_url(request, page.next_cursor) if page.next_cursor else None,
-        first_url=_dashboard_url(request, None) if request.query_params.get("cursor") else None,
+        next_url=_page_url(request, page.next_cursor) if page.next_cursor else None,
+        first_url=_page_url(request, None) if cursor else None,
+        summary_query={k: view.shown[k] for k in ("actor", "q", "responsible") if view.shown[k]},
     )
     return status_code
+
+
+def _headlines(session: Session) -> dict[str, Any]:
+    """What a reader opens the tracker for: the numeric targets, then what is still open."""
+
+    def waiting(kind: str) -> ItemList:
+        return listing.list_page(
+            session,
+            filters=ItemFilters.model_validate({"kind": kind, "outcome": ["pending"]}),
+            sort="title",
+            limit=HEADLINE_SIZE,
+        )
+
+    return {
+        "targets": listing.with_targets(session, limit=TARGETS_SIZE),
+        "open_allegations": waiting("allegation"),
+        "live_proposals": waiting("proposal"),
+    }
 
 
 @router.get("/")
@@ -127,16 +259,25 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
     block = _dashboard_block(request)
 
     def build() -> Response:
-        context.update(edit=None, focus_edit=False)
+        context.update(edit=None, focus_edit=False, oob_summary=block == "results")
+        view = _dashboard_filters(request)
         status_code = 200
-        if block in (None, "summary"):
-            context["summary"] = listing.summary(session)
+        if block in (None, "summary", "results"):
+            summary_filters = view.filters if not view.errors else ItemFilters()
+            # The counts follow the view's actor and text, not its kind or status: the meters
+            # are where a reader picks those.
+            summary_filters = summary_filters.model_copy(
+                update={"kind": None, "status": [], "outcome": [], "overdue": None}
+            )
+            context["summary"] = listing.summary(session, filters=summary_filters)
+            context["summary_filtered"] = not summary_filters.is_empty
         if block in (None, "latest"):
             context["latest"] = events.latest(session, limit=LATEST_CHANGES)
-        if block in (None, "results"):
-            status_code = _results(request, session, context)
+        if block in (None, "summary", "results"):
+            status_code = _results(request, session, context, view)
         if block is None:
             context["actors"] = actors.get_all(session)
+            context.update(_headlines(session))
         headers = {}
         if block == "results" and request.headers.get("if-none-match"):
             # The table's conditional refresh found new data: the other parts follow.
@@ -170,7 +311,8 @@ class StatusForm:
 
     @classmethod
     def blank(cls, item: ItemPublic, *, version: int | None = None) -> StatusForm:
-        values = {"status": item.status, "note": "", "evidence_url": "", "progress_value": ""}
+        values = dict.fromkeys(STATUS_FIELDS, "")
+        values["status"] = item.status
         return cls(values=values, expected_version=version or item.version)
 
 
@@ -196,6 +338,13 @@ def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, Sta
             progress = None
         if progress is None or not math.isfinite(progress) or progress < 0:
             state.errors["progress_value"] = "Give a number of zero or more, such as 40."
+    occurred_on: dt.date | None = None
+    raw_day = values["occurred_on"].strip()
+    if raw_day:
+        try:
+            occurred_on = dt.date.fromisoformat(raw_day)
+        except ValueError:
+            state.errors["occurred_on"] = "Give a date such as 2015-03-03, or leave it empty."
     if state.errors:
         return state, None
     try:
@@ -205,6 +354,7 @@ def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, Sta
             evidence_url=values["evidence_url"].strip() or None,
             progress_value=progress,
             expected_version=version,
+            occurred_on=occurred_on,
         )
     except ValidationError as exc:
         for error in exc.errors():
@@ -225,10 +375,13 @@ def _item_context(
     principal: Principal = context["principal"]
     source = sources.get(session, slug=item.source.slug)
     before, quote, after = paragraph_around(source.text, item.quote_start, item.quote_end)
+    history = events.history(session, item_id=item.id)
     return {
         **context,
         "item": item,
-        "history": events.history(session, item_id=item.id),
+        "source": source,
+        "history": history,
+        "chart": progress_chart(item, history),
         "quote": {"before": before, "text": quote, "after": after},
         "state": (state or StatusForm.blank(item)) if principal.can_edit else None,
         "announce": announce,

@@ -34,11 +34,23 @@ class Status:
 
 
 @dataclass(frozen=True, slots=True)
+class MeterPart:
+    """One segment of a kind's outcome meter: a resolved status, or every unresolved one."""
+
+    key: str
+    label: str
+    outcome: Outcome
+    statuses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Kind:
     code: str
     label: str
     plural: str
     statuses: tuple[Status, ...]
+    # What its unresolved items are called in the outcome meter.
+    pending_label: str = "Pending"
 
     @property
     def initial_status(self) -> str:
@@ -46,6 +58,18 @@ class Kind:
 
     def status(self, code: str) -> Status | None:
         return next((status for status in self.statuses if status.code == code), None)
+
+    @property
+    def meter(self) -> tuple[MeterPart, ...]:
+        """Kept, partly, broken, withdrawn, pending (or upheld, not upheld, ..., open): each
+        resolved status on its own, then every status still waiting for an outcome together."""
+        resolved = [
+            MeterPart(s.code, s.label, s.outcome, (s.code,))
+            for s in self.statuses
+            if s.phase == "resolved"
+        ]
+        waiting = tuple(s.code for s in self.statuses if s.phase != "resolved")
+        return (*resolved, MeterPart("pending", self.pending_label, "pending", waiting))
 
 
 KINDS: Final = (
@@ -74,6 +98,7 @@ KINDS: Final = (
             Status("not_upheld", "Not upheld", "resolved", "neutral"),
             Status("withdrawn", "Withdrawn", "resolved", "neutral"),
         ),
+        "Open",
     ),
     Kind(
         "proposal",
@@ -86,6 +111,7 @@ KINDS: Final = (
             Status("rejected", "Rejected", "resolved", "negative"),
             Status("withdrawn", "Withdrawn", "resolved", "neutral"),
         ),
+        "Open",
     ),
 )
 
@@ -93,6 +119,10 @@ KIND_BY_CODE: Final = {kind.code: kind for kind in KINDS}
 KIND_CODES: Final = tuple(KIND_BY_CODE)
 # Every status code of any kind (a code such as `withdrawn` is shared by several kinds).
 STATUS_CODES: Final = tuple(dict.fromkeys(s.code for kind in KINDS for s in kind.statuses))
+# Codes that several kinds share (withdrawn): a filter offers them once, for any kind.
+SHARED_STATUS_CODES: Final = frozenset(
+    code for code in STATUS_CODES if sum(kind.status(code) is not None for kind in KINDS) > 1
+)
 RESOLVED_STATUSES: Final = frozenset(
     s.code for kind in KINDS for s in kind.statuses if s.phase == "resolved"
 )
@@ -108,10 +138,28 @@ def label_of(kind: str, status: str | None) -> str | None:
     return found.label if found else status
 
 
+def label_anywhere(status: str) -> str:
+    """The label of a status code whatever its kind (codes shared by kinds share a label)."""
+    return next((s.label for k in KINDS for s in k.statuses if s.code == status), status)
+
+
 def outcome_of(kind: str, status: str) -> Outcome:
     """The status's outcome; an unknown kind or status is pending."""
     found = KIND_BY_CODE[kind].status(status) if kind in KIND_BY_CODE else None
     return found.outcome if found else "pending"
+
+
+def statuses_with_outcome(outcomes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """The (kind, status) pairs whose outcome is one of `outcomes`."""
+    return [(k.code, s.code) for k in KINDS for s in k.statuses if s.outcome in outcomes]
+
+
+def meter_counts(kind: str, by_status: dict[str, int]) -> list[tuple[MeterPart, int]]:
+    """A kind's outcome meter filled in from counts by status."""
+    return [
+        (part, sum(by_status.get(code, 0) for code in part.statuses))
+        for part in KIND_BY_CODE[kind].meter
+    ]
 
 
 def progress_target(kind: str, quantity_value: float | None) -> float | None:
@@ -133,6 +181,14 @@ def kind_status_check_sql() -> str:
     """SQL for the check constraint that keeps each item's status within its kind."""
     return " OR ".join(f"(kind = '{k}' AND status = '{s}')" for k, s in KIND_STATUS_PAIRS)
 
+
+OUTCOME_LABELS: Final = {
+    "positive": "Kept or enacted",
+    "mixed": "Partly kept",
+    "negative": "Broken, upheld or rejected",
+    "neutral": "Withdrawn or not upheld",
+    "pending": "No outcome yet",
+}
 
 KindCode = Literal["commitment", "allegation", "proposal"]
 StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]

@@ -215,6 +215,8 @@ def create(
     publisher: str | None = None,
     url: str | None = None,
     published_on: dt.date | None = None,
+    published_precision: str | None = None,
+    date_note: str | None = None,
     expected_sha256: str | None = None,
 ) -> Source:
     """Store a source exactly as given: its hash is over the raw bytes, its text is those bytes
@@ -232,6 +234,8 @@ def create(
         publisher=publisher,
         url=url,
         published_on=published_on,
+        published_precision=published_precision,
+        date_note=date_note,
         sha256=digest,
         text=text,
     )

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from service.accounts.models import ROLES
 from service.actors.models import ACTOR_KINDS
 from service.items import vocabulary
-from service.items.vocabulary import KindCode, Phase
+from service.items.vocabulary import KindCode, Outcome, Phase
 
 
 class Health(BaseModel):
@@ -24,6 +24,7 @@ class VocabularyStatus(BaseModel):
     code: str
     label: str
     phase: Phase
+    outcome: Outcome
 
 
 class VocabularyKind(BaseModel):
@@ -44,6 +45,7 @@ class Vocabulary(BaseModel):
     use, served from the tables that define them."""
 
     phases: list[CodeLabel]
+    outcomes: list[CodeLabel]
     kinds: list[VocabularyKind]
     actor_kinds: list[CodeLabel]
     roles: list[str]
@@ -52,6 +54,9 @@ class Vocabulary(BaseModel):
     def current(cls) -> Vocabulary:
         return cls(
             phases=[CodeLabel(code=p, label=vocabulary.PHASE_LABELS[p]) for p in vocabulary.PHASES],
+            outcomes=[
+                CodeLabel(code=o, label=vocabulary.OUTCOME_LABELS[o]) for o in vocabulary.OUTCOMES
+            ],
             kinds=[
                 VocabularyKind(
                     code=kind.code,
@@ -59,7 +64,9 @@ class Vocabulary(BaseModel):
                     plural=kind.plural,
                     initial_status=kind.initial_status,
                     statuses=[
-                        VocabularyStatus(code=s.code, label=s.label, phase=s.phase)
+                        VocabularyStatus(
+                            code=s.code, label=s.label, phase=s.phase, outcome=s.outcome
+                        )
                         for s in kind.statuses
                     ],
                 )

@@ -77,6 +77,12 @@ def format_when(value: str | dt.datetime | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else ""
 
 
+def format_recorded_day(value: str | dt.datetime | None) -> str:
+    """23 Nov 2026: the day something was recorded here (the time is in the datetime)."""
+    moment = _as_datetime(value)
+    return f"{moment.day} {moment:%b %Y}" if moment else ""
+
+
 def format_day(value: str | dt.date | None) -> str:
     if not value:
         return ""
@@ -118,6 +124,11 @@ def format_published(source: Any) -> str:
     return format_day(day)
 
 
+def today_iso() -> str:
+    """Today in UTC, the latest day a form accepts for when something happened."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
 def format_percent(share: float | None) -> str:
     return "" if share is None else f"{round(share * 100)}%"
 
@@ -138,6 +149,7 @@ def templates() -> Jinja2Blocks:
     )
     env.filters.update(
         when=format_when,
+        recorded_day=format_recorded_day,
         day=format_day,
         number=format_number,
         amount=format_amount,
@@ -153,6 +165,10 @@ def templates() -> Jinja2Blocks:
         ACTOR_KINDS=ACTOR_KINDS,
         PRECISIONS=PRECISIONS,
         status_label=vocabulary.label_of,
+        meter_counts=vocabulary.meter_counts,
+        today=today_iso,
+        SHARED_STATUS_CODES=vocabulary.SHARED_STATUS_CODES,
+        OUTCOME_LABELS=vocabulary.OUTCOME_LABELS,
         urls=urls,
         published=format_published,
         static_url=static_url,

@@ -1,4 +1,4 @@
-"""An actor's page: its scorecard (items by kind and phase) and its items."""
+"""An actor's page: its scorecard (outcome meters per kind) and its items."""
 
 from __future__ import annotations
 
@@ -16,19 +16,18 @@ def test_the_scorecard_and_items_agree_with_the_api(client) -> None:
     assert page.h1.get_text() == actor["name"]
     assert page.select_one(".item__kind").get_text() == "Police force"
 
-    rows = page.select("table.scorecard tbody tr")
-    assert [r.th.get_text() for r in rows] == ["Commitments", "Allegations", "Proposals"]
-    for row, kind in zip(rows, ("commitment", "allegation", "proposal"), strict=True):
-        card = actor["scorecard"][kind]
-        cells = [td.get_text() for td in row.select("td")]
-        assert cells == [
-            str(card["open"]),
-            str(card["active"]),
-            str(card["resolved"]),
-            str(card["total"]),
-        ]
+    cards = page.select(".scorecard .card")
+    assert [c.h3.a.get_text() for c in cards] == ["Commitments", "Allegations", "Proposals"]
+    for card, kind in zip(cards, ("commitment", "allegation", "proposal"), strict=True):
+        counts = actor["scorecard"][kind]
+        assert card.select_one(".card__total").get_text() == str(counts["total"])
+        # The meter's words add up to the total, as many as the API's counts by status.
+        shown = [int(s.get_text()) for s in card.select(".outcome__legend strong")]
+        assert sum(shown) == counts["total"] == sum(counts["by_status"].values())
 
-    titles = [a.get_text() for a in page.select("table.items tbody td:first-child a")]
+    titles = [
+        a.get_text() for a in page.select("#actor-items-heading ~ div table.items .title-link")
+    ]
     assert titles == [i["title"] for i in listed["items"]]
     assert page.select_one("#actor-items-heading").get_text() == f"Items ({listed['total']})"
 

@@ -202,7 +202,7 @@ def test_tracking_two_suggestions_makes_two_items(tab, server, council) -> None:
 
     # The dashboard and the API have them.
     tab.goto("/?q=evening")
-    titles = page.locator("#results td[data-label=Title]").all_inner_texts()
+    titles = page.locator("#results td[data-label=Title] .title-link").all_inner_texts()
     assert sorted(titles) == [
         "12 library assistants before the reopening (evening)",
         "£2.4m to reopen Ashby Road library (evening)",

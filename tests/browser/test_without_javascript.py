@@ -24,7 +24,7 @@ def test_filtering_works_as_a_plain_form(tab_without_js, server) -> None:
     assert re.search(r"kind=proposal", page.url) and re.search(r"q=review", page.url)
     with server.api() as api:
         listed = api.get("/api/v1/items", params={"kind": "proposal", "q": "review"}).json()
-    titles = page.locator("#results td[data-label=Title]").all_inner_texts()
+    titles = page.locator("#results td[data-label=Title] .title-link").all_inner_texts()
     assert titles and titles == [i["title"] for i in listed["items"]]
     tab.assert_clean()
 

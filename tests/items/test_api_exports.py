@@ -49,9 +49,13 @@ def test_vocabulary_is_the_one_table(client) -> None:
     assert [k["code"] for k in body["kinds"]] == list(vocabulary.KIND_CODES)
     commitment = body["kinds"][0]
     assert commitment["code"] == "commitment" and commitment["initial_status"] == "pledged"
-    assert {"code": "partially_delivered", "label": "Partially delivered", "phase": "resolved"} in (
-        commitment["statuses"]
-    )
+    assert {
+        "code": "partially_delivered",
+        "label": "Partially delivered",
+        "phase": "resolved",
+        "outcome": "mixed",
+    } in commitment["statuses"]
+    assert [o["code"] for o in body["outcomes"]] == list(vocabulary.OUTCOMES)
 
 
 def test_sources_with_text_hash_and_quote_spans(client) -> None:

@@ -40,6 +40,7 @@ def test_the_62_staff_commitment_in_full(client) -> None:
         "status": "pledged",
         "status_label": "Pledged",
         "phase": "open",
+        "outcome": "pending",
         "actor": {
             "slug": "alan-billings",
             "name": "Dr Alan Billings, Police and Crime Commissioner for South Yorkshire",

@@ -7,6 +7,7 @@ import re
 
 from bs4 import BeautifulSoup
 
+from service.items import vocabulary
 from tests.support.accounts import sign_in
 from tests.support.pages import html
 from tests.support.seed import ITEM
@@ -55,24 +56,26 @@ def test_dashboard_shows_summary_items_and_latest_changes(client) -> None:
     for counts in summary["kinds"].values():
         card = cards[counts["label"]]
         assert card.select_one(".card__total").get_text() == str(counts["total"])
-        meters = card.select("meter")
-        assert [int(m["value"]) for m in meters] == list(counts["by_phase"].values())
-        assert [m.find_parent("div").dt.get_text() for m in meters] == [
-            "Open",
-            "Active",
-            "Resolved",
+        # The outcome meter says each count in words: resolved statuses, then the rest.
+        legend = [" ".join(li.get_text().split()) for li in card.select(".outcome__legend li")]
+        kind = next(k for k in vocabulary.KINDS if k.plural == counts["label"])
+        expected = [
+            f"{sum(counts['by_status'][s] for s in part.statuses)} {part.label.lower()}"
+            for part in kind.meter
         ]
+        assert legend == expected
+        assert sum(counts["by_outcome"].values()) == counts["total"]
     facts = page.select_one("#summary .card--facts")
     share = summary["commitments_delivered_share"]
-    assert facts.select_one(".big").get_text() == f"{round(share * 100)}%"
-    assert facts.select_one("progress")["value"] == str(share)
-    assert facts.select_one("a[href='/?overdue=true']").get_text() == str(summary["overdue"])
+    assert facts.select_one(".big").get_text().split()[0] == f"{round(share * 100)}%"
+    overdue = facts.select_one("a[href='/?overdue=true']")
+    assert overdue.get_text() == f"{summary['overdue']} overdue items"
 
     # The first page of the table, in the API's order, with a link to the next page.
     listed = client.get("/api/v1/items", params={"limit": 25}).json()
     assert row_titles(page) == [i["title"] for i in listed["items"]]
     assert page.select_one(".results__count").get_text().split() == [
-        "Showing", "25", "of", str(listed["total"]), "items."
+        "Showing", "1\u201325", "of", str(listed["total"]), "items."
     ]  # fmt: skip
     next_link = page.select_one("#results .pager a[rel=next]")
     assert next_link["href"] == f"/?cursor={listed['next_cursor']}"
@@ -80,8 +83,17 @@ def test_dashboard_shows_summary_items_and_latest_changes(client) -> None:
     for item in listed["items"]:
         row = page.select_one(f"#row-{item['slug']}")
         assert row.select_one(".badge").get_text() == item["status_label"]
-        if item["quantity"]:
-            assert str(item["quantity"]["value"]) in row.select_one("td[data-label=Progress]").text
+        # Each kind has its marker; progress only where it means progress (a commitment's
+        # target), while an allegation's 14 officers is a count beside its title.
+        assert row.select_one(f".kind--{item['kind']} .kind__mark") is not None
+        progress = " ".join(row.select_one("td[data-label=Progress]").get_text().split())
+        if item["kind"] == "commitment" and item["quantity"]:
+            assert progress.startswith("Target ")
+        else:
+            assert progress == "\u2013Not a target"
+            if item["quantity"]:
+                count = row.select_one("td[data-label=Title] .count").get_text()
+                assert str(item["quantity"]["value"]) in count
 
     latest = page.select("#latest .changes li")
     assert len(latest) == 8
@@ -118,13 +130,12 @@ def test_the_filter_bar_narrows_the_table_like_the_api(client) -> None:
     assert {a.get_text() for a in by_actor.select("#results td[data-label=Actor] a")} == {
         "Independent Police Complaints Commission (IPCC)"
     }
-    assert (
-        html(client.get("/", params={"q": "no such words anywhere"}))
-        .select_one(".results__count")
-        .get_text()
-        .strip()
-        == "No items match."
+    empty = html(client.get("/", params={"q": "no such words anywhere"}))
+    assert " ".join(empty.select_one(".results__count").get_text().split()) == (
+        "No items match all of: text: “no such words anywhere”."
     )
+    way_out = empty.select_one(".ways-out a")
+    assert way_out.get_text() == "Without text: “no such words anywhere”" and way_out["href"] == "/"
 
 
 def test_htmx_gets_the_table_alone_and_a_history_restore_the_whole_page(client) -> None:
@@ -138,9 +149,7 @@ def test_htmx_gets_the_table_alone_and_a_history_restore_the_whole_page(client) 
     assert fragment.find("html") is None and fragment.find("form", id="filters") is None
     results = fragment.select_one("#results")
     assert results["hx-get"] == "/?kind=proposal" and results["hx-trigger"] == "every 15s"
-    assert {r.select_one("td[data-label=Kind]").get_text() for r in results.select("tbody tr")} == {
-        "Proposal"
-    }
+    assert {r.select_one(".kind").get_text() for r in results.select("tbody tr")} == {"Proposal"}
 
     summary = client.get("/", headers={"HX-Request": "true", "HX-Target": "summary"})
     assert summary.text.lstrip().startswith('<section id="summary"')
@@ -188,14 +197,15 @@ def test_the_table_pages_by_cursor(client) -> None:
 
 
 def test_a_wrong_filter_is_shown_beside_its_field(client) -> None:
-    response = client.get("/", params={"kind": "commitment", "status": "upheld"})
+    response = client.get("/", params={"kind": "commitment", "status": "bogus"})
     assert response.status_code == 422
     page = html(response)
     select = page.select_one("#filter-status")
     assert select["aria-invalid"] == "true"
     error = page.select_one(f"#{select['aria-describedby']}")
-    assert "upheld" in error.get_text()
-    assert page.select_one(".results__count").get_text().strip() == "No items match."
+    assert (
+        error.get_text() == "“bogus” is not a status the tracker knows: choose one from the list."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,7 +262,7 @@ def test_editor_changes_a_status_without_javascript(client, make_user) -> None:
     assert form.select_one("input[name=expected_version]")["value"] == "1"
     assert form.select_one("input[name=csrf_token]")["value"] == csrf
     assert {c["name"] for c in form.select("select, textarea, input:not([type=hidden])")} == {
-        "status", "note", "evidence_url", "progress_value"
+        "status", "note", "occurred_on", "evidence_url", "progress_value"
     }  # fmt: skip
     for control in form.select("select, textarea, input:not([type=hidden])"):
         assert page.select_one(f"label[for={control['id']}]") is not None
@@ -265,6 +275,7 @@ def test_editor_changes_a_status_without_javascript(client, make_user) -> None:
             "note": "Recruitment has begun.",
             "evidence_url": "https://example.org/recruitment",
             "progress_value": "40",
+            "occurred_on": "2015-06-01",
         },
         follow_redirects=False,
     )
@@ -275,7 +286,8 @@ def test_editor_changes_a_status_without_javascript(client, make_user) -> None:
     newest = after.select_one(".events li")
     assert newest.select_one(".event__note").get_text() == "Recruitment has begun."
     assert newest.select_one(".event__evidence a")["href"] == "https://example.org/recruitment"
-    assert "By editor" in newest.select_one(".event__meta").get_text()
+    meta = " ".join(newest.select_one(".event__meta").get_text().split())
+    assert meta.startswith("Happened on 1 June 2015 · recorded ") and "by editor" in meta
     assert after.select_one(".item__facts progress")["value"] == "40"
 
     api = client.get(f"/api/v1/items/{ITEM}").json()

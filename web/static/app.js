@@ -82,6 +82,16 @@
     notice.textContent = message;
   });
 
+  // Escape in a table row's status form cancels it, as its Cancel link does.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var form = event.target.closest(".row-form");
+    var cancel = form && form.querySelector("[data-cancel]");
+    if (!cancel) return;
+    event.preventDefault();
+    cancel.click();
+  });
+
   document.addEventListener("htmx:sendError", function () {
     announce("The tracker could not be reached. Check the connection and try again.");
   });
