@@ -6,6 +6,7 @@ from service.accounts.models import ApiToken, LoginAttempt, User
 from service.actors.models import Actor
 from service.events.models import Event
 from service.items.models import Item, ItemTally
+from service.links.models import ItemLink
 from service.sources.models import Source
 
 metadata = SQLModel.metadata
@@ -15,6 +16,7 @@ __all__ = [
     "ApiToken",
     "Event",
     "Item",
+    "ItemLink",
     "ItemTally",
     "LoginAttempt",
     "Source",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from service import urls
@@ -25,6 +25,8 @@ from service.items.models import (
     StatusChange,
     Summary,
 )
+from service.links import service as links
+from service.links.models import LinkCreate, LinkPublic, Relation
 from service.web.conditional import conditional
 from service.web.deps import CurrentEditor
 from service.web.if_match import parse_if_match
@@ -119,7 +121,10 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
 
     def build() -> bytes:
         history = events.history(session, item_id=item.id)
-        return json_bytes(ItemWithHistory.model_construct(**dict(item), history=history))
+        linked = links.links_of(session, item_id=item.id)
+        return json_bytes(
+            ItemWithHistory.model_construct(**dict(item), **dict(linked), history=history)
+        )
 
     return conditional(request, session, build, etag_prefix=item_etag_prefix(item.version))
 
@@ -183,3 +188,35 @@ def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Resp
     with write_session() as session:
         item = items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
     return json_response(item)
+
+
+@router.post(
+    "/items/{ref}/links",
+    status_code=201,
+    response_model=LinkPublic,
+    responses={**WRITE_ERRORS, 409: PROBLEM},
+    summary="Link an item to another (editor): part_of, related or follows_from",
+)
+def create_link(ref: str, data: LinkCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        link = links.create(session, ref=ref, data=data, user_id=editor.user_id)
+    location = urls.item_link_api(link.item.slug, link.relation, link.target.slug)
+    return json_response(link, 201, {"Location": location})
+
+
+@router.delete(
+    "/items/{ref}/links/{relation}/{target}",
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+    summary="Remove a link between two items (editor)",
+)
+def delete_link(
+    ref: str,
+    relation: Annotated[Relation, Path(description="part_of, related or follows_from")],
+    target: str,
+    editor: CurrentEditor,
+) -> Response:
+    with write_session() as session:
+        links.delete(session, ref=ref, relation=relation, target=target)
+    return Response(status_code=204)

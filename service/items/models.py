@@ -26,6 +26,7 @@ from service.items.vocabulary import (
     progress_target,
     status_of,
 )
+from service.links.models import ItemBrief, Rollup
 from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
 from service.sources.models import SourceRef
 
@@ -256,7 +257,15 @@ class ItemPublic(BaseModel):
 
 
 class ItemWithHistory(ItemPublic):
+    """One item as its own URL answers: with its history and its links to other items."""
+
     history: list[EventPublic]
+    parent: ItemBrief | None
+    children: list[ItemBrief]
+    rollup: Rollup | None
+    related: list[ItemBrief]
+    follows_from: list[ItemBrief]
+    followed_by: list[ItemBrief]
 
 
 class ItemList(BaseModel):

@@ -35,12 +35,15 @@ REVALIDATE = "no-cache"
 PAGE_CACHE_CONTROL = "no-cache, private"
 
 # Every change shows here: items change only with an event; sources and actors are added (id)
-# or corrected (updated_at); suggestions are dismissed. Index lookups in one round trip, in plain
-# SQL, so that the fast path can run it on a bare driver connection too.
+# or corrected (updated_at); suggestions are dismissed; links between items are added (their
+# newest id) or removed (their count: with ids that only grow, the newest id and the count
+# together never come back to an earlier pair once a link has gone). Small lookups in one round
+# trip, in plain SQL, so that the fast path can run it on a bare driver connection too.
 VERSION_SQL = (
     "SELECT (SELECT max(id) FROM event), (SELECT max(id) FROM source), (SELECT max(id) FROM actor),"
     " (SELECT max(updated_at) FROM source), (SELECT max(updated_at) FROM actor),"
-    " (SELECT max(id) FROM candidate_dismissal)"
+    " (SELECT max(id) FROM candidate_dismissal),"
+    " (SELECT max(id) FROM item_link), (SELECT count(*) FROM item_link)"
 )
 _VERSION_QUERY = sa.text(VERSION_SQL)
 
