@@ -10,8 +10,8 @@ from starlette.responses import Response, StreamingResponse
 from service import urls
 from service.db import SessionDep, write_session
 from service.events import service as events
-from service.events.models import History
-from service.items import csv_export, listing
+from service.events.models import History, ReplyCreate, ReplyPublic
+from service.items import csv_export, listing, replies
 from service.items import service as items
 from service.items.models import (
     ItemCreate,
@@ -123,7 +123,9 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
         history = events.history(session, item_id=item.id)
         linked = links.links_of(session, item_id=item.id)
         return json_bytes(
-            ItemWithHistory.model_construct(**dict(item), **dict(linked), history=history)
+            ItemWithHistory.model_construct(
+                **dict(item), **dict(linked), history=history, replies=replies.of_history(history)
+            )
         )
 
     return conditional(request, session, build, etag_prefix=item_etag_prefix(item.version))
@@ -220,3 +222,17 @@ def delete_link(
     with write_session() as session:
         links.delete(session, ref=ref, relation=relation, target=target)
     return Response(status_code=204)
+
+
+@router.post(
+    "/items/{ref}/replies",
+    status_code=201,
+    response_model=ReplyPublic,
+    responses={**WRITE_ERRORS, 409: PROBLEM},
+    summary="Record an actor's reply to an item (editor)",
+)
+def create_reply(ref: str, data: ReplyCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        reply = replies.record(session, ref=ref, data=data, user_id=editor.user_id)
+        slug = items.get(session, ref=ref).slug
+    return json_response(reply, 201, {"Location": urls.item_api(slug) + f"#reply-{reply.id}"})
