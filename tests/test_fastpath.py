@@ -103,7 +103,9 @@ def test_the_reader_follows_the_database_and_recovers(tmp_path) -> None:
     assert reader.read(f"sqlite:///{second}") == "7.0.0.0.0.0.0.0"
     with sqlite3.connect(second) as connection:
         connection.execute("INSERT INTO event VALUES (8)")
-    assert reader.read(f"sqlite:///{second}") == "8.0.0.0.0.0.0.0"  # autocommit: sees the newest commit
+    assert (
+        reader.read(f"sqlite:///{second}") == "8.0.0.0.0.0.0.0"
+    )  # autocommit: sees the newest commit
     with pytest.raises(sqlite3.OperationalError):
         reader.read(f"sqlite:///{tmp_path / 'missing' / 'c.db'}")
     assert reader.read(f"sqlite:///{first}") == "3.0.0.0.0.0.0.0"

@@ -14,7 +14,15 @@ from sqlmodel import Field, SQLModel
 
 from service import urls
 from service.db import UTCDateTime, utcnow
-from service.items.vocabulary import KindCode, Outcome, StatusCode, label_of, outcome_of
+from service.items.vocabulary import (
+    KIND_BY_CODE,
+    KindCode,
+    Outcome,
+    Phase,
+    StatusCode,
+    label_of,
+    outcome_of,
+)
 from service.shapes import InputModel, Links
 
 RELATIONS = ("part_of", "related", "follows_from")
@@ -66,6 +74,7 @@ class ItemBrief(BaseModel):
     title: str
     status: StatusCode
     status_label: str
+    phase: Phase
     outcome: Outcome
 
     @computed_field  # type: ignore[prop-decorator]
@@ -81,8 +90,14 @@ class ItemBrief(BaseModel):
             title=title,
             status=status,
             status_label=label_of(kind, status) or status,
+            phase=_phase_of(kind, status),
             outcome=outcome_of(kind, status),
         )
+
+
+def _phase_of(kind: str, status: str) -> Phase:
+    found = KIND_BY_CODE[kind].status(status) if kind in KIND_BY_CODE else None
+    return found.phase if found else "open"
 
 
 class Rollup(BaseModel):

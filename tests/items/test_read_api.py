@@ -75,6 +75,7 @@ def test_the_62_staff_commitment_in_full(client) -> None:
                 "title": "Government to fund the 62 additional CSE posts",
                 "status": "proposed",
                 "status_label": "Proposed",
+                "phase": "open",
                 "outcome": "pending",
                 "links": {
                     "self": "/api/v1/items/pcc-asks-government-to-fund-cse-posts",

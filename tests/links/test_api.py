@@ -41,6 +41,7 @@ def test_seed_parent_carries_its_children_and_their_rollup(client) -> None:
         "title": "Failure to investigate naked images of a girl and possible group offending",
         "status": "under_investigation",
         "status_label": "Under investigation",
+        "phase": "active",
         "outcome": "pending",
         "links": {"self": f"/api/v1/items/{CHILD}", "html": f"/items/{CHILD}"},
     }
@@ -80,12 +81,14 @@ def test_part_of_links_and_rolls_up_then_delete_removes(client, editor_headers) 
         "item": {
             **_brief(client, FREE),
             "status_label": "Delivered",
+            "phase": "resolved",
             "outcome": "positive",
             "links": {"self": f"/api/v1/items/{FREE}", "html": f"/items/{FREE}"},
         },
         "target": {
             **_brief(client, OTHER),
             "status_label": "Pledged",
+            "phase": "open",
             "outcome": "pending",
             "links": {"self": f"/api/v1/items/{OTHER}", "html": f"/items/{OTHER}"},
         },
@@ -142,9 +145,7 @@ def test_follows_from_reads_both_ways_and_may_not_loop(client, editor_headers) -
     assert [i["slug"] for i in client.get(f"/api/v1/items/{FREE}").json()["follows_from"]] == [
         OTHER
     ]
-    assert [i["slug"] for i in client.get(f"/api/v1/items/{OTHER}").json()["followed_by"]] == [
-        FREE
-    ]
+    assert [i["slug"] for i in client.get(f"/api/v1/items/{OTHER}").json()["followed_by"]] == [FREE]
     back = _link(client, editor_headers, OTHER, "follows_from", FREE)
     assert back.status_code == 409 and back.json()["loop"] == [OTHER, FREE, OTHER]
 

@@ -1,0 +1,163 @@
+"""The item page's forms besides the status form: recording a reply, and linking the item to
+another item or removing a link. Each posts and redirects without JavaScript; the rules are the
+API's (items.replies, links.service), so a refusal shows beside the field it concerns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from service import urls
+from service.accounts.service import Principal
+from service.db import read_session, write_session
+from service.errors import Conflict, Forbidden, Invalid, NotFound
+from service.events.models import ReplyCreate
+from service.items import replies
+from service.items import service as items
+from service.items.views import FLASH_KEY, ITEM_PAGE, PageForm, item_context
+from service.links import service as links
+from service.links.models import RELATIONS, LinkCreate
+from service.web import csrf
+from service.web.deps import CurrentPrincipal
+from service.web.forms import PostedForm, filled, messages, see_other, sentence, sign_in_redirect
+from service.web.problems import field_errors
+from service.web.templates import page_context, render
+
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
+
+REPLY_FIELDS = ("by", "text", "url", "source", "quote", "occurred_on")
+LINK_FIELDS = ("relation", "target")
+RELATION_WORDS = {
+    "part_of": "part of",
+    "related": "related to",
+    "follows_from": "following from",
+}
+
+
+def _refuse(request: Request, principal: Principal, form: Any, back: str) -> Response | None:
+    """Signed out: sign in first. Then the CSRF token, then the role."""
+    if principal.user_id is None:
+        return sign_in_redirect(request, back)
+    csrf.check(request, form)
+    if not principal.can_edit:
+        raise Forbidden("Editors and admins only.")
+    return None
+
+
+def _page(
+    request: Request,
+    principal: Principal,
+    ref: str,
+    status_code: int,
+    *,
+    reply_form: PageForm | None = None,
+    link_form: PageForm | None = None,
+) -> Response:
+    with read_session() as session:
+        item = items.get(session, ref=ref)
+        context = item_context(
+            session,
+            item,
+            page_context(request, principal),
+            None,
+            reply_form=reply_form,
+            link_form=link_form,
+        )
+        return render(request, ITEM_PAGE, context, block="item", status_code=status_code)
+
+
+def _done(request: Request, slug: str, announce: str, anchor: str) -> Response:
+    request.session[FLASH_KEY] = announce
+    return see_other(urls.item(slug) + anchor)
+
+
+REPLY_NEEDS = {"by": "Choose who replied.", "text": "Give what they said."}
+LINK_NEEDS = {"relation": "Choose how they are linked.", "target": "Give the other item."}
+
+
+def _missing(values: dict[str, str], needs: dict[str, str]) -> dict[str, str]:
+    return {name: message for name, message in needs.items() if not values.get(name)}
+
+
+def _invalid(exc: ValidationError) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for error in field_errors(list(exc.errors())):
+        message = error.message.removeprefix("Value error, ")
+        found.setdefault(error.field.split(".")[0] or "form", sentence(message))
+    return found
+
+
+@router.post("/items/{ref}/replies")
+def record_reply(
+    ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+) -> Response:
+    refused = _refuse(request, principal, form, urls.item(ref) + "#replies")
+    if refused is not None:
+        return refused
+    values = filled(form, REPLY_FIELDS)
+    state = PageForm(values=values, errors=_missing(values, REPLY_NEEDS))
+    try:
+        data = ReplyCreate.model_validate({k: v for k, v in values.items() if v})
+    except ValidationError as exc:
+        state.errors = {**_invalid(exc), **state.errors}
+    else:
+        try:
+            with write_session() as session:
+                replies.record(session, ref=ref, data=data, user_id=principal.user_id)
+                item = items.get(session, ref=ref)
+        except Invalid as exc:
+            state.errors = messages(exc)
+        else:
+            return _done(request, item.slug, "Reply recorded.", "#replies")
+    return _page(request, principal, ref, 422, reply_form=state)
+
+
+@router.post("/items/{ref}/links")
+def add_link(ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm) -> Response:
+    refused = _refuse(request, principal, form, urls.item(ref) + "#links")
+    if refused is not None:
+        return refused
+    values = filled(form, LINK_FIELDS)
+    state = PageForm(values=values, errors=_missing(values, LINK_NEEDS))
+    status_code = 422
+    try:
+        data = LinkCreate.model_validate(values)
+    except ValidationError as exc:
+        state.errors = {**_invalid(exc), **state.errors}
+    else:
+        try:
+            with write_session() as session:
+                link = links.create(session, ref=ref, data=data, user_id=principal.user_id)
+        except Invalid as exc:
+            state.errors = messages(exc)
+        except Conflict as exc:
+            state.errors = {"target": exc.detail}
+            status_code = 409
+        else:
+            words = RELATION_WORDS[link.relation]
+            announce = f"“{link.item.title}” is now {words} “{link.target.title}”."
+            return _done(request, link.item.slug, announce, "#links")
+    return _page(request, principal, ref, status_code, link_form=state)
+
+
+@router.post("/items/{ref}/links/{relation}/{target}/remove")
+def remove_link(
+    ref: str,
+    relation: str,
+    target: str,
+    request: Request,
+    principal: CurrentPrincipal,
+    form: PostedForm,
+) -> Response:
+    refused = _refuse(request, principal, form, urls.item(ref) + "#links")
+    if refused is not None:
+        return refused
+    if relation not in RELATIONS:
+        raise NotFound(f"No relation {relation}.")
+    with write_session() as session:
+        links.delete(session, ref=ref, relation=relation, target=target)
+        item = items.get(session, ref=ref)
+    return _done(request, item.slug, "Link removed.", "#links")
