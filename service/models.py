@@ -8,6 +8,7 @@ from service.events.models import Event
 from service.items.models import Item, ItemTally
 from service.links.models import ItemLink
 from service.sources.models import Source
+from service.withheld.models import WithheldName
 
 metadata = SQLModel.metadata
 
@@ -21,5 +22,6 @@ __all__ = [
     "LoginAttempt",
     "Source",
     "User",
+    "WithheldName",
     "metadata",
 ]

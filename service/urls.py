@@ -59,6 +59,19 @@ def item_replies(slug: str) -> str:
     return f"{item(slug)}/replies"
 
 
+def item_withheld_api(slug: str) -> str:
+    return f"{item_api(slug)}/withheld-names"
+
+
+def item_withheld(slug: str) -> str:
+    """The item page's form for withholding a name."""
+    return f"{item(slug)}/withheld"
+
+
+def item_withheld_remove(slug: str, withheld_id: int) -> str:
+    return f"{item_withheld(slug)}/{withheld_id}/remove"
+
+
 def item_row(slug: str) -> str:
     return f"{item(slug)}/row"
 

@@ -32,6 +32,8 @@ from service.web.deps import CurrentEditor
 from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes, json_response
+from service.withheld import service as withheld
+from service.withheld.models import WithheldCreate, WithheldPublic
 
 router = APIRouter(prefix="/api/v1", tags=["items"], redirect_slashes=False)
 
@@ -236,3 +238,37 @@ def create_reply(ref: str, data: ReplyCreate, editor: CurrentEditor) -> Response
         reply = replies.record(session, ref=ref, data=data, user_id=editor.user_id)
         slug = items.get(session, ref=ref).slug
     return json_response(reply, 201, {"Location": urls.item_api(slug) + f"#reply-{reply.id}"})
+
+
+@router.post(
+    "/items/{ref}/withheld-names",
+    status_code=201,
+    response_model=WithheldPublic,
+    responses={**WRITE_ERRORS, 409: PROBLEM},
+    summary="Withhold a private person's name from the public (editor)",
+    description="The words must appear in the item, its history or its source. From then on "
+    "every public page, the JSON API, the CSV, the change feed and the Atom feed show "
+    "`[name withheld]` in their place; editors' pages still show them.",
+)
+def create_withheld_name(ref: str, data: WithheldCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        created = withheld.create(session, ref=ref, data=data, user_id=editor.user_id)
+    # The answer goes to the editor who sent the name, never into a shared cache.
+    return json_response(created, 201, {"Cache-Control": "no-store"})
+
+
+@router.delete(
+    "/items/{ref}/withheld-names/{withheld_id}",
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+    summary="Show a withheld name again (editor)",
+)
+def delete_withheld_name(
+    ref: str,
+    withheld_id: Annotated[int, Path(ge=1, le=items.MAX_ID)],
+    editor: CurrentEditor,
+) -> Response:
+    with write_session() as session:
+        withheld.delete(session, ref=ref, withheld_id=withheld_id)
+    return Response(status_code=204)

@@ -25,6 +25,8 @@ from service.web.deps import CurrentPrincipal
 from service.web.forms import PostedForm, filled, messages, see_other, sentence, sign_in_redirect
 from service.web.problems import field_errors
 from service.web.templates import page_context, render
+from service.withheld import service as withheld
+from service.withheld.models import WithheldCreate
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -55,6 +57,7 @@ def _page(
     *,
     reply_form: PageForm | None = None,
     link_form: PageForm | None = None,
+    withheld_form: PageForm | None = None,
 ) -> Response:
     with read_session() as session:
         item = items.get(session, ref=ref)
@@ -65,6 +68,7 @@ def _page(
             None,
             reply_form=reply_form,
             link_form=link_form,
+            withheld_form=withheld_form,
         )
         return render(request, ITEM_PAGE, context, block="item", status_code=status_code)
 
@@ -161,3 +165,48 @@ def remove_link(
         links.delete(session, ref=ref, relation=relation, target=target)
         item = items.get(session, ref=ref)
     return _done(request, item.slug, "Link removed.", "#links")
+
+
+@router.post("/items/{ref}/withheld")
+def withhold_name(
+    ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+) -> Response:
+    refused = _refuse(request, principal, form, urls.item(ref) + "#withheld")
+    if refused is not None:
+        return refused
+    values = filled(form, ("name",))
+    state = PageForm(values=values, errors=_missing(values, {"name": "Give the name to withhold."}))
+    status_code = 422
+    if not state.errors:
+        try:
+            data = WithheldCreate.model_validate(values)
+            with write_session() as session:
+                withheld.create(session, ref=ref, data=data, user_id=principal.user_id)
+                item = items.get(session, ref=ref)
+        except ValidationError as exc:
+            state.errors = _invalid(exc)
+        except Invalid as exc:
+            state.errors = messages(exc)
+        except Conflict as exc:
+            state.errors = {"name": exc.detail}
+            status_code = 409
+        else:
+            return _done(
+                request, item.slug, "The name is now withheld from the public.", "#withheld"
+            )
+    return _page(request, principal, ref, status_code, withheld_form=state)
+
+
+@router.post("/items/{ref}/withheld/{withheld_id}/remove")
+def show_name_again(
+    ref: str, withheld_id: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+) -> Response:
+    refused = _refuse(request, principal, form, urls.item(ref) + "#withheld")
+    if refused is not None:
+        return refused
+    if not (withheld_id.isascii() and withheld_id.isdigit() and len(withheld_id) < 10):
+        raise NotFound(f"No withheld name {withheld_id}.")
+    with write_session() as session:
+        withheld.delete(session, ref=ref, withheld_id=int(withheld_id))
+        item = items.get(session, ref=ref)
+    return _done(request, item.slug, "The name is shown to the public again.", "#withheld")

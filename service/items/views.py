@@ -39,6 +39,7 @@ from service.web.templates import (
     render,
     wants_fragment,
 )
+from service.withheld import service as withheld
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -234,14 +235,17 @@ def item_context(
     *,
     reply_form: PageForm | None = None,
     link_form: PageForm | None = None,
+    withheld_form: PageForm | None = None,
 ) -> dict[str, Any]:
     principal: Principal = context["principal"]
     source = sources.get(session, slug=item.source.slug)
     before, quote, after = paragraph_around(source.text, item.quote_start, item.quote_end)
     history = events.history(session, item_id=item.id)
-    editing: dict[str, Any] = {"reply_form": None, "link_form": None}
+    editing: dict[str, Any] = {"reply_form": None, "link_form": None, "withheld_form": None}
     if principal.can_edit:
         editing = {
+            "withheld_form": withheld_form or PageForm(),
+            "withheld_names": withheld.of_item(session, item_id=item.id),
             "reply_form": reply_form or PageForm(values={"by": item.actor.slug}),
             "link_form": link_form or PageForm(),
             "actor_options": [(a.slug, a.name) for a in actors.get_all(session)],
