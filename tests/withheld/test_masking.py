@@ -109,6 +109,11 @@ def test_no_public_representation_carries_a_withheld_name(client, make_user) -> 
     sign_in(viewer, "reader")
     assert _leaks(viewer) == {}
 
+    # A search for the name finds nothing: it would tell which item holds it.
+    assert anonymous.get("/api/v1/items", params={"q": "Crofts"}).json()["total"] == 0
+    assert anonymous.get("/api/v1/items", params={"q": "statement by"}).json()["total"] == 1
+    assert anonymous.get("/api/v1/items.csv", params={"q": "Crofts"}).text.count("\n") == 1
+
     signed_in = TestClient(client.app)
     sign_in(signed_in, "editor")
     page = signed_in.get(f"/items/{ITEM}").text
