@@ -128,7 +128,10 @@ def test_a_name_must_be_in_the_items_record_and_plain(client, editor_headers) ->
     nowhere = client.post(path, json={"name": "Joe Nobody"}, headers=editor_headers)
     assert nowhere.status_code == 422
     assert nowhere.json()["errors"] == [
-        {"field": "name", "message": "not found in this item, its history or its source, as written"}
+        {
+            "field": "name",
+            "message": "not found in this item, its history or its source, as written",
+        }
     ]
     quoted = client.post(path, json={"name": 'Crofts "M"'}, headers=editor_headers)
     assert quoted.status_code == 422
