@@ -4,10 +4,9 @@ a viewer, without text or from an unknown actor."""
 
 from __future__ import annotations
 
-from xml.etree import ElementTree as ET
-
 import csv
 import io
+from xml.etree import ElementTree as ET
 
 import pytest
 

@@ -30,7 +30,7 @@ def _record_the_name_everywhere(client, headers) -> None:
         json={
             "status": "delivered",
             "note": f"Confirmed; {NAME} was quoted the same day.",
-            "evidence_quote": f"– {NAME}, Michael Whinfrey's partner",
+            "evidence_quote": f"{NAME}, Michael Whinfrey's partner",
         },
         headers=headers,
     )
