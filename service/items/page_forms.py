@@ -1,13 +1,13 @@
-"""The item page's forms besides the status form: recording a reply, and linking the item to
-another item or removing a link. Each posts and redirects without JavaScript; the rules are the
-API's (items.replies, links.service), so a refusal shows beside the field it concerns."""
+"""The item page's forms besides the status form: recording a reply, linking the item to another
+item or removing a link, and withholding a name from the public or showing it again. Each posts
+and redirects without JavaScript; the rules are the API's (items.replies, links.service,
+withheld.service), so a refusal shows beside the field it concerns."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from service import urls
@@ -22,8 +22,7 @@ from service.links import service as links
 from service.links.models import RELATIONS, LinkCreate
 from service.web import csrf
 from service.web.deps import CurrentPrincipal
-from service.web.forms import PostedForm, filled, messages, see_other, sentence, sign_in_redirect
-from service.web.problems import field_errors
+from service.web.forms import PostedForm, filled, messages, see_other, sign_in_redirect, validate
 from service.web.templates import page_context, render
 from service.withheld import service as withheld
 from service.withheld.models import WithheldCreate
@@ -80,18 +79,11 @@ def _done(request: Request, slug: str, announce: str, anchor: str) -> Response:
 
 REPLY_NEEDS = {"by": "Choose who replied.", "text": "Give what they said."}
 LINK_NEEDS = {"relation": "Choose how they are linked.", "target": "Give the other item."}
+WITHHELD_NEEDS = {"name": "Give the name to withhold."}
 
 
 def _missing(values: dict[str, str], needs: dict[str, str]) -> dict[str, str]:
     return {name: message for name, message in needs.items() if not values.get(name)}
-
-
-def _invalid(exc: ValidationError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for error in field_errors(list(exc.errors())):
-        message = error.message.removeprefix("Value error, ")
-        found.setdefault(error.field.split(".")[0] or "form", sentence(message))
-    return found
 
 
 @router.post("/items/{ref}/replies")
@@ -102,12 +94,9 @@ def record_reply(
     if refused is not None:
         return refused
     values = filled(form, REPLY_FIELDS)
-    state = PageForm(values=values, errors=_missing(values, REPLY_NEEDS))
-    try:
-        data = ReplyCreate.model_validate({k: v for k, v in values.items() if v})
-    except ValidationError as exc:
-        state.errors = {**_invalid(exc), **state.errors}
-    else:
+    data, wrong = validate(ReplyCreate, {k: v for k, v in values.items() if v})
+    state = PageForm(values=values, errors={**wrong, **_missing(values, REPLY_NEEDS)})
+    if data is not None and not state.errors:
         try:
             with write_session() as session:
                 replies.record(session, ref=ref, data=data, user_id=principal.user_id)
@@ -125,13 +114,10 @@ def add_link(ref: str, request: Request, principal: CurrentPrincipal, form: Post
     if refused is not None:
         return refused
     values = filled(form, LINK_FIELDS)
-    state = PageForm(values=values, errors=_missing(values, LINK_NEEDS))
+    data, wrong = validate(LinkCreate, values)
+    state = PageForm(values=values, errors={**wrong, **_missing(values, LINK_NEEDS)})
     status_code = 422
-    try:
-        data = LinkCreate.model_validate(values)
-    except ValidationError as exc:
-        state.errors = {**_invalid(exc), **state.errors}
-    else:
+    if data is not None and not state.errors:
         try:
             with write_session() as session:
                 link = links.create(session, ref=ref, data=data, user_id=principal.user_id)
@@ -175,16 +161,14 @@ def withhold_name(
     if refused is not None:
         return refused
     values = filled(form, ("name",))
-    state = PageForm(values=values, errors=_missing(values, {"name": "Give the name to withhold."}))
+    data, wrong = validate(WithheldCreate, values)
+    state = PageForm(values=values, errors={**wrong, **_missing(values, WITHHELD_NEEDS)})
     status_code = 422
-    if not state.errors:
+    if data is not None and not state.errors:
         try:
-            data = WithheldCreate.model_validate(values)
             with write_session() as session:
                 withheld.create(session, ref=ref, data=data, user_id=principal.user_id)
                 item = items.get(session, ref=ref)
-        except ValidationError as exc:
-            state.errors = _invalid(exc)
         except Invalid as exc:
             state.errors = messages(exc)
         except Conflict as exc:

@@ -95,10 +95,13 @@ def get_source(request: Request, session: SessionDep, slug: str) -> Response:
     responses={
         200: {"content": {"application/octet-stream": {}}, "description": "The upload's bytes"},
         **NOT_MODIFIED,
+        401: PROBLEM,
         403: PROBLEM,
         404: PROBLEM,
     },
     summary="The file a source was archived from, byte for byte",
+    description="For everyone, unless its text holds a name withheld from the public: then for "
+    "editors only (403 otherwise).",
 )
 def get_original(
     request: Request, session: SessionDep, slug: str, principal: CurrentPrincipal
