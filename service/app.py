@@ -14,6 +14,7 @@ from service.config import Settings, get_settings
 from service.events.api import router as events_router
 from service.items.api import router as items_router
 from service.items.editing import router as items_editing
+from service.items.page_forms import router as items_page_forms
 from service.items.views import router as items_views
 from service.sources.api import router as sources_router
 from service.sources.views import router as sources_views
@@ -66,7 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     # Dashboard: the HTML pages and their static files.
     # The item forms first: /items/new is not an item called "new".
-    for router in (items_editing, items_views, sources_views, actors_views, accounts_views):
+    for router in (
+        items_editing,
+        items_page_forms,
+        items_views,
+        sources_views,
+        actors_views,
+        accounts_views,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFilesForever(directory=settings.web_dir / "static"), name="static")
     problems.install(app)

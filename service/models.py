@@ -6,7 +6,9 @@ from service.accounts.models import ApiToken, LoginAttempt, User
 from service.actors.models import Actor
 from service.events.models import Event
 from service.items.models import Item, ItemTally
+from service.links.models import ItemLink
 from service.sources.models import Source
+from service.withheld.models import WithheldName
 
 metadata = SQLModel.metadata
 
@@ -15,9 +17,11 @@ __all__ = [
     "ApiToken",
     "Event",
     "Item",
+    "ItemLink",
     "ItemTally",
     "LoginAttempt",
     "Source",
     "User",
+    "WithheldName",
     "metadata",
 ]

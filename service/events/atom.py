@@ -25,6 +25,8 @@ def _title(event: EventPublic) -> str:
         return f"{item}: recorded as {event.to_status_label}"
     if event.type == "status":
         return f"{item}: {event.from_status_label} → {event.to_status_label}"
+    if event.type == "reply":
+        return f"{item}: reply from {event.actor.name if event.actor else 'an actor'}"
     if event.type == "progress":
         return f"{item}: progress {event.progress_value}"
     return f"{item}: edited ({', '.join(sorted(event.changes or {}))})"

@@ -8,15 +8,21 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
+from service.actors.models import ActorRef
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import StatusCode, label_of
-from service.shapes import Day, JsonNumber, Timestamp
+from service.shapes import Day, InputModel, JsonNumber, Timestamp
+from service.sources.models import SourceRef
 
-EVENT_TYPES = ("created", "status", "progress", "edit")
-EventType = Literal["created", "status", "progress", "edit"]
+# A reply is the answer of an actor (the accused body, the council rated) to an item: its words
+# in `note`, its link in `evidence_url`, a verbatim quote in `evidence_quote` (from `source_id`
+# when the answer is an archived source).
+EVENT_TYPES = ("created", "status", "progress", "edit", "reply")
+EventType = Literal["created", "status", "progress", "edit", "reply"]
 _types = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
 
@@ -26,6 +32,10 @@ class Event(SQLModel, table=True):
         sa.CheckConstraint(f"type IN ({_types})", name="type_known"),
         sa.CheckConstraint(
             "type <> 'status' OR (note IS NOT NULL AND length(note) > 0)", name="status_has_note"
+        ),
+        sa.CheckConstraint(
+            "type <> 'reply' OR (actor_id IS NOT NULL AND note IS NOT NULL AND length(note) > 0)",
+            name="reply_complete",
         ),
         sa.Index("ix_event_item_id_id", "item_id", "id"),
         sa.UniqueConstraint("item_id", "version", name="uq_event_item_id_version"),
@@ -49,6 +59,9 @@ class Event(SQLModel, table=True):
     progress_value: float | None = None
     # For edits: {field: [old, new]}, so that no earlier wording is ever lost.
     changes: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # For replies: who answered, and the archived source their words are quoted from.
+    actor_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
 
 
 class EventItemRef(BaseModel):
@@ -76,6 +89,9 @@ class EventPublic(BaseModel):
     evidence_quote: str | None
     progress_value: JsonNumber | None
     changes: dict[str, Any] | None
+    # A reply's actor (who answered) and the source its quote is from; null for other events.
+    actor: ActorRef | None
+    source: SourceRef | None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> EventPublic:
@@ -100,6 +116,16 @@ class EventPublic(BaseModel):
             evidence_quote=row["evidence_quote"],
             progress_value=row["progress_value"],
             changes=row["changes"],
+            actor=(
+                ActorRef.model_construct(slug=row["actor_slug"], name=row["actor_name"])
+                if row["actor_slug"]
+                else None
+            ),
+            source=(
+                SourceRef.model_construct(slug=row["source_slug"], title=row["source_title"])
+                if row["source_slug"]
+                else None
+            ),
         )
 
 
@@ -110,3 +136,51 @@ class History(BaseModel):
 class ChangeFeed(BaseModel):
     events: list[EventPublic]
     last_id: int
+
+
+class ReplyCreate(InputModel):
+    """An answer to an item from an actor: the accused body, the council whose promise is rated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: str = PField(min_length=1, max_length=120, description="The actor who replied (slug).")
+    text: str = PField(min_length=1, max_length=20000, description="What they said.")
+    url: str | None = PField(default=None, max_length=2000, description="Where they said it.")
+    source: str | None = PField(
+        default=None, max_length=120, description="An archived source holding the reply (slug)."
+    )
+    quote: str | None = PField(
+        default=None,
+        max_length=20000,
+        description="Their words, verbatim (in `source` when one is given).",
+    )
+    occurred_on: dt.date | None = PField(default=None, description="When they replied.")
+
+
+class ReplyPublic(BaseModel):
+    """A reply, as the item's JSON and page show it beside the item."""
+
+    id: int
+    by: ActorRef
+    text: str
+    url: str | None
+    source: SourceRef | None
+    quote: str | None
+    occurred_on: Day | None
+    at: Timestamp
+    recorded_by: str | None
+
+    @classmethod
+    def of(cls, event: EventPublic) -> ReplyPublic:
+        assert event.actor is not None and event.note is not None  # the table's reply_complete
+        return cls.model_construct(
+            id=event.id,
+            by=event.actor,
+            text=event.note,
+            url=event.evidence_url,
+            source=event.source,
+            quote=event.evidence_quote,
+            occurred_on=event.occurred_on,
+            at=event.at,
+            recorded_by=event.by,
+        )

@@ -14,12 +14,18 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from service.accounts.models import User
+from service.actors.models import Actor
 from service.db import WRITE_LOCK, utcnow
 from service.events.models import Event, EventPublic
 from service.items.models import Item
+from service.sources.models import Source
+
+_Replier = aliased(Actor, name="replier")
+_ReplySource = aliased(Source, name="reply_source")
 
 _INSERT = sa.insert(Event.__table__)
 
@@ -40,6 +46,8 @@ def append(
     evidence_quote: str | None = None,
     progress_value: float | None = None,
     changes: dict[str, Any] | None = None,
+    actor_id: int | None = None,
+    source_id: int | None = None,
 ) -> int:
     """Append an event; its id."""
     if session.get_bind().dialect.name == "postgresql":
@@ -62,6 +70,8 @@ def append(
             "evidence_quote": evidence_quote,
             "progress_value": progress_value,
             "changes": changes,
+            "actor_id": actor_id,
+            "source_id": source_id,
         },
     )
     key = inserted.inserted_primary_key
@@ -94,10 +104,21 @@ def _select_events() -> sa.Select[Any]:
             Event.evidence_quote,
             Event.progress_value,
             Event.changes,
+            _Replier.slug.label("actor_slug"),
+            _Replier.name.label("actor_name"),
+            _ReplySource.slug.label("source_slug"),
+            _ReplySource.title.label("source_title"),
         )
         .join(Item, Item.id == Event.item_id)
         .outerjoin(User, User.id == Event.user_id)
+        .outerjoin(_Replier, _Replier.id == Event.actor_id)
+        .outerjoin(_ReplySource, _ReplySource.id == Event.source_id)
     )
+
+
+def get(session: Session, *, event_id: int) -> EventPublic:
+    row = session.execute(_select_events().where(Event.id == event_id)).one()
+    return EventPublic.from_row(row._mapping)
 
 
 def history(session: Session, *, item_id: int) -> list[EventPublic]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service import group_commit, urls
 from service.db import SessionDep, write_session
 from service.events import service as events
-from service.events.models import History
-from service.items import csv_export, listing
+from service.events.models import History, ReplyCreate, ReplyPublic
+from service.items import csv_export, listing, replies
 from service.items import service as items
 from service.items.models import (
     ItemCreate,
@@ -25,12 +25,16 @@ from service.items.models import (
     StatusChange,
     Summary,
 )
+from service.links import service as links
+from service.links.models import LinkCreate, LinkPublic, Relation
 from service.web.conditional import conditional
 from service.web.deps import CurrentEditor
 from service.web.heavy import export_cache, heavy_reads
 from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes, json_response
+from service.withheld import service as withheld
+from service.withheld.models import WithheldCreate, WithheldPublic
 
 router = APIRouter(prefix="/api/v1", tags=["items"], redirect_slashes=False)
 
@@ -126,7 +130,12 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
 
     def build() -> bytes:
         history = events.history(session, item_id=item.id)
-        return json_bytes(ItemWithHistory.model_construct(**dict(item), history=history))
+        linked = links.links_of(session, item_id=item.id)
+        return json_bytes(
+            ItemWithHistory.model_construct(
+                **dict(item), **dict(linked), history=history, replies=replies.of_history(history)
+            )
+        )
 
     return conditional(request, session, build, etag_prefix=item_etag_prefix(item.version))
 
@@ -194,3 +203,83 @@ async def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -
         )
     )
     return json_response(item)
+
+
+@router.post(
+    "/items/{ref}/links",
+    status_code=201,
+    response_model=LinkPublic,
+    responses={**WRITE_ERRORS, 409: PROBLEM},
+    summary="Link an item to another (editor): part_of, related or follows_from",
+)
+def create_link(ref: str, data: LinkCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        link = links.create(session, ref=ref, data=data, user_id=editor.user_id)
+    location = urls.item_link_api(link.item.slug, link.relation, link.target.slug)
+    return json_response(link, 201, {"Location": location})
+
+
+@router.delete(
+    "/items/{ref}/links/{relation}/{target}",
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+    summary="Remove a link between two items (editor)",
+)
+def delete_link(
+    ref: str,
+    relation: Annotated[Relation, Path(description="part_of, related or follows_from")],
+    target: str,
+    editor: CurrentEditor,
+) -> Response:
+    with write_session() as session:
+        links.delete(session, ref=ref, relation=relation, target=target)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/items/{ref}/replies",
+    status_code=201,
+    response_model=ReplyPublic,
+    responses={**WRITE_ERRORS, 409: PROBLEM},
+    summary="Record an actor's reply to an item (editor)",
+)
+def create_reply(ref: str, data: ReplyCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        reply = replies.record(session, ref=ref, data=data, user_id=editor.user_id)
+        slug = items.get(session, ref=ref).slug
+    return json_response(reply, 201, {"Location": urls.item_api(slug) + f"#reply-{reply.id}"})
+
+
+@router.post(
+    "/items/{ref}/withheld-names",
+    status_code=201,
+    response_model=WithheldPublic,
+    responses={**WRITE_ERRORS, 409: PROBLEM},
+    summary="Withhold a private person's name from the public (editor)",
+    description="The words must appear in the item, its history or its source. From then on "
+    "every public page, the JSON API, the CSV, the change feed and the Atom feed show "
+    "`[name withheld]` in their place; editors' pages still show them.",
+)
+def create_withheld_name(ref: str, data: WithheldCreate, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        created = withheld.create(session, ref=ref, data=data, user_id=editor.user_id)
+    # The answer goes to the editor who sent the name, never into a shared cache.
+    return json_response(created, 201, {"Cache-Control": "no-store"})
+
+
+@router.delete(
+    "/items/{ref}/withheld-names/{withheld_id}",
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+    summary="Show a withheld name again (editor)",
+)
+def delete_withheld_name(
+    ref: str,
+    withheld_id: Annotated[int, Path(ge=1, le=items.MAX_ID)],
+    editor: CurrentEditor,
+) -> Response:
+    with write_session() as session:
+        withheld.delete(session, ref=ref, withheld_id=withheld_id)
+    return Response(status_code=204)

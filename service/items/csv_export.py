@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from service.db import read_session
 from service.items import listing
 from service.items.models import ItemFilters, ItemPublic, csv_columns
+from service.withheld import service as withheld
 
 
 def stream(*, filters: ItemFilters, sort: str, batch: int = 500) -> Iterator[bytes]:
@@ -27,9 +28,14 @@ def stream(*, filters: ItemFilters, sort: str, batch: int = 500) -> Iterator[byt
     yield _take(buffer)
     # A session of its own: the stream outlives the request handler.
     with read_session() as session:
+        # The CSV is public: withheld names are replaced in every cell.
+        masker = withheld.masker(session)
         rows = listing.iter_all(session, filters=filters, sort=sort, batch=batch)
         for count, row in enumerate(rows, 1):
-            writer.writerow(inert(ItemPublic.from_row(row._mapping).csv_row()))
+            cells = inert(ItemPublic.from_row(row._mapping).csv_row())
+            if masker:
+                cells = [masker.text(c) if isinstance(c, str) else c for c in cells]
+            writer.writerow(cells)
             if count % batch == 0:
                 yield _take(buffer)
         yield _take(buffer)

@@ -29,6 +29,8 @@ from service.items.models import (
     Summary,
 )
 from service.sources.models import Source
+from service.withheld import service as withheld
+from service.withheld.models import PLACEHOLDER
 
 
 def check(filters: ItemFilters) -> None:
@@ -43,7 +45,26 @@ def check(filters: ItemFilters) -> None:
         )
 
 
-def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnElement[bool]]:
+def _searchable(session: Session | None, filters: ItemFilters) -> tuple[str, ...]:
+    """The withheld names, when a text search needs them (see `where`)."""
+    if session is None or not filters.q:
+        return ()
+    return withheld.masker(session).names
+
+
+def _shown(column: Any, withheld_names: tuple[str, ...]) -> Any:
+    """The column as the public reads it: each withheld name replaced, so that a search for a
+    withheld name finds nothing (it would tell which item holds it)."""
+    for name in withheld_names:
+        column = sa.func.replace(column, name, PLACEHOLDER)
+    return column
+
+
+def where(
+    filters: ItemFilters,
+    today: dt.date | None = None,
+    withheld_names: tuple[str, ...] = (),
+) -> list[sa.ColumnElement[bool]]:
     clauses: list[sa.ColumnElement[bool]] = []
     if filters.kind:
         clauses.append(Item.kind == filters.kind)
@@ -73,9 +94,9 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
         named = sa.select(Actor.id).where(Actor.name.ilike(pattern, escape="\\"))
         clauses.append(
             sa.or_(
-                Item.title.ilike(pattern, escape="\\"),
-                Item.description.ilike(pattern, escape="\\"),
-                Item.quote.ilike(pattern, escape="\\"),
+                _shown(Item.title, withheld_names).ilike(pattern, escape="\\"),
+                _shown(Item.description, withheld_names).ilike(pattern, escape="\\"),
+                _shown(Item.quote, withheld_names).ilike(pattern, escape="\\"),
                 Item.actor_id.in_(named),
                 Item.responsible_id.in_(named),
             )
@@ -174,7 +195,7 @@ def list_page(
     check(filters)
     after = decode_cursor(cursor, sort) if cursor else None
     today = dt.datetime.now(dt.UTC).date()
-    clauses = where(filters, today)
+    clauses = where(filters, today, _searchable(session, filters))
     order, after_clause = _order_and_after(sort, after)
     query = items.select_items().where(*clauses)
     if after_clause is not None:
@@ -231,7 +252,7 @@ def iter_all(
 ) -> Iterator[Any]:
     """Every matching item, fetched page by page with the keyset (constant memory)."""
     check(filters)
-    clauses = where(filters)
+    clauses = where(filters, withheld_names=_searchable(session, filters))
     after = None
     while True:
         order, after_clause = _order_and_after(sort, after)

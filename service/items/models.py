@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from service import urls
 from service.actors.models import ActorRef
 from service.db import UTCDateTime, utcnow
-from service.events.models import EventPublic
+from service.events.models import EventPublic, ReplyPublic
 from service.items.vocabulary import (
     RESOLVED_STATUSES,
     KindCode,
@@ -27,6 +27,7 @@ from service.items.vocabulary import (
     progress_target,
     status_of,
 )
+from service.links.models import ItemBrief, Rollup
 from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
 from service.sources.models import SourceRef
 
@@ -76,6 +77,9 @@ class Item(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1
+    # How many replies its history holds, kept with each reply, so that lists and the CSV say
+    # whether the other side has answered without reading the history.
+    reply_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 # The API's input shapes. Field names are the API's names; the service checks the domain rules
@@ -199,6 +203,7 @@ class ItemPublic(BaseModel):
     created_at: Timestamp
     updated_at: Timestamp
     version: int
+    reply_count: int
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -256,6 +261,7 @@ class ItemPublic(BaseModel):
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             version=row["version"],
+            reply_count=row["reply_count"],
         )
 
     def csv_row(self) -> list[object]:
@@ -264,7 +270,16 @@ class ItemPublic(BaseModel):
 
 
 class ItemWithHistory(ItemPublic):
+    """One item as its own URL answers: with its history and its links to other items."""
+
     history: list[EventPublic]
+    replies: list[ReplyPublic]
+    parent: ItemBrief | None
+    children: list[ItemBrief]
+    rollup: Rollup | None
+    related: list[ItemBrief]
+    follows_from: list[ItemBrief]
+    followed_by: list[ItemBrief]
 
 
 class ItemList(BaseModel):

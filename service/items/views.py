@@ -22,7 +22,7 @@ from service.actors import service as actors
 from service.db import SessionDep, read_session, write_session
 from service.errors import Conflict, Forbidden, Invalid
 from service.events import service as events
-from service.items import listing, vocabulary
+from service.items import listing, replies, vocabulary
 from service.items import service as items
 from service.items.charts import progress_chart
 from service.items.models import (
@@ -34,6 +34,7 @@ from service.items.models import (
     ItemPublic,
     StatusChange,
 )
+from service.links import service as links
 from service.sources import service as sources
 from service.sources.text import paragraph_around
 from service.web import csrf
@@ -48,6 +49,7 @@ from service.web.templates import (
     render,
     wants_fragment,
 )
+from service.withheld import service as withheld
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -365,23 +367,49 @@ def _read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, Sta
     return state, change
 
 
-def _item_context(
+@dataclass
+class PageForm:
+    """A form of the item page other than the status form (a reply, a link): the values as
+    typed and what went wrong, by field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def item_context(
     session: Session,
     item: ItemPublic,
     context: dict[str, Any],
     state: StatusForm | None,
     announce: str | None = None,
+    *,
+    reply_form: PageForm | None = None,
+    link_form: PageForm | None = None,
+    withheld_form: PageForm | None = None,
 ) -> dict[str, Any]:
     principal: Principal = context["principal"]
     source = sources.get(session, slug=item.source.slug)
     before, quote, after = paragraph_around(source.text, item.quote_start, item.quote_end)
     history = events.history(session, item_id=item.id)
+    editing: dict[str, Any] = {"reply_form": None, "link_form": None, "withheld_form": None}
+    if principal.can_edit:
+        editing = {
+            "withheld_form": withheld_form or PageForm(),
+            "withheld_names": withheld.of_item(session, item_id=item.id),
+            "reply_form": reply_form or PageForm(values={"by": item.actor.slug}),
+            "link_form": link_form or PageForm(),
+            "actor_options": [(a.slug, a.name) for a in actors.get_all(session)],
+            "source_options": [(s.slug, s.title) for s in sources.get_all_public(session)],
+        }
     return {
         **context,
+        **editing,
         "item": item,
         "source": source,
         "history": history,
         "chart": progress_chart(item, history),
+        "replies": replies.of_history(history),
+        "linked": links.links_of(session, item_id=item.id),
         "quote": {"before": before, "text": quote, "after": after},
         "state": (state or StatusForm.blank(item)) if principal.can_edit else None,
         "announce": announce,
@@ -400,7 +428,7 @@ def item_page(
 
     def build() -> Response:
         return render(
-            request, ITEM_PAGE, _item_context(session, item, context, None, announce), block="item"
+            request, ITEM_PAGE, item_context(session, item, context, None, announce), block="item"
         )
 
     if announce is not None:  # shown once: never a 304, never reused
@@ -510,7 +538,7 @@ def change_status(
         return render(
             request,
             ITEM_PAGE,
-            _item_context(session, item, context, state, announce),
+            item_context(session, item, context, state, announce),
             block="item",
             status_code=status_code,
             headers=headers,

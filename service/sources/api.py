@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from service import urls
 from service.db import SessionDep, write_session
-from service.errors import FieldError, invalid
+from service.errors import FieldError, Forbidden, invalid
 from service.sources import extract, suggestions
 from service.sources import service as sources
 from service.sources.models import (
@@ -27,10 +27,11 @@ from service.sources.models import (
     SourceWithText,
 )
 from service.web.conditional import conditional
-from service.web.deps import CurrentEditor
+from service.web.deps import CurrentEditor, CurrentPrincipal
 from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM, field_errors
 from service.web.responses import json_bytes, json_response
+from service.withheld import service as withheld
 
 router = APIRouter(prefix="/api/v1", tags=["sources"], redirect_slashes=False)
 
@@ -94,12 +95,26 @@ def get_source(request: Request, session: SessionDep, slug: str) -> Response:
     responses={
         200: {"content": {"application/octet-stream": {}}, "description": "The upload's bytes"},
         **NOT_MODIFIED,
+        401: PROBLEM,
+        403: PROBLEM,
         404: PROBLEM,
     },
     summary="The file a source was archived from, byte for byte",
+    description="For everyone, unless its text holds a name withheld from the public: then for "
+    "editors only (403 otherwise).",
 )
-def get_original(request: Request, session: SessionDep, slug: str) -> Response:
+def get_original(
+    request: Request, session: SessionDep, slug: str, principal: CurrentPrincipal
+) -> Response:
     original = sources.get_original(session, slug=slug)
+    if not principal.can_edit:
+        masker = withheld.masker(session)
+        if masker and masker.found_in(sources.get(session, slug=slug).text):
+            # The bytes cannot be masked: a file holding a withheld name is for editors only.
+            raise Forbidden(
+                "This original holds a name withheld from the public; its text, with the name "
+                "replaced, is on the source's page."
+            )
 
     def build() -> Response:
         filename = _ascii_filename(original.filename)

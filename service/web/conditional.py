@@ -29,18 +29,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.web.responses import JSON
+from service.withheld import service as withheld
 
 REVALIDATE = "no-cache"
 # Pages differ by who is signed in: browsers may keep them, but must ask before reusing one.
 PAGE_CACHE_CONTROL = "no-cache, private"
 
 # Every change shows here: items change only with an event; sources and actors are added (id)
-# or corrected (updated_at); suggestions are dismissed. Index lookups in one round trip, in plain
-# SQL, so that the fast path can run it on a bare driver connection too.
+# or corrected (updated_at); suggestions are dismissed; links between items and withheld names
+# are added (their newest id) or removed (their count: with ids that only grow, the newest id
+# and the count together never come back to an earlier pair once a row has gone). Small lookups
+# in one round trip, in plain SQL, so that the fast path can run it on a bare driver connection.
 VERSION_SQL = (
     "SELECT (SELECT max(id) FROM event), (SELECT max(id) FROM source), (SELECT max(id) FROM actor),"
     " (SELECT max(updated_at) FROM source), (SELECT max(updated_at) FROM actor),"
-    " (SELECT max(id) FROM candidate_dismissal)"
+    " (SELECT max(id) FROM candidate_dismissal),"
+    " (SELECT max(id) FROM item_link), (SELECT count(*) FROM item_link),"
+    " (SELECT max(id) FROM withheld_name), (SELECT count(*) FROM withheld_name)"
 )
 _VERSION_QUERY = sa.text(VERSION_SQL)
 
@@ -221,6 +226,12 @@ def conditional(
         response.headers.update(dict(cached.headers))
         return response
     built = build(key) if keyed else build()  # type: ignore[call-arg]
+    if isinstance(built, bytes):
+        # JSON and Atom are public documents: withheld names never reach them. (Pages are
+        # masked by `render`, for everyone who cannot edit; the CSV as it streams.)
+        masker = withheld.masker(session)
+        if masker:
+            built = masker.utf8(built)
     if isinstance(built, Response):
         response = built
         response.headers.update(headers)

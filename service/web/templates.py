@@ -20,12 +20,14 @@ from service import urls
 from service.accounts.service import Principal
 from service.actors.models import ACTOR_KINDS
 from service.config import get_settings
+from service.db import read_session
 from service.items import vocabulary
 from service.shapes import json_number
 from service.sources.models import PRECISIONS
 from service.web import csrf
 from service.web.conditional import conditional, data_version, etag_for, key_variant
 from service.web.static import HTMX_FILE, static_url
+from service.withheld import service as withheld
 
 if TYPE_CHECKING:
     from service.errors import TrackerError
@@ -223,10 +225,30 @@ def render(
     }
     context = {"request": request, "announce": None, **context}
     if block is not None and wants_fragment(request):
-        return templates().TemplateResponse(
+        response = templates().TemplateResponse(
             request, name, context, status_code, headers=all_headers, block_name=block
         )
-    return templates().TemplateResponse(request, name, context, status_code, headers=all_headers)
+    else:
+        response = templates().TemplateResponse(
+            request, name, context, status_code, headers=all_headers
+        )
+    principal = context.get("principal")
+    if principal is None or not principal.can_edit:
+        _withhold_names(response)
+    return response
+
+
+def _withhold_names(response: Response) -> None:
+    """Only editors see withheld names: for everyone else the page says PLACEHOLDER. (The page's
+    ETag names the viewer, and only anonymous pages are shared, so an editor's page is never
+    served to anyone else.)"""
+    with read_session() as session:
+        masker = withheld.masker(session)
+    if not masker:
+        return
+    body = masker.html(bytes(response.body).decode("utf-8")).encode("utf-8")
+    response.body = body
+    response.headers["content-length"] = str(len(body))
 
 
 def viewer_variant(context: Mapping[str, Any]) -> str:

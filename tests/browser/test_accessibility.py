@@ -1,7 +1,9 @@
 """Every page, signed out and signed in as an editor, passes axe-core's WCAG 2 A and AA rules:
 the dashboard, an item, the sources and a source (with its suggested claims in every state for
 the editor), the actors and an actor, the sign-in form, and the forms that add a source, an actor
-or an item and edit an item, both blank and showing their errors."""
+or an item and edit an item, both blank and showing their errors; an allegation with no reply,
+one answered and not upheld (with a name withheld), a parent with its parts, and the reply, link
+and withheld-name forms showing their errors."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ from tests.browser.conftest import Tab, _open
 pytestmark = pytest.mark.browser
 
 COUNCIL = "marsham-district-council"
+# Seed items: an allegation left as it is, one answered and not upheld, and their parent.
+ALLEGATION = "ipcc-allegation-naked-images-group-offending"
+ANSWERED = "ipcc-allegation-girl-in-car-indecent-photos"
+PARENT = "ipcc-investigation-of-10-syp-officers"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +45,16 @@ def made(server) -> dict[str, str]:
         item.raise_for_status()
         api.post(
             f"/api/v1/sources/{source}/candidates/{allegation['id']}/dismiss"
+        ).raise_for_status()
+        api.post(f"/api/v1/items/{ANSWERED}/replies", json={
+            "by": "south-yorkshire-police", "text": "The force says it has cooperated fully.",
+            "url": "https://example.org/statement", "occurred_on": "2015-03-03",
+        }).raise_for_status()  # fmt: skip
+        api.post(f"/api/v1/items/{ANSWERED}/status", json={
+            "status": "not_upheld", "note": "No case to answer, says the IPCC.",
+        }).raise_for_status()  # fmt: skip
+        api.post(
+            f"/api/v1/items/{ANSWERED}/withheld-names", json={"name": "Margaret Crofts"}
         ).raise_for_status()
     return {"source": source, "item": item.json()["slug"]}
 
@@ -62,6 +78,10 @@ PUBLIC = {
     "source": "/sources/{source}",
     "actors": "/actors",
     "actor": f"/actors/{COUNCIL}",
+    "allegation": f"/items/{ALLEGATION}",
+    "answered allegation": f"/items/{ANSWERED}",
+    "parent": f"/items/{PARENT}",
+    "source with a withheld name": "/sources/rotherham-cse-live-updates-lga-ofsted",
 }
 EDITOR_ONLY = {
     "new source": "/sources/new",
@@ -125,5 +145,26 @@ def test_forms_showing_their_errors(editor, made, path, button) -> None:
         page.get_by_role("button", name=button).click()
     assert page.locator("#form-errors").is_visible()
     assert page.locator("[aria-invalid=true]").count() >= 1
+    assert_accessible(page)
+    editor.assert_clean(expected_statuses=(422,))
+
+
+@pytest.mark.parametrize(
+    ("summary", "button", "field"),
+    [
+        ("Record a reply", "Record the reply", "#f-text"),
+        ("Link to another item", "Link them", "#f-target"),
+        ("Withhold a name", "Withhold it", "#f-name"),
+    ],
+)
+def test_item_page_forms_showing_their_errors(editor, made, summary, button, field) -> None:
+    page: Any = editor.page
+    editor.errors.clear()
+    editor.goto(f"/items/{ALLEGATION}")
+    page.get_by_text(summary, exact=True).click()
+    page.locator(field).fill("")
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+    assert page.locator(f"{field}[aria-invalid=true]").is_visible()
     assert_accessible(page)
     editor.assert_clean(expected_statuses=(422,))

@@ -60,6 +60,9 @@ def test_filtering_updates_the_table_and_the_url_without_a_reload(tab, server) -
     expect(page.locator("#results .kind").first).to_have_text("Allegation")
     kinds = page.locator("#results .kind").all_inner_texts()
     assert kinds and {k.strip().lower() for k in kinds} == {"allegation"}
+    # Each allegation's row says it is not a finding, until it is upheld.
+    caveats = page.locator("#results td[data-label=Title]").all_inner_texts()
+    assert caveats and all("Not a finding unless upheld" in text for text in caveats)
 
     page.get_by_label("Text").fill("officer")
     page.wait_for_url(re.compile(r"/\?kind=allegation&q=officer$"))

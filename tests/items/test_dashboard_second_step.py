@@ -319,7 +319,7 @@ def test_pages_have_a_description_and_plain_words(client, make_user) -> None:
     assert len(page.select_one("meta[name=description]")["content"]) > 50
     allegation = html_page(client, "/items/ipcc-allegation-officer-argued-child-consensual")
     facts = [words(d) for d in allegation.select(".item__facts dt")]
-    assert "Investigated by" in facts and "Responsible" not in facts
+    assert "Investigator" in facts and "Responsible" not in facts
     make_user("editor", "editor")
     sign_in(client)
     form = html_page(client, f"/items/{ITEM}").select_one("#change-status")

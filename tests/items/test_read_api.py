@@ -60,10 +60,32 @@ def test_the_62_staff_commitment_in_full(client) -> None:
         "due_on": None,
         "overdue": False,
         "version": 1,
+        "reply_count": 0,
         "links": {
             "self": "/api/v1/items/pcc-62-additional-cse-staff",
             "html": "/items/pcc-62-additional-cse-staff",
         },
+        "replies": [],
+        "parent": None,
+        "children": [],
+        "rollup": None,
+        "related": [
+            {
+                "slug": "pcc-asks-government-to-fund-cse-posts",
+                "kind": "proposal",
+                "title": "Government to fund the 62 additional CSE posts",
+                "status": "proposed",
+                "status_label": "Proposed",
+                "phase": "open",
+                "outcome": "pending",
+                "links": {
+                    "self": "/api/v1/items/pcc-asks-government-to-fund-cse-posts",
+                    "html": "/items/pcc-asks-government-to-fund-cse-posts",
+                },
+            }
+        ],
+        "follows_from": [],
+        "followed_by": [],
     }
     assert [(e["type"], e["to_status"], e["version"], e["by"]) for e in history] == [
         ("created", "pledged", 1, None)

@@ -25,14 +25,21 @@ def export_of(database_url: str) -> bytes:
 def record_activity(database_url: str) -> dict[str, str]:
     """Put rows in every table through the service functions, the way the API would: users and
     tokens (one revoked), a status change with evidence and progress, an edit (with its
-    old/new wording), a new item and a failed sign-in. Returns the secrets it used."""
+    old/new wording), a new item, a failed sign-in, a reply, a link and a withheld name. Returns
+    the secrets it used."""
     from service.accounts import service as accounts
     from service.db import create_db_engine, write_session
+    from service.events.models import ReplyCreate
+    from service.items import replies
     from service.items import service as items
     from service.items.models import ItemCreate, ItemUpdate, Quantity, StatusChange
+    from service.links import service as links
+    from service.links.models import LinkCreate
     from service.sources import service as sources
     from service.sources import suggestions
     from service.sources.models import SourceMetadata
+    from service.withheld import service as withheld
+    from service.withheld.models import WithheldCreate
 
     engine = create_db_engine(database_url)
     try:
@@ -93,6 +100,24 @@ def record_activity(database_url: str) -> dict[str, str]:
             )  # fmt: skip
             candidate = suggestions.for_source(s, slug=uploaded.slug)[0]
             suggestions.dismiss(s, slug=uploaded.slug, candidate_id=candidate.id, user_id=None)
+        with write_session(engine) as s:
+            # A reply quoting its source, a link between items and a withheld name.
+            replies.record(
+                s,
+                ref=ITEM,
+                data=ReplyCreate(
+                    by="south-yorkshire-police", text="The force welcomes the posts.",
+                    source=SOURCE, quote=QUOTE, occurred_on="2015-03-03",
+                ),
+                user_id=editor.id,
+            )  # fmt: skip
+            links.create(
+                s, ref=ITEM, data=LinkCreate(relation="related", target="gov-cse-national-threat"),
+                user_id=editor.id,
+            )  # fmt: skip
+            withheld.create(
+                s, ref=ITEM, data=WithheldCreate(name="Alan Billings"), user_id=editor.id
+            )
     finally:
         engine.dispose()
     return {"token": token, "revoked": revoked, "password": PASSWORD}

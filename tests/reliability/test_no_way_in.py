@@ -36,8 +36,23 @@ VALID = {
     },
     "PATCH /api/v1/items/{ref}": {"title": "A new title"},
     "POST /api/v1/items/{ref}/status": {"status": "stalled", "note": "Stalled."},
+    "POST /api/v1/items/{ref}/replies": {"by": ACTOR, "text": "We answered."},
+    "POST /api/v1/items/{ref}/links": {
+        "relation": "related",
+        "target": "pcc-victims-and-survivors-panel",
+    },
 }
-FORM = {"status": "stalled", "note": "Stalled.", "evidence_url": "", "progress_value": ""}
+FORM = {
+    "status": "stalled",
+    "note": "Stalled.",
+    "evidence_url": "",
+    "progress_value": "",
+    # The reply and link forms' fields, so that only the token or the role can refuse them.
+    "by": ACTOR,
+    "text": "We answered.",
+    "relation": "related",
+    "target": "pcc-victims-and-survivors-panel",
+}
 
 runner = CliRunner()
 

@@ -1,0 +1,1 @@
+"""Withheld names domain."""
