@@ -57,7 +57,7 @@ def record(
             "Someone else changed the item at the same moment. Try again.",
             current_version=row.version,
         )
-    event = events.append(
+    event_id = events.append(
         session,
         item_id=row.id,
         version=row.version + 1,
@@ -71,7 +71,7 @@ def record(
         actor_id=actor.id if actor else None,
         source_id=source.id if source else None,
     )
-    return ReplyPublic.of(events.get(session, event_id=event.id))
+    return ReplyPublic.of(events.get(session, event_id=event_id))
 
 
 def of_history(history: list[EventPublic]) -> list[ReplyPublic]:

@@ -62,9 +62,14 @@ def test_not_upheld_is_as_prominent_as_the_allegation(client, editor_headers) ->
     )
     dashboard = html_page(client, "/?kind=allegation")
     row = dashboard.select_one(f"#row-{ALLEGATION}")
-    assert " ".join(row.select("td")[0].get_text().split()).startswith("Not upheld: Failure")
+    # In the row too, the outcome is written in front of the title, in the title's own link line.
+    cell = row.select_one("td[data-label=Title]")
+    assert cell.select_one(".verdict").get_text() == "Not upheld:"
+    words = " ".join(cell.get_text().split())
+    assert "Not upheld: Failure to investigate naked images" in words
     other = dashboard.select_one("#row-ipcc-allegation-lost-evidence-2003-rapes")
-    assert _text(other, "td[data-label=Kind]") == "Allegation Not a finding unless upheld"
+    assert _text(other, "td[data-label=Title] .kind") == "Allegation"
+    assert _text(other, "td[data-label=Title] .caveat") == "Not a finding unless upheld"
 
 
 def test_an_editor_records_a_reply_through_the_form(client, make_user) -> None:
