@@ -15,8 +15,8 @@ from sqlmodel import Session
 from service.actors.models import Actor
 from service.errors import FieldError, invalid
 from service.events import service as events
+from service.items import search, tally, vocabulary
 from service.items import service as items
-from service.items import tally, vocabulary
 from service.items.models import (
     DEFAULT_SORT,
     MAX_LIMIT,
@@ -44,6 +44,7 @@ def check(filters: ItemFilters) -> None:
 
 
 def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnElement[bool]]:
+    """Every filter but the text search (`q`), which `searched()` joins in."""
     clauses: list[sa.ColumnElement[bool]] = []
     if filters.kind:
         clauses.append(Item.kind == filters.kind)
@@ -59,15 +60,6 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
             Item.source_id
             == sa.select(Source.id).where(Source.slug == filters.source).scalar_subquery()
         )
-    if filters.q:
-        pattern = "%" + _escape_like(filters.q) + "%"
-        clauses.append(
-            sa.or_(
-                Item.title.ilike(pattern, escape="\\"),
-                Item.description.ilike(pattern, escape="\\"),
-                Item.quote.ilike(pattern, escape="\\"),
-            )
-        )
     if filters.overdue is not None:
         today = today or dt.datetime.now(dt.UTC).date()
         overdue = sa.and_(
@@ -81,14 +73,44 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
     return clauses
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def searched(session: Session, filters: ItemFilters) -> search.Matches | None:
+    """The items matching `q` with their rank, or None when `q` has no word to search for."""
+    terms = search.words(filters.q)
+    if not terms:
+        return None
+    return search.matches(session.get_bind().dialect.name, terms)
+
+
+def effective_sort(filters: ItemFilters, sort: str | None) -> str:
+    """The order of a list: the one asked for; without one, the best matches first when
+    searching, else the latest changed first. `relevance` without a search is the default."""
+    if sort is not None and sort not in SORTS:
+        raise invalid(FieldError("sort", f"must be one of {', '.join(SORTS)}"))
+    searching = bool(search.words(filters.q))
+    if sort is None:
+        return "relevance" if searching else DEFAULT_SORT
+    if sort == "relevance" and not searching:
+        return DEFAULT_SORT
+    return sort
+
+
+def _select(matches: search.Matches | None) -> sa.Select[Any]:
+    """The items query, joined to the search's matches (and their rank) when searching."""
+    query = items.select_items()
+    if matches is None:
+        return query
+    return query.add_columns(matches.rank.label("search_rank")).join(
+        matches.subquery, matches.item_id == Item.id
+    )
 
 
 # A cursor is base64url(JSON [sort, key, id]): the sort key and id of the last item of a page.
+# The key of `relevance` is the rank of the search (a float, which JSON carries exactly).
 def encode_cursor(sort: str, row: Any) -> str:
     key: Any
-    if sort in ("updated_at", "-updated_at"):
+    if sort == "relevance":
+        key = row.search_rank
+    elif sort in ("updated_at", "-updated_at"):
         key = row.updated_at.isoformat()
     elif sort == "title":
         key = row.title
@@ -113,6 +135,10 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                 raise ValueError
         elif sort == "due_on":
             key = dt.date.fromisoformat(key) if key is not None else None
+        elif sort == "relevance":
+            if not isinstance(key, int | float) or isinstance(key, bool):
+                raise ValueError
+            key = float(key)
         elif not isinstance(key, str):
             raise ValueError
     except (ValueError, TypeError):
@@ -121,9 +147,14 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def _order_and_after(
-    sort: str, after: tuple[Any, int] | None
+    sort: str, after: tuple[Any, int] | None, matches: search.Matches | None = None
 ) -> tuple[list[sa.ColumnElement[Any]], sa.ColumnElement[bool] | None]:
-    if sort == "-updated_at":
+    if sort == "relevance":
+        # Best first (the lowest rank), ties by id.
+        assert matches is not None, "relevance is the order of a search"
+        order = [matches.rank.asc(), Item.id.asc()]
+        cond = sa.tuple_(matches.rank, Item.id) > after if after else None
+    elif sort == "-updated_at":
         order = [Item.updated_at.desc(), Item.id.desc()]
         cond = sa.tuple_(Item.updated_at, Item.id) < after if after else None
     elif sort == "updated_at":
@@ -151,26 +182,28 @@ def list_page(
     session: Session,
     *,
     filters: ItemFilters,
-    sort: str = DEFAULT_SORT,
+    sort: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> ItemList:
-    if sort not in SORTS:
-        raise invalid(FieldError("sort", f"must be one of {', '.join(SORTS)}"))
+    """A page of the items that match the filters (and the words of `q`), in the order asked
+    for (see `effective_sort`), after the cursor; with the total that match."""
+    sort = effective_sort(filters, sort)
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
     check(filters)
     after = decode_cursor(cursor, sort) if cursor else None
     today = dt.datetime.now(dt.UTC).date()
     clauses = where(filters, today)
-    order, after_clause = _order_and_after(sort, after)
-    query = items.select_items().where(*clauses)
+    matches = searched(session, filters)
+    order, after_clause = _order_and_after(sort, after, matches)
+    query = _select(matches).where(*clauses)
     if after_clause is not None:
         query = query.where(after_clause)
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    total = count_matching(session, filters=filters, clauses=clauses)
+    total = count_matching(session, filters=filters, clauses=clauses, matches=matches)
     return ItemList.model_construct(
         items=[ItemPublic.from_row(r._mapping, today=today) for r in rows],
         next_cursor=encode_cursor(sort, rows[-1]) if has_more else None,
@@ -179,26 +212,43 @@ def list_page(
 
 
 def count_matching(
-    session: Session, *, filters: ItemFilters, clauses: list[sa.ColumnElement[bool]]
+    session: Session,
+    *,
+    filters: ItemFilters,
+    clauses: list[sa.ColumnElement[bool]],
+    matches: search.Matches | None = None,
 ) -> int:
-    """How many items match: from the tally when only kind and status filter, else counted."""
+    """How many items match: from the tally when only kind and status filter, from the search
+    index alone when only `q` does, else counted."""
     if filters.only_kind_and_status:
         return tally.total(session, kind=filters.kind, statuses=filters.status)
-    return session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*clauses)
-    ).scalar_one()
+    query: sa.Select[Any]
+    if matches is None:
+        query = sa.select(sa.func.count()).select_from(Item).where(*clauses)
+    elif not clauses:
+        query = search.count(session.get_bind().dialect.name, search.words(filters.q))
+    else:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(Item)
+            .join(matches.subquery, matches.item_id == Item.id)
+            .where(*clauses)
+        )
+    return session.execute(query).scalar_one()
 
 
 def iter_all(
-    session: Session, *, filters: ItemFilters, sort: str = DEFAULT_SORT, batch: int = 500
+    session: Session, *, filters: ItemFilters, sort: str | None = None, batch: int = 500
 ) -> Iterator[Any]:
     """Every matching item, fetched page by page with the keyset (constant memory)."""
+    sort = effective_sort(filters, sort)
     check(filters)
     clauses = where(filters)
+    matches = searched(session, filters)
     after = None
     while True:
-        order, after_clause = _order_and_after(sort, after)
-        query = items.select_items().where(*clauses)
+        order, after_clause = _order_and_after(sort, after, matches)
+        query = _select(matches).where(*clauses)
         if after_clause is not None:
             query = query.where(after_clause)
         rows = session.execute(query.order_by(*order).limit(batch)).all()

@@ -51,7 +51,7 @@ def words(q: str | None) -> list[str]:
     if not q:
         return []
     found: list[str] = []
-    for word in _WORD.findall(q.casefold()):
+    for word in _WORD.findall(q.lower()):
         if word not in found:
             found.append(word)
     return found[:MAX_WORDS]
@@ -63,7 +63,8 @@ def fts5_query(terms: list[str]) -> str:
 
 
 def tsquery(terms: list[str]) -> str:
-    """A to_tsquery('simple', ...) text: each word a quoted lexeme marked as a prefix, joined by &."""
+    """A to_tsquery('simple', ...) text: each word a quoted lexeme marked as a prefix, all
+    required (&)."""
     return " & ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "':*" for term in terms)
 
 
@@ -87,12 +88,12 @@ def _condition(dialect: str, terms: list[str]) -> tuple[ColumnElement[bool], Col
     if not terms:
         raise ValueError("a search needs at least one word")
     if dialect == "postgresql":
-        document = sa.column("document")
+        document: sa.ColumnClause[Any] = sa.column("document")
         query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), tsquery(terms))
         # ts_rank gives a real (higher is better); negated as a double, it orders like bm25.
         rank: ColumnElement[Any] = sa.cast(-sa.func.ts_rank(document, query), sa.Float(53))
         return document.bool_op("@@")(query), rank
-    fts = sa.literal_column(TABLE)
+    fts: sa.ColumnClause[Any] = sa.literal_column(TABLE)
     return fts.op("MATCH")(fts5_query(terms)), sa.func.bm25(fts, *BM25_WEIGHTS)
 
 
@@ -111,7 +112,7 @@ def matches(dialect: str, terms: list[str]) -> Matches:
     return Matches(select.subquery("search"))
 
 
-def count(dialect: str, terms: list[str]) -> sa.Select[tuple[int]]:
+def count(dialect: str, terms: list[str]) -> sa.Select[Any]:
     """How many items match, read from the index alone (every indexed row is an item)."""
     condition, _rank = _condition(dialect, terms)
     return sa.select(sa.func.count()).select_from(sa.table(TABLE)).where(condition)
