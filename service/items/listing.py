@@ -73,12 +73,24 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
     return clauses
 
 
-def searched(session: Session, filters: ItemFilters) -> search.Matches | None:
-    """The items matching `q` with their rank, or None when `q` has no word to search for."""
+def searched(
+    session: Session,
+    filters: ItemFilters,
+    *,
+    sort: str | None = None,
+    after: tuple[Any, int] | None = None,
+    limit: int | None = None,
+    clauses: list[sa.ColumnElement[bool]] | None = None,
+) -> search.Matches | None:
+    """The items matching `q` with their rank, or None when `q` has no word to search for.
+    A page in relevance order that no other filter narrows is chosen in the index alone."""
     terms = search.words(filters.q)
     if not terms:
         return None
-    return search.matches(session.get_bind().dialect.name, terms)
+    dialect = session.get_bind().dialect.name
+    if sort == "relevance" and not clauses and limit is not None:
+        return search.matches(dialect, terms, after=after, limit=limit)
+    return search.matches(dialect, terms)
 
 
 def effective_sort(filters: ItemFilters, sort: str | None) -> str:
@@ -195,7 +207,7 @@ def list_page(
     after = decode_cursor(cursor, sort) if cursor else None
     today = dt.datetime.now(dt.UTC).date()
     clauses = where(filters, today)
-    matches = searched(session, filters)
+    matches = searched(session, filters, sort=sort, after=after, limit=limit + 1, clauses=clauses)
     order, after_clause = _order_and_after(sort, after, matches)
     query = _select(matches).where(*clauses)
     if after_clause is not None:
@@ -203,7 +215,9 @@ def list_page(
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    total = count_matching(session, filters=filters, clauses=clauses, matches=matches)
+    total = count_matching(
+        session, filters=filters, clauses=clauses, matches=searched(session, filters)
+    )
     return ItemList.model_construct(
         items=[ItemPublic.from_row(r._mapping, today=today) for r in rows],
         next_cursor=encode_cursor(sort, rows[-1]) if has_more else None,
@@ -244,9 +258,9 @@ def iter_all(
     sort = effective_sort(filters, sort)
     check(filters)
     clauses = where(filters)
-    matches = searched(session, filters)
     after = None
     while True:
+        matches = searched(session, filters, sort=sort, after=after, limit=batch, clauses=clauses)
         order, after_clause = _order_and_after(sort, after, matches)
         query = _select(matches).where(*clauses)
         if after_clause is not None:

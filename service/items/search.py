@@ -101,14 +101,29 @@ def _item_id(dialect: str) -> ColumnElement[int]:
     return sa.literal_column("item_id" if dialect == "postgresql" else f"{TABLE}.rowid")
 
 
-def matches(dialect: str, terms: list[str]) -> Matches:
-    """The items matching every word (`terms` from `words()`, not empty), with their rank."""
+def matches(
+    dialect: str,
+    terms: list[str],
+    *,
+    after: tuple[float, int] | None = None,
+    limit: int | None = None,
+) -> Matches:
+    """The items matching every word (`terms` from `words()`, not empty), with their rank.
+
+    With `limit`: only the best `limit` after `after` (rank, item id), chosen in the index
+    alone, for a list that nothing but the words filter: the items table is then read for
+    those rows only, not for every match."""
     condition, rank = _condition(dialect, terms)
+    item_id = _item_id(dialect)
     select = (
-        sa.select(_item_id(dialect).label("item_id"), rank.label("rank"))
+        sa.select(item_id.label("item_id"), rank.label("rank"))
         .select_from(sa.table(TABLE))
         .where(condition)
     )
+    if after is not None:
+        select = select.where(sa.tuple_(rank, item_id) > after)
+    if limit is not None:
+        select = select.order_by(rank.asc(), item_id.asc()).limit(limit)
     return Matches(select.subquery("search"))
 
 
