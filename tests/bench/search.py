@@ -152,6 +152,52 @@ def markdown(sizes: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def explain(database_url: str, q: str, *, kind: str | None = None) -> str:
+    """The query plans of a search's page (relevance order) and its count, as the list builds
+    them, on the database at `database_url`."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from service.db import create_db_engine
+    from service.items import listing
+    from service.items.models import ItemFilters
+
+    engine = create_db_engine(database_url)
+    filters = ItemFilters(q=q, kind=kind)
+    lines = []
+    try:
+        with Session(engine) as session:
+            clauses = listing.where(filters)
+            matches = listing.searched(
+                session, filters, sort="relevance", limit=26, clauses=clauses
+            )
+            order, _ = listing._order_and_after("relevance", None, matches)
+            page = listing._select(matches).where(*clauses).order_by(*order).limit(26)
+            everything = listing.searched(session, filters)
+            assert everything is not None
+            if clauses:
+                count = (
+                    sa.select(sa.func.count())
+                    .select_from(listing.Item)
+                    .join(everything.subquery, everything.item_id == listing.Item.id)
+                    .where(*clauses)
+                )
+            else:
+                from service.items import search
+
+                count = search.count(engine.dialect.name, search.words(q))
+            postgresql = engine.dialect.name == "postgresql"
+            for label, statement in (("page", page), ("count", count)):
+                sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+                prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgresql else "EXPLAIN QUERY PLAN "
+                rows = session.execute(sa.text(prefix + sql.replace("%%", "%"))).all()
+                lines.append(f"-- {label}: q={q!r}" + (f", kind={kind}" if kind else ""))
+                lines += [str(row[-1]) if not postgresql else row[0] for row in rows]
+    finally:
+        engine.dispose()
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.search", description=__doc__)
     parser.add_argument("--items", default="10000", help="comma-separated sizes (default 10000)")
@@ -159,13 +205,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--pg-admin-url", default=harness.PG_ADMIN_URL)
     parser.add_argument("--tree", type=Path, default=servers.PROJECT_ROOT,
-                        help="the checkout of the tracker to serve (default: this one)")  # fmt: skip
+                        help="the checkout to serve (default: this one)")  # fmt: skip
     parser.add_argument("--reuse", action="append", default=[], metavar="ITEMS=URL",
                         help="use this database, already filled, for that size")  # fmt: skip
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="3 s per measure")
     parser.add_argument("--label", default="", help="a name for the saved result")
+    parser.add_argument("--explain", metavar="URL",
+                        help="only print the query plans of searches there")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.explain:
+        for q, kind in (("northdale", None), ("safeg", None), ("north police", "allegation")):
+            print(explain(args.explain, q, kind=kind) + "\n")
+        return 0
     duration = 3.0 if args.quick else args.duration
     load = Load(threads=2, connections=32, duration=duration, warmup=1.0)
     reuse = dict(entry.split("=", 1) for entry in args.reuse)
