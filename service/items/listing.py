@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -108,12 +109,22 @@ def effective_sort(filters: ItemFilters, sort: str | None) -> str:
 
 def _select(matches: search.Matches | None) -> sa.Select[Any]:
     """The items query, joined to the search's matches (and their rank) when searching."""
-    query = items.select_items()
     if matches is None:
-        return query
-    return query.add_columns(matches.rank.label("search_rank")).join(
-        matches.subquery, matches.item_id == Item.id
+        return items.select_items()
+    return _joined(matches.subquery)
+
+
+@lru_cache(maxsize=16)
+def _joined(subquery: sa.Subquery) -> sa.Select[Any]:
+    return (
+        items.select_items()
+        .add_columns(subquery.c.rank.label("search_rank"))
+        .join(subquery, subquery.c.item_id == Item.id)
     )
+
+
+def _params(matches: search.Matches | None) -> dict[str, Any]:
+    return matches.params if matches is not None else {}
 
 
 # A cursor is base64url(JSON [sort, key, id]): the sort key and id of the last item of a page.
@@ -212,7 +223,7 @@ def list_page(
     query = _select(matches).where(*clauses)
     if after_clause is not None:
         query = query.where(after_clause)
-    rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
+    rows = session.execute(query.order_by(*order).limit(limit + 1), _params(matches)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     total = count_matching(
@@ -240,7 +251,8 @@ def count_matching(
     if matches is None:
         query = sa.select(sa.func.count()).select_from(Item).where(*clauses)
     elif not clauses:
-        query = search.count(session.get_bind().dialect.name, search.words(filters.q))
+        query, params = search.count(session.get_bind().dialect.name, search.words(filters.q))
+        return session.execute(query, params).scalar_one()
     else:
         query = (
             sa.select(sa.func.count())
@@ -248,7 +260,7 @@ def count_matching(
             .join(matches.subquery, matches.item_id == Item.id)
             .where(*clauses)
         )
-    return session.execute(query).scalar_one()
+    return session.execute(query, _params(matches)).scalar_one()
 
 
 def iter_all(
@@ -265,7 +277,7 @@ def iter_all(
         query = _select(matches).where(*clauses)
         if after_clause is not None:
             query = query.where(after_clause)
-        rows = session.execute(query.order_by(*order).limit(batch)).all()
+        rows = session.execute(query.order_by(*order).limit(batch), _params(matches)).all()
         yield from rows
         if len(rows) < batch:
             return

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,11 +69,13 @@ def tsquery(terms: list[str]) -> str:
     return " & ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "':*" for term in terms)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Matches:
-    """The items that match, as a subquery of (item_id, rank): lower rank is better."""
+    """The items that match, as a subquery of (item_id, rank) (lower rank is better), and the
+    values of its parameters, to pass when the statement that holds it is executed."""
 
     subquery: sa.Subquery
+    params: dict[str, Any]
 
     @property
     def item_id(self) -> ColumnElement[int]:
@@ -83,22 +86,58 @@ class Matches:
         return self.subquery.c.rank
 
 
-def _condition(dialect: str, terms: list[str]) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+# The statements are built once per shape (a Select costs more to build than to run at 10k
+# items); a search's words, cursor and limit are parameters of the execution.
+_QUERY = "search_query"
+_AFTER_RANK, _AFTER_ID, _LIMIT = "search_after_rank", "search_after_id", "search_limit"
+
+
+def _condition(dialect: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
     """The match condition on the index table and the rank of a match (lower is better)."""
-    if not terms:
-        raise ValueError("a search needs at least one word")
+    text = sa.bindparam(_QUERY, type_=sa.String())
     if dialect == "postgresql":
         document: sa.ColumnClause[Any] = sa.column("document")
-        query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), tsquery(terms))
+        query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
         # ts_rank gives a real (higher is better); negated as a double, it orders like bm25.
         rank: ColumnElement[Any] = sa.cast(-sa.func.ts_rank(document, query), sa.Float(53))
         return document.bool_op("@@")(query), rank
     fts: sa.ColumnClause[Any] = sa.literal_column(TABLE)
-    return fts.op("MATCH")(fts5_query(terms)), sa.func.bm25(fts, *BM25_WEIGHTS)
+    weights: list[ColumnElement[Any]] = [sa.literal_column(repr(w)) for w in BM25_WEIGHTS]
+    return fts.op("MATCH")(text), sa.func.bm25(fts, *weights)
 
 
 def _item_id(dialect: str) -> ColumnElement[int]:
     return sa.literal_column("item_id" if dialect == "postgresql" else f"{TABLE}.rowid")
+
+
+@lru_cache(maxsize=16)
+def _matches(dialect: str, after: bool, limit: bool) -> sa.Subquery:
+    condition, rank = _condition(dialect)
+    item_id = _item_id(dialect)
+    select = (
+        sa.select(item_id.label("item_id"), rank.label("rank"))
+        .select_from(sa.table(TABLE))
+        .where(condition)
+    )
+    if after:
+        select = select.where(
+            sa.tuple_(rank, item_id)
+            > sa.tuple_(
+                sa.bindparam(_AFTER_RANK, type_=sa.Float(53)),
+                sa.bindparam(_AFTER_ID, type_=sa.Integer()),
+            )
+        )
+    if limit:
+        select = select.order_by(rank.asc(), item_id.asc()).limit(
+            sa.bindparam(_LIMIT, type_=sa.Integer(), literal_execute=True)
+        )
+    return select.subquery("search")
+
+
+def _query_text(dialect: str, terms: list[str]) -> str:
+    if not terms:
+        raise ValueError("a search needs at least one word")
+    return tsquery(terms) if dialect == "postgresql" else fts5_query(terms)
 
 
 def matches(
@@ -113,21 +152,21 @@ def matches(
     With `limit`: only the best `limit` after `after` (rank, item id), chosen in the index
     alone, for a list that nothing but the words filter: the items table is then read for
     those rows only, not for every match."""
-    condition, rank = _condition(dialect, terms)
-    item_id = _item_id(dialect)
-    select = (
-        sa.select(item_id.label("item_id"), rank.label("rank"))
-        .select_from(sa.table(TABLE))
-        .where(condition)
-    )
+    params: dict[str, Any] = {_QUERY: _query_text(dialect, terms)}
     if after is not None:
-        select = select.where(sa.tuple_(rank, item_id) > after)
+        params[_AFTER_RANK], params[_AFTER_ID] = after
     if limit is not None:
-        select = select.order_by(rank.asc(), item_id.asc()).limit(limit)
-    return Matches(select.subquery("search"))
+        params[_LIMIT] = limit
+    return Matches(_matches(dialect, after is not None, limit is not None), params)
 
 
-def count(dialect: str, terms: list[str]) -> sa.Select[Any]:
-    """How many items match, read from the index alone (every indexed row is an item)."""
-    condition, _rank = _condition(dialect, terms)
+@lru_cache(maxsize=4)
+def _count(dialect: str) -> sa.Select[Any]:
+    condition, _rank = _condition(dialect)
     return sa.select(sa.func.count()).select_from(sa.table(TABLE)).where(condition)
+
+
+def count(dialect: str, terms: list[str]) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """How many items match, read from the index alone (every indexed row is an item): the
+    statement and its parameters."""
+    return _count(dialect), {_QUERY: _query_text(dialect, terms)}
