@@ -172,7 +172,14 @@ def explain(database_url: str, q: str, *, kind: str | None = None) -> str:
                 session, filters, sort="relevance", limit=26, clauses=clauses
             )
             order, _ = listing._order_and_after("relevance", None, matches)
-            page = listing._select(matches).where(*clauses).order_by(*order).limit(26)
+            assert matches is not None
+            page = (
+                listing._select(matches)
+                .where(*clauses)
+                .order_by(*order)
+                .limit(26)
+                .params(**matches.params)
+            )
             everything = listing.searched(session, filters)
             assert everything is not None
             if clauses:
@@ -181,11 +188,13 @@ def explain(database_url: str, q: str, *, kind: str | None = None) -> str:
                     .select_from(listing.Item)
                     .join(everything.subquery, everything.item_id == listing.Item.id)
                     .where(*clauses)
+                    .params(**everything.params)
                 )
             else:
                 from service.items import search
 
-                count = search.count(engine.dialect.name, search.words(q))
+                statement, params = search.count(engine.dialect.name, search.words(q))
+                count = statement.params(**params)
             postgresql = engine.dialect.name == "postgresql"
             for label, statement in (("page", page), ("count", count)):
                 sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
