@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel.sql.sqltypes import AutoString
 
 from service.db import UTCDateTime, create_db_engine
+from service.migrate import include_name
 from service.models import metadata
 
 config = context.config
@@ -54,6 +55,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

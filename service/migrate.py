@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from service.config import PROJECT_ROOT, get_settings
+from service.items.search import IGNORED_TABLES
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -37,3 +38,10 @@ def head_revisions() -> frozenset[str]:
 def is_at_head(connection: Connection) -> bool:
     current = MigrationContext.configure(connection).get_current_heads()
     return frozenset(current) == head_revisions()
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What the models and the migrations are compared on: everything but the search index,
+    which the migrations make and triggers keep (an FTS5 table and its shadow tables on SQLite, a
+    tsvector table on PostgreSQL) and which no model describes."""
+    return not (type_ == "table" and name in IGNORED_TABLES)

@@ -98,7 +98,7 @@ def items_csv(
     request: Request,
     session: SessionDep,
     filters: Annotated[ItemFilters, Query()],
-    sort: Annotated[Sort, Query()] = "-updated_at",
+    sort: Annotated[Sort | None, Query()] = None,
 ) -> Response:
     listing.check(filters)
     headers = {"Content-Disposition": 'attachment; filename="items.csv"'}

@@ -20,7 +20,7 @@ from service.items.models import ItemFilters, ItemPublic, csv_columns
 from service.withheld import service as withheld
 
 
-def stream(*, filters: ItemFilters, sort: str, batch: int = 500) -> Iterator[bytes]:
+def stream(*, filters: ItemFilters, sort: str | None, batch: int = 500) -> Iterator[bytes]:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")

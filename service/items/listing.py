@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -15,8 +16,8 @@ from sqlmodel import Session
 from service.actors.models import Actor
 from service.errors import FieldError, invalid
 from service.events import service as events
+from service.items import search, tally, vocabulary
 from service.items import service as items
-from service.items import tally, vocabulary
 from service.items.models import (
     DEFAULT_SORT,
     MAX_LIMIT,
@@ -45,26 +46,8 @@ def check(filters: ItemFilters) -> None:
         )
 
 
-def _searchable(session: Session | None, filters: ItemFilters) -> tuple[str, ...]:
-    """The withheld names, when a text search needs them (see `where`)."""
-    if session is None or not filters.q:
-        return ()
-    return withheld.masker(session).names
-
-
-def _shown(column: Any, withheld_names: tuple[str, ...]) -> Any:
-    """The column as the public reads it: each withheld name replaced, so that a search for a
-    withheld name finds nothing (it would tell which item holds it)."""
-    for name in withheld_names:
-        column = sa.func.replace(column, name, PLACEHOLDER)
-    return column
-
-
-def where(
-    filters: ItemFilters,
-    today: dt.date | None = None,
-    withheld_names: tuple[str, ...] = (),
-) -> list[sa.ColumnElement[bool]]:
+def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnElement[bool]]:
+    """Every filter but the text search (`q`), which `searched()` joins in."""
     clauses: list[sa.ColumnElement[bool]] = []
     if filters.kind:
         clauses.append(Item.kind == filters.kind)
@@ -88,19 +71,6 @@ def where(
             Item.source_id
             == sa.select(Source.id).where(Source.slug == filters.source).scalar_subquery()
         )
-    if filters.q:
-        pattern = "%" + _escape_like(filters.q) + "%"
-        # A reader looking for "ofsted" means the items that name Ofsted as an actor too.
-        named = sa.select(Actor.id).where(Actor.name.ilike(pattern, escape="\\"))
-        clauses.append(
-            sa.or_(
-                _shown(Item.title, withheld_names).ilike(pattern, escape="\\"),
-                _shown(Item.description, withheld_names).ilike(pattern, escape="\\"),
-                _shown(Item.quote, withheld_names).ilike(pattern, escape="\\"),
-                Item.actor_id.in_(named),
-                Item.responsible_id.in_(named),
-            )
-        )
     if filters.overdue is not None:
         today = today or dt.datetime.now(dt.UTC).date()
         overdue = sa.and_(
@@ -114,14 +84,99 @@ def where(
     return clauses
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def withheld_guard(session: Session, filters: ItemFilters) -> list[sa.ColumnElement[bool]]:
+    """A search must not find an item by a withheld name (it would tell which item holds it).
+    The index holds the text as written, so when a word of `q` could match a word of a withheld
+    name, the items that hold such a name match only if their text with every withheld name
+    replaced still holds every word; other items are left to the index. Nothing is added when
+    no word of `q` comes near a withheld name."""
+    terms = search.words(filters.q)
+    if not terms:
+        return []
+    names = withheld.masker(session).names
+    hidden = {word for name in names for word in search.words(name)}
+    if not any(word.startswith(term) for term in terms for word in hidden):
+        return []
+    columns = (Item.title, Item.description, Item.quote)
+    holds_a_name = sa.or_(*(column.contains(name) for column in columns for name in names))
+    shown = sa.func.lower(
+        sa.func.coalesce(_shown(Item.title, names), "")
+        + " "
+        + sa.func.coalesce(_shown(Item.description, names), "")
+        + " "
+        + sa.func.coalesce(_shown(Item.quote, names), "")
+    )
+    still_matches = sa.and_(*(shown.contains(term, autoescape=True) for term in terms))
+    return [sa.or_(sa.not_(holds_a_name), still_matches)]
+
+
+def _shown(column: Any, names: tuple[str, ...]) -> Any:
+    """The column as the public reads it: each withheld name replaced."""
+    for name in names:
+        column = sa.func.replace(column, name, PLACEHOLDER)
+    return column
+
+
+def searched(
+    session: Session,
+    filters: ItemFilters,
+    *,
+    sort: str | None = None,
+    after: tuple[Any, int] | None = None,
+    limit: int | None = None,
+    clauses: list[sa.ColumnElement[bool]] | None = None,
+) -> search.Matches | None:
+    """The items matching `q` with their rank, or None when `q` has no word to search for.
+    A page in relevance order that no other filter narrows is chosen in the index alone."""
+    terms = search.words(filters.q)
+    if not terms:
+        return None
+    dialect = session.get_bind().dialect.name
+    if sort == "relevance" and not clauses and limit is not None:
+        return search.matches(dialect, terms, after=after, limit=limit)
+    return search.matches(dialect, terms)
+
+
+def effective_sort(filters: ItemFilters, sort: str | None) -> str:
+    """The order of a list: the one asked for; without one, the best matches first when
+    searching, else the latest changed first. `relevance` without a search is the default."""
+    if sort is not None and sort not in SORTS:
+        raise invalid(FieldError("sort", f"must be one of {', '.join(SORTS)}"))
+    searching = bool(search.words(filters.q))
+    if sort is None:
+        return "relevance" if searching else DEFAULT_SORT
+    if sort == "relevance" and not searching:
+        return DEFAULT_SORT
+    return sort
+
+
+def _select(matches: search.Matches | None) -> sa.Select[Any]:
+    """The items query, joined to the search's matches (and their rank) when searching."""
+    if matches is None:
+        return items.select_items()
+    return _joined(matches.subquery)
+
+
+@lru_cache(maxsize=16)
+def _joined(subquery: sa.Subquery) -> sa.Select[Any]:
+    return (
+        items.select_items()
+        .add_columns(subquery.c.rank.label("search_rank"))
+        .join(subquery, subquery.c.item_id == Item.id)
+    )
+
+
+def _params(matches: search.Matches | None) -> dict[str, Any]:
+    return matches.params if matches is not None else {}
 
 
 # A cursor is base64url(JSON [sort, key, id]): the sort key and id of the last item of a page.
+# The key of `relevance` is the rank of the search (a float, which JSON carries exactly).
 def encode_cursor(sort: str, row: Any) -> str:
     key: Any
-    if sort in ("updated_at", "-updated_at"):
+    if sort == "relevance":
+        key = row.search_rank
+    elif sort in ("updated_at", "-updated_at"):
         key = row.updated_at.isoformat()
     elif sort == "title":
         key = row.title
@@ -146,6 +201,10 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                 raise ValueError
         elif sort == "due_on":
             key = dt.date.fromisoformat(key) if key is not None else None
+        elif sort == "relevance":
+            if not isinstance(key, int | float) or isinstance(key, bool):
+                raise ValueError
+            key = float(key)
         elif not isinstance(key, str):
             raise ValueError
     except (ValueError, TypeError):
@@ -154,9 +213,14 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def _order_and_after(
-    sort: str, after: tuple[Any, int] | None
+    sort: str, after: tuple[Any, int] | None, matches: search.Matches | None = None
 ) -> tuple[list[sa.ColumnElement[Any]], sa.ColumnElement[bool] | None]:
-    if sort == "-updated_at":
+    if sort == "relevance":
+        # Best first (the lowest rank), ties by id.
+        assert matches is not None, "relevance is the order of a search"
+        order = [matches.rank.asc(), Item.id.asc()]
+        cond = sa.tuple_(matches.rank, Item.id) > after if after else None
+    elif sort == "-updated_at":
         order = [Item.updated_at.desc(), Item.id.desc()]
         cond = sa.tuple_(Item.updated_at, Item.id) < after if after else None
     elif sort == "updated_at":
@@ -184,26 +248,30 @@ def list_page(
     session: Session,
     *,
     filters: ItemFilters,
-    sort: str = DEFAULT_SORT,
+    sort: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> ItemList:
-    if sort not in SORTS:
-        raise invalid(FieldError("sort", f"must be one of {', '.join(SORTS)}"))
+    """A page of the items that match the filters (and the words of `q`), in the order asked
+    for (see `effective_sort`), after the cursor; with the total that match."""
+    sort = effective_sort(filters, sort)
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
     check(filters)
     after = decode_cursor(cursor, sort) if cursor else None
     today = dt.datetime.now(dt.UTC).date()
-    clauses = where(filters, today, _searchable(session, filters))
-    order, after_clause = _order_and_after(sort, after)
-    query = items.select_items().where(*clauses)
+    clauses = where(filters, today) + withheld_guard(session, filters)
+    matches = searched(session, filters, sort=sort, after=after, limit=limit + 1, clauses=clauses)
+    order, after_clause = _order_and_after(sort, after, matches)
+    query = _select(matches).where(*clauses)
     if after_clause is not None:
         query = query.where(after_clause)
-    rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
+    rows = session.execute(query.order_by(*order).limit(limit + 1), _params(matches)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    total = count_matching(session, filters=filters, clauses=clauses)
+    total = count_matching(
+        session, filters=filters, clauses=clauses, matches=searched(session, filters)
+    )
     return ItemList.model_construct(
         items=[ItemPublic.from_row(r._mapping, today=today) for r in rows],
         next_cursor=encode_cursor(sort, rows[-1]) if has_more else None,
@@ -215,12 +283,15 @@ def rows_before(session: Session, *, filters: ItemFilters, sort: str, cursor: st
     """How many matching items come before a page's cursor, so that page 2 can say "26 to 35 of
     35": one count over the same keyset condition, never an OFFSET."""
     after = decode_cursor(cursor, sort)
-    _, after_clause = _order_and_after(sort, after)
+    matches = searched(session, filters)
+    _, after_clause = _order_and_after(sort, after, matches)
     if after_clause is None:
         return 0
-    return session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*where(filters), sa.not_(after_clause))
-    ).scalar_one()
+    query = sa.select(sa.func.count()).select_from(Item)
+    if matches is not None:
+        query = query.join(matches.subquery, matches.item_id == Item.id)
+    query = query.where(*where(filters), *withheld_guard(session, filters), sa.not_(after_clause))
+    return session.execute(query, _params(matches)).scalar_one()
 
 
 def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
@@ -237,29 +308,47 @@ def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
 
 
 def count_matching(
-    session: Session, *, filters: ItemFilters, clauses: list[sa.ColumnElement[bool]]
+    session: Session,
+    *,
+    filters: ItemFilters,
+    clauses: list[sa.ColumnElement[bool]],
+    matches: search.Matches | None = None,
 ) -> int:
-    """How many items match: from the tally when only kind and status filter, else counted."""
+    """How many items match: from the tally when only kind and status filter, from the search
+    index alone when only `q` does, else counted."""
     if filters.only_kind_and_status:
         return tally.total(session, kind=filters.kind, statuses=filters.status)
-    return session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*clauses)
-    ).scalar_one()
+    query: sa.Select[Any]
+    if matches is None:
+        query = sa.select(sa.func.count()).select_from(Item).where(*clauses)
+    elif not clauses:
+        query, params = search.count(session.get_bind().dialect.name, search.words(filters.q))
+        return session.execute(query, params).scalar_one()
+    else:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(Item)
+            .join(matches.subquery, matches.item_id == Item.id)
+            .where(*clauses)
+        )
+    return session.execute(query, _params(matches)).scalar_one()
 
 
 def iter_all(
-    session: Session, *, filters: ItemFilters, sort: str = DEFAULT_SORT, batch: int = 500
+    session: Session, *, filters: ItemFilters, sort: str | None = None, batch: int = 500
 ) -> Iterator[Any]:
     """Every matching item, fetched page by page with the keyset (constant memory)."""
+    sort = effective_sort(filters, sort)
     check(filters)
-    clauses = where(filters, withheld_names=_searchable(session, filters))
+    clauses = where(filters) + withheld_guard(session, filters)
     after = None
     while True:
-        order, after_clause = _order_and_after(sort, after)
-        query = items.select_items().where(*clauses)
+        matches = searched(session, filters, sort=sort, after=after, limit=batch, clauses=clauses)
+        order, after_clause = _order_and_after(sort, after, matches)
+        query = _select(matches).where(*clauses)
         if after_clause is not None:
             query = query.where(after_clause)
-        rows = session.execute(query.order_by(*order).limit(batch)).all()
+        rows = session.execute(query.order_by(*order).limit(batch), _params(matches)).all()
         yield from rows
         if len(rows) < batch:
             return
@@ -287,13 +376,12 @@ def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
     if filters.is_empty:
         counts = list(tally.counts(session))
     else:
-        counts = list(
-            session.execute(
-                sa.select(Item.kind, Item.status, sa.func.count())
-                .where(*where(filters, today))
-                .group_by(Item.kind, Item.status)
-            ).all()
-        )
+        matches = searched(session, filters)
+        query = sa.select(Item.kind, Item.status, sa.func.count()).select_from(Item)
+        if matches is not None:
+            query = query.join(matches.subquery, matches.item_id == Item.id)
+        query = query.where(*where(filters, today), *withheld_guard(session, filters))
+        counts = list(session.execute(query.group_by(Item.kind, Item.status), _params(matches)))
     for kind, status, count in counts:
         entry = kinds[kind]
         found = vocabulary.status_of(kind, status)

@@ -333,8 +333,9 @@ def _csv_value(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # The list filters, as the API's query parameters and the dashboard's filter bar name them
 
-Sort = Literal["updated_at", "-updated_at", "title", "due_on"]
-SORTS: tuple[Sort, ...] = ("updated_at", "-updated_at", "title", "due_on")
+Sort = Literal["updated_at", "-updated_at", "title", "due_on", "relevance"]
+SORTS: tuple[Sort, ...] = ("updated_at", "-updated_at", "title", "due_on", "relevance")
+# Without `sort`: the best matches first when `q` has words, else the latest changed first.
 DEFAULT_SORT: Sort = "-updated_at"
 MAX_LIMIT = 200
 MAX_SEARCH = 200
@@ -386,7 +387,10 @@ class ItemFilters(InputModel):
     q: str | None = PField(
         default=None,
         max_length=MAX_SEARCH,
-        description="Text in title, description, quote or the name of its actors.",
+        description=(
+            "Words to search for in the title, description, quote and actors' names: every word "
+            "must match the start of a word (`ofs` finds Ofsted); case does not matter."
+        ),
     )
     overdue: bool | None = PField(default=None, description="Only overdue (true) or not (false).")
     updated_since: Annotated[
@@ -410,9 +414,12 @@ class ItemFilters(InputModel):
 class ListQuery(ItemFilters):
     """The list's filters with its order and page."""
 
-    sort: Sort = PField(
-        default=DEFAULT_SORT,
-        description="`updated_at`, `-updated_at` (default), `title` or `due_on`.",
+    sort: Sort | None = PField(
+        default=None,
+        description=(
+            "`updated_at`, `-updated_at`, `title`, `due_on` or `relevance`. Without it: "
+            "`relevance` (best match first) when `q` is given, else `-updated_at`."
+        ),
     )
     limit: int = PField(default=50, ge=1, le=MAX_LIMIT)
     cursor: str | None = PField(default=None, max_length=1000, description="From `next_cursor`.")
