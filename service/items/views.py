@@ -120,10 +120,10 @@ def _dashboard_filters(request: Request) -> DashboardView:
                     f"{kind.plural.lower()}, so it was left out."
                 )
         shown["status"] = statuses[0] if statuses else ""
-    sort = query.get("sort", "").strip() or DEFAULT_SORT
-    if sort not in SORTS:
-        errors["sort"] = "That order is not one the list offers: showing the latest first."
-        sort = DEFAULT_SORT
+    asked = query.get("sort", "").strip() or None
+    if asked is not None and asked not in SORTS:
+        errors["sort"] = "That order is not one the list offers: showing the default order."
+        asked = None
     given: dict[str, Any] = {
         name: shown[name] or None for name in ("kind", "actor", "q", "responsible")
     }
@@ -136,7 +136,8 @@ def _dashboard_filters(request: Request) -> DashboardView:
         for e in field_errors(list(exc.errors())):
             errors.setdefault(e.field, _FILTER_MESSAGES.get(e.field, sentence(e.message)))
         filters = ItemFilters()
-    return DashboardView(shown, filters, sort, errors, notices)
+    # Without an order asked for: the best matches first when searching, else the latest.
+    return DashboardView(shown, filters, listing.effective_sort(filters, asked), errors, notices)
 
 
 _FILTER_MESSAGES = {
@@ -158,9 +159,11 @@ def _page_url(request: Request, cursor: str | None) -> str:
     return _dashboard_url(request, drop=("cursor",), add=(("cursor", cursor),) if cursor else ())
 
 
-def _sort_url(request: Request) -> Any:
+def _sort_url(request: Request, filters: ItemFilters) -> Any:
+    default = listing.effective_sort(filters, None)
+
     def url(key: str) -> str:
-        add = (("sort", key),) if key != DEFAULT_SORT else ()
+        add = (("sort", key),) if key != default else ()
         return _dashboard_url(request, drop=("cursor", "sort"), add=add)
 
     return url
@@ -223,7 +226,7 @@ def _results(
         filter_errors=errors,
         filter_notices=view.notices,
         sort=view.sort,
-        sort_url=_sort_url(request),
+        sort_url=_sort_url(request, view.filters),
         page=page,
         first_shown=before + 1,
         last_shown=before + len(page.items),
