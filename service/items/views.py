@@ -236,6 +236,7 @@ def _results(
         next_url=_page_url(request, page.next_cursor) if page.next_cursor else None,
         first_url=_page_url(request, None) if cursor else None,
         summary_query={k: view.shown[k] for k in ("actor", "q", "responsible") if view.shown[k]},
+        parts=links.parts_of(session, [item.id for item in page.items]),
     )
     return status_code
 
@@ -449,7 +450,16 @@ def _row(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    context = {**context, "item": item, "edit": edit, "announce": announce, "focus_edit": True}
+    with read_session() as session:
+        parts = links.parts_of(session, [item.id])
+    context = {
+        **context,
+        "item": item,
+        "edit": edit,
+        "announce": announce,
+        "focus_edit": True,
+        "parts": parts,
+    }
     return render(
         request, DASHBOARD, context, block="row", status_code=status_code, headers=headers
     )

@@ -69,6 +69,23 @@ def links_of(session: Session, *, item_id: int) -> ItemLinks:
     )
 
 
+def parts_of(session: Session, item_ids: list[int]) -> dict[int, list[ItemBrief]]:
+    """The parts (children) of each of these items, in one query: a table of items shows them
+    under their parent."""
+    if not item_ids:
+        return {}
+    query = (
+        sa.select(ItemLink.target_id, Item.slug, Item.kind, Item.title, Item.status)
+        .join(Item, Item.id == ItemLink.item_id)
+        .where(ItemLink.relation == "part_of", ItemLink.target_id.in_(item_ids))
+        .order_by(ItemLink.target_id, Item.title, Item.id)
+    )
+    found: dict[int, list[ItemBrief]] = {}
+    for row in session.execute(query):
+        found.setdefault(row.target_id, []).append(_brief(row))
+    return found
+
+
 def _ends(relation: str, item_id: int, target_id: int) -> tuple[int, int]:
     """The row's (item_id, target_id): a related link from the lower id to the higher."""
     if relation == "related":

@@ -73,3 +73,14 @@ def test_an_editor_signs_in_and_changes_a_status_with_plain_posts(tab_without_js
         page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     tab.assert_clean(expected_statuses=(422,))
+
+
+def test_a_parents_parts_unfold_without_javascript(tab_without_js, server) -> None:
+    page = tab_without_js.page
+    tab_without_js.goto("/?q=ipcc+investigation")
+    parts = page.locator("#row-ipcc-investigation-of-10-syp-officers details.parts")
+    expect(parts.locator("li").first).to_be_hidden()
+    parts.locator("summary").click()
+    expect(parts.locator("li")).to_have_count(8)
+    expect(parts.locator("li").first).to_be_visible()
+    tab_without_js.assert_clean()

@@ -204,3 +204,20 @@ def test_an_editor_links_and_unlinks_through_the_forms(client, make_user) -> Non
     )
     assert unknown.status_code == 422
     assert _text(html(unknown), "#f-target-error") == "No item 'no-such-item'."
+
+
+def test_the_dashboard_folds_a_parents_parts_under_its_row(client) -> None:
+    page = html_page(client, "/?q=ipcc+investigation")
+    row = page.select_one(f"#row-{PARENT}")
+    parts = row.select_one("td[data-label=Title] details.parts")
+    assert parts is not None and not parts.has_attr("open")  # folded until opened
+    assert " ".join(parts.select_one("summary").get_text().split()) == (
+        "8 parts of IPCC investigation of 10 South Yorkshire Police officers"
+    )
+    links = [a["href"] for a in parts.select("li a")]
+    assert len(links) == 8 and f"/items/{ALLEGATION}" in links
+    assert all(li.select_one(".badge") for li in parts.select("li"))
+    # An item without parts has no fold.
+    allegations = html_page(client, "/?kind=allegation")
+    assert allegations.select_one(f"#row-{ALLEGATION}") is not None
+    assert allegations.select_one(f"#row-{ALLEGATION} details.parts") is None
