@@ -119,6 +119,7 @@ def test_requests_at_once_share_version_reads_and_still_see_every_write(
     the requests that arrived while the one before it ran; each answer still reflects every
     commit made before its request. (SQLite reads its file in place, per request.)"""
     import asyncio
+    import concurrent.futures
 
     import httpx
 
@@ -162,4 +163,6 @@ def test_requests_at_once_share_version_reads_and_still_see_every_write(
             else:
                 assert shared_reads == 0  # SQLite: read in place, no shared reader
 
-    asyncio.run(run())
+    # In a thread of its own: the browser tests' driver may hold this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
