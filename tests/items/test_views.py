@@ -24,7 +24,7 @@ COMMITMENT_STATUSES = [
 
 
 def row_titles(page: BeautifulSoup) -> list[str]:
-    return [a.get_text() for a in page.select("#results table.items tbody tr td:first-child a")]
+    return [a.get_text() for a in page.select("#results table.items tbody tr .title-link")]
 
 
 def timeline(page: BeautifulSoup) -> list[str]:
@@ -82,7 +82,7 @@ def test_dashboard_shows_summary_items_and_latest_changes(client) -> None:
     # Status badges carry their words; quantities show where there are some.
     for item in listed["items"]:
         row = page.select_one(f"#row-{item['slug']}")
-        assert row.select_one(".badge").get_text() == item["status_label"]
+        assert row.select_one(".cell-status .badge").get_text() == item["status_label"]
         # Each kind has its marker; progress only where it means progress (a commitment's
         # target), while an allegation's 14 officers is a count beside its title.
         assert row.select_one(f".kind--{item['kind']} .kind__mark") is not None
@@ -178,7 +178,7 @@ def test_the_table_refresh_is_conditional_on_the_data(client, editor_headers) ->
     assert changed.headers["HX-Trigger"] == "tracker:changed"
     fresh = html(changed).select_one("#results")
     assert fresh["data-etag"] == changed.headers["etag"] != results["data-etag"]
-    assert html(changed).select_one(f"#row-{ITEM} .badge").get_text() == "In progress"
+    assert html(changed).select_one(f"#row-{ITEM} .cell-status .badge").get_text() == "In progress"
 
 
 def test_the_table_pages_by_cursor(client) -> None:
@@ -412,12 +412,13 @@ def test_inline_row_edit_swaps_the_row_into_a_form_and_back(client, make_user) -
     )
     assert saved.status_code == 200 and saved.headers["HX-Trigger"] == "tracker:changed"
     new_row = html(saved).select_one(f"tr#row-{ITEM}")
-    assert new_row.select_one(".badge").get_text() == "In progress"
+    assert new_row.select_one(".cell-status .badge").get_text() == "In progress"
     assert new_row.select_one("form") is None
     assert "changed to In progress" in new_row["data-announce"]
 
     cancelled = client.get(f"/items/{ITEM}/row", headers=htmx)
-    assert html(cancelled).select_one(f"tr#row-{ITEM} .badge").get_text() == "In progress"
+    badge = html(cancelled).select_one(f"tr#row-{ITEM} .cell-status .badge")
+    assert badge.get_text() == "In progress"
     # Without htmx these addresses lead to the item's page.
     plain = client.get(f"/items/{ITEM}/row/edit", follow_redirects=False)
     assert plain.status_code == 303 and plain.headers["location"] == f"/items/{ITEM}#change-status"
