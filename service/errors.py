@@ -123,3 +123,12 @@ def conflict(detail: str, *, current_version: int) -> Conflict:
 
 def precondition_failed(detail: str, *, current_version: int) -> PreconditionFailed:
     return PreconditionFailed(detail, extra={"current_version": current_version})
+
+
+def require_version(what: str, *, current: int, asked: int) -> None:
+    """An edit names the version it was made against (If-Match): any other is a failed
+    precondition, with the current version to reload."""
+    if current != asked:
+        raise precondition_failed(
+            f"The {what} is at version {current}, not {asked}.", current_version=current
+        )

@@ -14,7 +14,14 @@ from service.actors.models import (
     name_key,
 )
 from service.db import compare_and_set, free_slug, utcnow
-from service.errors import Conflict, FieldError, invalid, not_found, precondition_failed
+from service.errors import (
+    Conflict,
+    FieldError,
+    invalid,
+    not_found,
+    precondition_failed,
+    require_version,
+)
 from service.items import vocabulary
 from service.items.models import Item
 from service.shapes import slugify
@@ -100,11 +107,7 @@ def create(session: Session, *, data: ActorCreate) -> Actor:
 
 def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: int) -> Actor:
     actor = get(session, slug=slug)
-    if actor.version != if_match_version:
-        raise precondition_failed(
-            f"The actor is at version {actor.version}, not {if_match_version}.",
-            current_version=actor.version,
-        )
+    require_version("actor", current=actor.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
     changed = False
     if given.get("name") is not None:

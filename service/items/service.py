@@ -26,6 +26,7 @@ from service.errors import (
     invalid,
     not_found,
     precondition_failed,
+    require_version,
 )
 from service.events import service as events
 from service.items import tally, vocabulary
@@ -262,11 +263,7 @@ def update(
     user_id: int | None,
 ) -> ItemPublic:
     row = get_row(session, ref=ref)
-    if if_match_version != row.version:
-        raise precondition_failed(
-            f"The item is at version {row.version}, not {if_match_version}.",
-            current_version=row.version,
-        )
+    require_version("item", current=row.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
     note = given.pop("note", None)
     values: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from service.errors import (
     invalid,
     not_found,
     precondition_failed,
+    require_version,
 )
 from service.items.models import Item
 from service.shapes import control_character, slugify
@@ -178,11 +179,7 @@ def archive(
 def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version: int) -> Source:
     """Correct a source's metadata; its text never changes."""
     source = get(session, slug=slug)
-    if source.version != if_match_version:
-        raise precondition_failed(
-            f"The source is at version {source.version}, not {if_match_version}.",
-            current_version=source.version,
-        )
+    require_version("source", current=source.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
     if "title" in given and given["title"] is None:
         raise invalid(FieldError("title", "must not be null"))
