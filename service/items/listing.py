@@ -166,6 +166,14 @@ def _joined(subquery: sa.Subquery) -> sa.Select[Any]:
     )
 
 
+def _over_items(query: sa.Select[Any], matches: search.Matches | None) -> sa.Select[Any]:
+    """`query` over the items table, joined to the search's matches when searching."""
+    query = query.select_from(Item)
+    if matches is None:
+        return query
+    return query.join(matches.subquery, matches.item_id == Item.id)
+
+
 def _params(matches: search.Matches | None) -> dict[str, Any]:
     return matches.params if matches is not None else {}
 
@@ -287,10 +295,9 @@ def rows_before(session: Session, *, filters: ItemFilters, sort: str, cursor: st
     _, after_clause = _order_and_after(sort, after, matches)
     if after_clause is None:
         return 0
-    query = sa.select(sa.func.count()).select_from(Item)
-    if matches is not None:
-        query = query.join(matches.subquery, matches.item_id == Item.id)
-    query = query.where(*where(filters), *withheld_guard(session, filters), sa.not_(after_clause))
+    query = _over_items(sa.select(sa.func.count()), matches).where(
+        *where(filters), *withheld_guard(session, filters), sa.not_(after_clause)
+    )
     return session.execute(query, _params(matches)).scalar_one()
 
 
@@ -318,19 +325,10 @@ def count_matching(
     index alone when only `q` does, else counted."""
     if filters.only_kind_and_status:
         return tally.total(session, kind=filters.kind, statuses=filters.status)
-    query: sa.Select[Any]
-    if matches is None:
-        query = sa.select(sa.func.count()).select_from(Item).where(*clauses)
-    elif not clauses:
+    if matches is not None and not clauses:
         query, params = search.count(session.get_bind().dialect.name, search.words(filters.q))
         return session.execute(query, params).scalar_one()
-    else:
-        query = (
-            sa.select(sa.func.count())
-            .select_from(Item)
-            .join(matches.subquery, matches.item_id == Item.id)
-            .where(*clauses)
-        )
+    query = _over_items(sa.select(sa.func.count()), matches).where(*clauses)
     return session.execute(query, _params(matches)).scalar_one()
 
 
@@ -377,10 +375,9 @@ def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
         counts = list(tally.counts(session))
     else:
         matches = searched(session, filters)
-        query = sa.select(Item.kind, Item.status, sa.func.count()).select_from(Item)
-        if matches is not None:
-            query = query.join(matches.subquery, matches.item_id == Item.id)
-        query = query.where(*where(filters, today), *withheld_guard(session, filters))
+        query = _over_items(sa.select(Item.kind, Item.status, sa.func.count()), matches).where(
+            *where(filters, today), *withheld_guard(session, filters)
+        )
         counts = list(session.execute(query.group_by(Item.kind, Item.status), _params(matches)))
     for kind, status, count in counts:
         entry = kinds[kind]
