@@ -143,15 +143,43 @@ def sqlite_writer_lock() -> threading.RLock:
     return _sqlite_writer
 
 
-# PostgreSQL: every writer takes this transaction-scoped advisory lock first. Writers then run
-# one at a time, as on SQLite: event ids become visible in id order (the change feed relies on
-# it), and no two writers can take row locks (an item, its tally rows) in opposite orders.
+# PostgreSQL. Writers run side by side; each guards the rows it changes (a compare-and-set on the
+# row's version, tally rows locked in key order). Writers that check before they insert (a free
+# slug, a unique name, a link that must not close a loop, one parent per item) must not run
+# side by side: they take this transaction-scoped advisory lock first (`alone=True`, the default).
+# Status changes and edits of an existing item pass `alone=False` and never wait on it.
 WRITE_LOCK = 0x7472_6163  # "trac"
+
+# PostgreSQL: every writing transaction first adds one to a row of the write clock (migration
+# 0010), its backend's. That gives the transaction its id before it takes any event id, which the
+# change feed's horizon relies on (events.service.feed_horizon), and the clock's sum, read in a
+# snapshot, grows with every commit: it is part of the data version (web.conditional), which the
+# newest ids alone no longer are once commits may land out of id order.
+WRITE_CLOCK = "write_clock"
+WRITE_CLOCK_SHARDS = 64
+_TICK = sa.text(
+    f"UPDATE {WRITE_CLOCK} SET ticks = ticks + 1"
+    f" WHERE shard = pg_backend_pid() % {WRITE_CLOCK_SHARDS}"
+)
+
+
+def tick(session: Session) -> None:
+    """On PostgreSQL, tick the write clock once per transaction (see WRITE_CLOCK)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get("tracker_ticked") is transaction:
+        return
+    session.execute(_TICK)
+    session.info["tracker_ticked"] = session.get_transaction()
 
 
 @contextmanager
-def write_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once; commits on success."""
+def write_session(engine: Engine | None = None, *, alone: bool = True) -> Iterator[Session]:
+    """A session whose transaction is a writer's from the start; commits on success.
+
+    SQLite: BEGIN IMMEDIATE, after the writers of this process before it. PostgreSQL: the write
+    clock ticked, and with `alone` the write lock taken, before anything else."""
     engine = engine or get_engine()
     bind = engine.execution_options(tracker_write=True)
     sqlite = engine.dialect.name == "sqlite"
@@ -161,7 +189,9 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
         session.begin(),
     ):
         if not sqlite:
-            session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
+            if alone:
+                session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
+            tick(session)
         yield session
 
 

@@ -137,7 +137,8 @@ def committer(engine: Engine | None = None) -> GroupCommitter:
 
 
 def _in_own_transaction(change: Callable[[Session], T]) -> T:
-    with write_session() as session:
+    # A status change guards its own rows: it need not wait for the writers that check names.
+    with write_session(alone=False) as session:
         return change(session)
 
 

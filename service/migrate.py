@@ -11,7 +11,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from service.config import PROJECT_ROOT, get_settings
+from service.db import WRITE_CLOCK
 from service.items.search import IGNORED_TABLES
+
+# Tables the migrations make that no model describes.
+UNMODELLED_TABLES = IGNORED_TABLES | {WRITE_CLOCK}
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -43,5 +47,6 @@ def is_at_head(connection: Connection) -> bool:
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """What the models and the migrations are compared on: everything but the search index,
     which the migrations make and triggers keep (an FTS5 table and its shadow tables on SQLite, a
-    tsvector table on PostgreSQL) and which no model describes."""
-    return not (type_ == "table" and name in IGNORED_TABLES)
+    tsvector table on PostgreSQL), and PostgreSQL's write clock (db.WRITE_CLOCK), which no model
+    describes."""
+    return not (type_ == "table" and name in UNMODELLED_TABLES)

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service.config import get_settings
-from service.db import SessionDep
+from service.db import SessionDep, get_engine
+from service.errors import Busy
 from service.events import atom
 from service.events import service as events
 from service.events.models import ChangeFeed
 from service.items.service import MAX_ID
-from service.web.conditional import conditional
+from service.web.conditional import Momentary, conditional
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes
 
@@ -34,9 +35,20 @@ def changes(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
-    def build() -> bytes:
-        page = events.feed(session, after=after, limit=limit)
-        return json_bytes(ChangeFeed(events=page, last_id=page[-1].id if page else after))
+    # Before the session's snapshot is taken: on PostgreSQL, the id up to which the feed may go.
+    try:
+        upto = events.feed_horizon(get_engine())
+    except events.HorizonTimeout:
+        raise Busy("Changes are still being written; try again in a second.") from None
+
+    def build() -> bytes | Momentary:
+        page = events.feed(session, after=after, limit=limit, upto=upto)
+        body = json_bytes(ChangeFeed(events=page, last_id=page[-1].id if page else after))
+        if upto is not None and len(page) < limit and events.newest_id(session) > upto:
+            # Newer events were committed after the horizon was read: this page stops short of
+            # what the data version covers, so it is neither kept nor given an ETag.
+            return Momentary(body)
+        return body
 
     return conditional(request, session, build)
 

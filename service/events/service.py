@@ -1,16 +1,15 @@
 """The history: appending events, reading an item's timeline and the global change feed.
 
-Event ids are the feed's cursor, so they must become visible in id order: a poller that has seen
-id N must never later find an id below N. SQLite has one writer at a time, which gives that for
-free. On PostgreSQL ids come from a sequence and transactions may commit out of order, so every
-writer holds one transaction-scoped advisory lock (db.WRITE_LOCK) before its event takes an id:
-write_session takes it first thing, and append takes it again (it is reentrant) for writers
-that did not come through write_session.
+Event ids are the feed's cursor, so a poller that has seen id N must never later find an id below
+N. SQLite has one writer at a time, which gives that for free. On PostgreSQL ids come from a
+sequence and writers commit in any order, so the feed shows ids only up to a horizon below which
+every id is settled (committed or rolled back for good): see `feed_horizon`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from sqlmodel import Session
 
 from service.accounts.models import User
 from service.actors.models import Actor
-from service.db import WRITE_LOCK, utcnow
+from service.db import tick, utcnow
 from service.events.models import Event, EventPublic
 from service.items.models import Item
 from service.sources.models import Source
@@ -50,8 +49,9 @@ def append(
     source_id: int | None = None,
 ) -> int:
     """Append an event; its id."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
+    # PostgreSQL: the transaction gets its id before the event takes one (a no-op when the
+    # transaction came through write_session, which ticked already).
+    tick(session)
     # A Core insert on the session's connection: the history is written, never read back as
     # objects, so the ORM's unit of work has nothing to do here.
     inserted = session.connection().execute(
@@ -128,11 +128,67 @@ def history(session: Session, *, item_id: int) -> list[EventPublic]:
     return [EventPublic.from_row(r._mapping) for r in rows]
 
 
-def feed(session: Session, *, after: int, limit: int) -> list[EventPublic]:
-    rows = session.execute(
-        _select_events().where(Event.id > after).order_by(Event.id).limit(limit)
-    ).all()
+def feed(session: Session, *, after: int, limit: int, upto: int | None = None) -> list[EventPublic]:
+    """The events after `after` in id order, and with `upto` none above it."""
+    query = _select_events().where(Event.id > after)
+    if upto is not None:
+        query = query.where(Event.id <= upto)
+    rows = session.execute(query.order_by(Event.id).limit(limit)).all()
     return [EventPublic.from_row(r._mapping) for r in rows]
+
+
+def newest_id(session: Session) -> int:
+    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(Event.id), 0))).scalar_one())
+
+
+class HorizonTimeout(Exception):
+    """Writers that took event ids are still running past the deadline."""
+
+
+_LAST_ID = sa.text("SELECT coalesce(pg_sequence_last_value('event_id_seq'), 0)")
+# The transactions that hold an id now (each holds a lock on its own id from the moment it gets
+# one), but those that another database's session shows as its own. (A session of another role
+# may not show its database: it is waited for, to be safe.)
+_RUNNING = sa.text(
+    "SELECT coalesce(array_agg(l.transactionid::text), '{}') FROM pg_locks l"
+    " WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted"
+    " AND l.pid <> pg_backend_pid() AND NOT EXISTS ("
+    " SELECT FROM pg_stat_activity a WHERE a.pid = l.pid AND a.datname <> current_database())"
+)
+_STILL_RUNNING = sa.text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock'"
+    " AND transactionid::text = ANY(:xids)"
+)
+
+
+# How long the feed waits for writers that hold ids (seconds).
+HORIZON_DEADLINE = 2.0
+
+
+def feed_horizon(engine: sa.Engine, *, deadline: float | None = None) -> int | None:
+    """PostgreSQL: an event id at or below which every id is settled, to be read in a snapshot
+    taken after this returns; None on SQLite (one writer at a time: every id is settled).
+
+    Every writer has a transaction id before it takes an event id (db.tick). So once the
+    sequence has been read, every id it had handed out belongs to a transaction that has finished
+    or that holds an id now; when those have finished too, every id up to the one read is
+    settled, and a snapshot taken afterwards sees all that were committed. Writers that start
+    later take higher ids. This waits for the writers of the moment (a few milliseconds), at
+    most `deadline` seconds (HorizonTimeout: a transaction has held its id that long)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    deadline = HORIZON_DEADLINE if deadline is None else deadline
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        last = int(connection.execute(_LAST_ID).scalar_one())
+        running = list(connection.execute(_RUNNING).scalar_one())
+        give_up = time.monotonic() + deadline
+        pause = 0.0005
+        while running and connection.execute(_STILL_RUNNING, {"xids": running}).scalar_one():
+            if time.monotonic() > give_up:
+                raise HorizonTimeout
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
+    return last
 
 
 def latest(session: Session, *, limit: int) -> list[EventPublic]:

@@ -182,7 +182,7 @@ def update_item(
     ] = None,
 ) -> Response:
     version = parse_if_match(if_match, "item")
-    with write_session() as session:
+    with write_session(alone=False) as session:
         item = items.update(
             session, ref=ref, data=data, if_match_version=version, user_id=editor.user_id
         )

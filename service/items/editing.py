@@ -203,7 +203,7 @@ def save_item(
         conflict = None
         if data is not None and not errors:
             try:
-                with write_session() as writer:
+                with write_session(alone=False) as writer:
                     items.update(
                         writer, ref=item.id, data=data, if_match_version=version,
                         user_id=principal.user_id,

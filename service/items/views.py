@@ -512,7 +512,7 @@ def change_status(
     updated = None
     if change is not None:
         try:
-            with write_session() as session:
+            with write_session(alone=False) as session:
                 updated = items.record_status_change(
                     session, ref=before.id, change=change, user_id=principal.user_id
                 )

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.db import WRITE_CLOCK
 from service.web.responses import JSON
 from service.withheld import service as withheld
 
@@ -40,6 +41,9 @@ PAGE_CACHE_CONTROL = "no-cache, private"
 # are added (their newest id) or removed (their count: with ids that only grow, the newest id
 # and the count together never come back to an earlier pair once a row has gone). Small lookups
 # in one round trip, in plain SQL, so that the fast path can run it on a bare driver connection.
+# That holds where commits come in id order (SQLite: one writer at a time). PostgreSQL's writers
+# commit in any order, so a commit can leave every newest id as it was: there the sum of the write
+# clock (db.WRITE_CLOCK), which every writing transaction ticks, is read as well.
 VERSION_SQL = (
     "SELECT (SELECT max(id) FROM event), (SELECT max(id) FROM source), (SELECT max(id) FROM actor),"
     " (SELECT max(updated_at) FROM source), (SELECT max(updated_at) FROM actor),"
@@ -47,7 +51,15 @@ VERSION_SQL = (
     " (SELECT max(id) FROM item_link), (SELECT count(*) FROM item_link),"
     " (SELECT max(id) FROM withheld_name), (SELECT count(*) FROM withheld_name)"
 )
-_VERSION_QUERY = sa.text(VERSION_SQL)
+VERSION_SQL_POSTGRESQL = VERSION_SQL + f", (SELECT sum(ticks) FROM {WRITE_CLOCK})"
+_VERSION_QUERIES = {
+    "sqlite": sa.text(VERSION_SQL),
+    "postgresql": sa.text(VERSION_SQL_POSTGRESQL),
+}
+
+
+def version_sql(dialect: str) -> str:
+    return VERSION_SQL_POSTGRESQL if dialect == "postgresql" else VERSION_SQL
 
 
 def format_version(row: Sequence[object]) -> str:
@@ -55,7 +67,8 @@ def format_version(row: Sequence[object]) -> str:
 
 
 def data_version(session: Session) -> str:
-    return format_version(tuple(session.execute(_VERSION_QUERY).one()))
+    query = _VERSION_QUERIES[session.get_bind().dialect.name]
+    return format_version(tuple(session.execute(query).one()))
 
 
 def canonical_query(query: Iterable[tuple[str, str]]) -> str:
@@ -176,6 +189,14 @@ class ResponseCache:
 response_cache = ResponseCache(512)
 
 
+@dataclass(frozen=True)
+class Momentary:
+    """What a `build` returns for an answer true of this moment only, not of the data version
+    its ETag would name: sent without an ETag, and not kept."""
+
+    body: bytes
+
+
 def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Response:
     return Response(status_code=304, headers={"ETag": etag, **(headers or {})})
 
@@ -183,7 +204,7 @@ def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Respons
 def conditional(
     request: Request,
     session: Session,
-    build: Callable[[], bytes | Response] | Callable[[str], bytes | Response],
+    build: Callable[[], bytes | Response | Momentary] | Callable[[str], bytes | Response],
     *,
     media_type: str = JSON,
     public: bool = True,
@@ -226,12 +247,19 @@ def conditional(
         response.headers.update(dict(cached.headers))
         return response
     built = build(key) if keyed else build()  # type: ignore[call-arg]
+    momentary = isinstance(built, Momentary)
+    if isinstance(built, Momentary):
+        built = built.body
     if isinstance(built, bytes):
         # JSON and Atom are public documents: withheld names never reach them. (Pages are
         # masked by `render`, for everyone who cannot edit; the CSV as it streams.)
         masker = withheld.masker(session)
         if masker:
             built = masker.utf8(built)
+    if momentary:
+        assert isinstance(built, bytes)
+        no_store = {"Cache-Control": "no-store", **({"Vary": headers["Vary"]} if vary else {})}
+        return Response(built, 200, headers=no_store, media_type=media_type)
     if isinstance(built, Response):
         response = built
         response.headers.update(headers)

@@ -42,6 +42,7 @@ class DataVersionReader:
         self._lock = threading.Lock()
         self._url: str | None = None
         self._connection: Any = None
+        self._sql = conditional.VERSION_SQL
 
     def read(self, url: str) -> str:
         with self._lock:
@@ -49,8 +50,9 @@ class DataVersionReader:
                 self._close()
                 self._connection = _connect(url)
                 self._url = url
+                self._sql = conditional.version_sql(sa.engine.make_url(url).get_backend_name())
             try:
-                cursor = self._connection.execute(conditional.VERSION_SQL)
+                cursor = self._connection.execute(self._sql)
                 return conditional.format_version(cursor.fetchone())
             except Exception:
                 self._close()
@@ -107,7 +109,7 @@ class SharedVersionRead:
             )
             self._url = url
         self.queries += 1
-        cursor = await self._connection.execute(conditional.VERSION_SQL)
+        cursor = await self._connection.execute(conditional.VERSION_SQL_POSTGRESQL)
         return conditional.format_version(await cursor.fetchone())
 
     async def _close(self) -> None:

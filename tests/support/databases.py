@@ -28,13 +28,13 @@ def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def table_names(url: str) -> set[str]:
-    """The tracker's tables in the database at `url`: Alembic's own and the search index (which
-    no model describes, see service/items/search.py) left out."""
+    """The tracker's tables in the database at `url`: Alembic's own, the search index and the
+    write clock (which no model describes, see service/migrate.py) left out."""
     from service.db import create_db_engine
-    from service.items.search import IGNORED_TABLES
+    from service.migrate import UNMODELLED_TABLES
 
     engine = create_db_engine(url)
     try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version", *IGNORED_TABLES}
+        return set(sa.inspect(engine).get_table_names()) - {"alembic_version", *UNMODELLED_TABLES}
     finally:
         engine.dispose()
