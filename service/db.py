@@ -163,13 +163,24 @@ _TICK = sa.text(
 )
 
 
+# The databases found to have the clock (a database migrated to an older revision has none,
+# and `tracker import` must still be able to tell it so).
+_clocked: set[sa.URL] = set()
+
+
 def tick(session: Session) -> None:
     """On PostgreSQL, tick the write clock once per transaction (see WRITE_CLOCK)."""
-    if session.get_bind().dialect.name != "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
         return
     transaction = session.get_transaction()
     if transaction is not None and session.info.get("tracker_ticked") is transaction:
         return
+    url = bind.url
+    if url not in _clocked:
+        if session.execute(sa.text(f"SELECT to_regclass('{WRITE_CLOCK}')")).scalar() is None:
+            return
+        _clocked.add(url)
     session.execute(_TICK)
     session.info["tracker_ticked"] = session.get_transaction()
 
