@@ -176,7 +176,7 @@ def tick(session: Session) -> None:
     transaction = session.get_transaction()
     if transaction is not None and session.info.get("tracker_ticked") is transaction:
         return
-    url = bind.url
+    url = bind.engine.url
     if url not in _clocked:
         if session.execute(sa.text(f"SELECT to_regclass('{WRITE_CLOCK}')")).scalar() is None:
             return
