@@ -234,10 +234,23 @@ def compare_and_set(
     version: the one guard against two editors overwriting each other, for every table that has
     a `version`. A Core statement on the session's connection: no ORM bookkeeping (callers that
     hold the row as an object expire it afterwards)."""
-    columns = table.__table__.c
-    result = session.connection().execute(
-        sa.update(table.__table__)
-        .where(columns.id == row_id, columns.version == version)
-        .values(**values, version=version + 1)
-    )
+    statement = _compare_and_set_statement(table.__table__, tuple(values))
+    parameters = {**values, "_row_id": row_id, "_version": version, "_new_version": version + 1}
+    result = session.connection().execute(statement, parameters)
     return bool(result.rowcount == 1)
+
+
+@lru_cache(maxsize=64)
+def _compare_and_set_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE table SET the columns, version WHERE id and version: built once per table and set
+    of columns, with every value a parameter."""
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("_row_id"), table.c.version == sa.bindparam("_version"))
+        .values(
+            {
+                **{name: sa.bindparam(name) for name in columns},
+                "version": sa.bindparam("_new_version"),
+            }
+        )
+    )

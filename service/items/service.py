@@ -61,21 +61,29 @@ def select_items() -> sa.Select[Any]:
     )
 
 
-def _ref_clause(ref: str | int) -> sa.ColumnElement[bool]:
-    text = str(ref)
-    # Only ASCII digits make an id: "²" and "١٢" are digits to str.isdigit, never ids here.
-    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
-        return sa.or_(Item.id == int(text), Item.slug == text)
-    return Item.slug == text
+@lru_cache(maxsize=4)
+def _select_by_ref(by_id: bool, lock: bool) -> sa.Select[Any]:
+    """The item select for one reference, built once per shape with its values as parameters:
+    a statement built anew for each call costs more to key for the compiled-SQL cache than the
+    query costs to run."""
+    columns = Item.__table__.c
+    clause = columns.slug == sa.bindparam("slug")
+    if by_id:
+        clause = sa.or_(columns.id == sa.bindparam("id"), clause)
+    query = select_items().where(clause)
+    return query.with_for_update(of=Item) if lock else query
 
 
 def get_row(session: Session, *, ref: str | int, lock: bool = False) -> Any:
     """The item's row; `lock` also locks it for this transaction (PostgreSQL: FOR UPDATE)."""
-    query = select_items().where(_ref_clause(ref))
-    if lock:
-        query = query.with_for_update(of=Item)
+    text = str(ref)
+    # Only ASCII digits make an id: "²" and "١٢" are digits to str.isdigit, never ids here.
+    by_id = text.isascii() and text.isdigit() and int(text) <= MAX_ID
+    parameters: dict[str, Any] = {"slug": text}
+    if by_id:
+        parameters["id"] = int(text)
     # A Core select on the session's connection: rows, not objects, so no ORM bookkeeping.
-    row = session.connection().execute(query).first()
+    row = session.connection().execute(_select_by_ref(by_id, lock), parameters).first()
     if row is None:
         raise not_found("item", ref)
     return row

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.accounts import service as accounts
 from service.accounts.service import ANONYMOUS, Principal
-from service.db import read_session
+from service.db import get_engine, read_session
 from service.errors import Forbidden, Unauthenticated
 from service.web import csrf
 
@@ -21,8 +21,8 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is not None:
-        with read_session() as session:
-            principal = accounts.authenticate_token(session, token=credentials.credentials)
+        with get_engine().connect() as connection:
+            principal = accounts.authenticate_token(connection, token=credentials.credentials)
         if principal is None:
             raise Unauthenticated("The bearer token is not valid (unknown or revoked).")
         return principal
