@@ -168,21 +168,23 @@ _TICK = sa.text(
 _clocked: set[sa.URL] = set()
 
 
-def tick(session: Session) -> None:
+def tick(db: Session | sa.Connection) -> None:
     """On PostgreSQL, tick the write clock once per transaction (see WRITE_CLOCK)."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    connection = db if isinstance(db, sa.Connection) else db.connection()
+    if connection.dialect.name != "postgresql":
         return
-    transaction = session.get_transaction()
-    if transaction is not None and session.info.get("tracker_ticked") is transaction:
+    # Marked on the connection with the transaction it was ticked in: a later transaction on
+    # the same pooled connection ticks again.
+    transaction = connection.get_transaction()
+    if connection.info.get("tracker_ticked") is transaction:
         return
-    url = bind.engine.url
+    url = connection.engine.url
     if url not in _clocked:
-        if session.execute(sa.text(f"SELECT to_regclass('{WRITE_CLOCK}')")).scalar() is None:
+        if connection.execute(sa.text(f"SELECT to_regclass('{WRITE_CLOCK}')")).scalar() is None:
             return
         _clocked.add(url)
-    session.execute(_TICK)
-    session.info["tracker_ticked"] = session.get_transaction()
+    connection.execute(_TICK)
+    connection.info["tracker_ticked"] = transaction
 
 
 @contextmanager
@@ -228,7 +230,12 @@ def free_slug(session: Session, column: sa.ColumnElement[str], base: str) -> str
 
 
 def compare_and_set(
-    session: Session, table: Any, *, row_id: int, version: int, values: dict[str, Any]
+    session: Session | sa.Connection,
+    table: Any,
+    *,
+    row_id: int,
+    version: int,
+    values: dict[str, Any],
 ) -> bool:
     """Apply `values` to the row only if it is still at `version`, and move it to the next
     version: the one guard against two editors overwriting each other, for every table that has
@@ -236,7 +243,8 @@ def compare_and_set(
     hold the row as an object expire it afterwards)."""
     statement = _compare_and_set_statement(table.__table__, tuple(values))
     parameters = {**values, "_row_id": row_id, "_version": version, "_new_version": version + 1}
-    result = session.connection().execute(statement, parameters)
+    connection = session if isinstance(session, sa.Connection) else session.connection()
+    result = connection.execute(statement, parameters)
     return bool(result.rowcount == 1)
 
 

@@ -30,7 +30,7 @@ _INSERT = sa.insert(Event.__table__)
 
 
 def append(
-    session: Session,
+    session: Session | sa.Connection,
     *,
     item_id: int,
     version: int,
@@ -54,7 +54,8 @@ def append(
     tick(session)
     # A Core insert on the session's connection: the history is written, never read back as
     # objects, so the ORM's unit of work has nothing to do here.
-    inserted = session.connection().execute(
+    connection = session if isinstance(session, sa.Connection) else session.connection()
+    inserted = connection.execute(
         _INSERT,
         {
             "item_id": item_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
+from sqlmodel import Session
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service import group_commit, urls
@@ -28,7 +29,7 @@ from service.items.models import (
 from service.links import service as links
 from service.links.models import LinkCreate, LinkPublic, Relation
 from service.web.conditional import conditional
-from service.web.deps import CurrentEditor
+from service.web.deps import CheckedInWrite, CurrentEditor
 from service.web.heavy import export_cache, heavy_reads
 from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM
@@ -195,14 +196,14 @@ def update_item(
     responses={**WRITE_ERRORS, 409: PROBLEM},
     summary="Change an item's status (editor), with a note",
 )
-async def change_status(ref: str, change: StatusChange, editor: CurrentEditor) -> Response:
-    # Status changes are the busiest write: on SQLite they share commits (service/group_commit.py).
-    item = await group_commit.write(
-        lambda session: items.record_status_change(
-            session, ref=ref, change=change, user_id=editor.user_id
-        )
-    )
-    return json_response(item)
+async def change_status(ref: str, change: StatusChange, check: CheckedInWrite) -> Response:
+    # Status changes are the busiest write: on SQLite they share commits (service/group_commit.py),
+    # and the editor's token is checked in the same transaction.
+    def change_it(session: Session) -> ItemPublic:
+        editor = check.editor(session.connection())
+        return items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
+
+    return json_response(await group_commit.write(change_it))
 
 
 @router.post(

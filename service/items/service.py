@@ -74,7 +74,7 @@ def _select_by_ref(by_id: bool, lock: bool) -> sa.Select[Any]:
     return query.with_for_update(of=Item) if lock else query
 
 
-def get_row(session: Session, *, ref: str | int, lock: bool = False) -> Any:
+def get_row(session: Session | sa.Connection, *, ref: str | int, lock: bool = False) -> Any:
     """The item's row; `lock` also locks it for this transaction (PostgreSQL: FOR UPDATE)."""
     text = str(ref)
     # Only ASCII digits make an id: "²" and "١٢" are digits to str.isdigit, never ids here.
@@ -83,7 +83,8 @@ def get_row(session: Session, *, ref: str | int, lock: bool = False) -> Any:
     if by_id:
         parameters["id"] = int(text)
     # A Core select on the session's connection: rows, not objects, so no ORM bookkeeping.
-    row = session.connection().execute(_select_by_ref(by_id, lock), parameters).first()
+    connection = session if isinstance(session, sa.Connection) else session.connection()
+    row = connection.execute(_select_by_ref(by_id, lock), parameters).first()
     if row is None:
         raise not_found("item", ref)
     return row
@@ -199,7 +200,9 @@ _CAS_ATTEMPTS = 5
 def record_status_change(
     session: Session, *, ref: str | int, change: StatusChange, user_id: int | None
 ) -> ItemPublic:
-    row = get_row(session, ref=ref)
+    # Every statement of the change on the one connection, looked up once.
+    connection = session.connection()
+    row = get_row(connection, ref=ref)
     kind = vocabulary.KIND_BY_CODE[row.kind]
     errors = []
     if kind.status(change.status) is None:
@@ -230,18 +233,18 @@ def record_status_change(
     # The second read locks the row, so that no third writer can slip in before the retry.
     attempts = 1 if change.expected_version is not None else _CAS_ATTEMPTS
     for _ in range(attempts):
-        if compare_and_set(session, Item, row_id=row.id, version=row.version, values=values):
+        if compare_and_set(connection, Item, row_id=row.id, version=row.version, values=values):
             break
-        row = get_row(session, ref=row.id, lock=True)
+        row = get_row(connection, ref=row.id, lock=True)
     else:
         raise conflict(
             "Someone else changed the item at the same moment. Reload it and try again.",
             current_version=row.version,
         )
     if change.status != row.status:
-        tally.add(session, [(row.kind, row.status, -1), (row.kind, change.status, 1)])
+        tally.add(connection, [(row.kind, row.status, -1), (row.kind, change.status, 1)])
     events.append(
-        session,
+        connection,
         item_id=row.id,
         version=row.version + 1,
         type="status",

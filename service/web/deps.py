@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from service.accounts import service as accounts
 from service.accounts.service import ANONYMOUS, Principal
@@ -16,6 +19,9 @@ from service.web import csrf
 _bearer = HTTPBearer(auto_error=False, description="An API token from `tracker tokens create`.")
 
 
+_BAD_TOKEN = "The bearer token is not valid (unknown or revoked)."
+
+
 def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -24,7 +30,7 @@ def current_principal(
         with get_engine().connect() as connection:
             principal = accounts.authenticate_token(connection, token=credentials.credentials)
         if principal is None:
-            raise Unauthenticated("The bearer token is not valid (unknown or revoked).")
+            raise Unauthenticated(_BAD_TOKEN)
         return principal
     if request.headers.get("authorization"):
         raise Unauthenticated("Send the token as `Authorization: Bearer <token>`.")
@@ -62,3 +68,35 @@ def current_editor(principal: Annotated[Principal, Depends(current_principal)]) 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentEditor = Annotated[Principal, Depends(current_editor)]
+
+
+@dataclass(frozen=True)
+class EditorCheck:
+    """An editor whose bearer token is checked inside the write itself, on the write's own
+    connection (`editor`): for the busiest write, one lookup fewer on a connection of its own
+    and no hop to the thread pool before it. A signed-in dashboard user is checked at once."""
+
+    token: str | None = None
+    principal: Principal | None = None
+
+    def editor(self, connection: sa.Connection) -> Principal:
+        principal = self.principal
+        if principal is None:
+            assert self.token is not None
+            principal = accounts.authenticate_token(connection, token=self.token)
+            if principal is None:
+                raise Unauthenticated(_BAD_TOKEN)
+        return current_editor(principal)
+
+
+async def editor_check(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> EditorCheck:
+    if credentials is not None:
+        return EditorCheck(token=credentials.credentials)
+    principal = await run_in_threadpool(current_principal, request, None)
+    return EditorCheck(principal=current_editor(principal))
+
+
+CheckedInWrite = Annotated[EditorCheck, Depends(editor_check)]
