@@ -5,7 +5,8 @@ only once its commit is on disk. One commit per change caps the writes per secon
 sync rate, however cheap each change is. Here one writer thread per process drains a queue of
 changes: it applies each in a SAVEPOINT of one transaction (a change that fails rolls back alone
 and its caller gets its own error), commits once, and only then acknowledges every change of the
-batch. Durability is unchanged: nothing is acknowledged before the commit that holds it is on
+batch. A change that breaks the session itself (a failed ORM flush loses the transaction) gets
+its error, and the others are applied again in a new transaction. Durability is unchanged: nothing is acknowledged before the commit that holds it is on
 disk, and a crash before that commit loses only changes nobody was told about.
 
 A change is a function of a Session that returns the answer (built from what it wrote, as
@@ -34,6 +35,18 @@ Change = Callable[[Session], Any]
 
 # Changes applied under one commit at most: bounds how long the first of them waits.
 MAX_BATCH = 64
+
+
+class _SessionBroken(Exception):
+    """The change at `index` left the session unusable (its transaction is lost)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+_SAVEPOINT = "SAVEPOINT change"
+_RELEASE = "RELEASE SAVEPOINT change"
+_ROLLBACK_TO = "ROLLBACK TO SAVEPOINT change"
 
 
 @dataclass
@@ -93,18 +106,34 @@ class GroupCommitter:
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
         try:
             with Session(self.bind, expire_on_commit=False) as session, session.begin():
-                for change, future in batch:
-                    if not future.set_running_or_notify_cancel():
+                connection = session.connection()
+                for index, (change, future) in enumerate(batch):
+                    # (A batch applied again after a broken session has them running already.)
+                    if not future.running() and not future.set_running_or_notify_cancel():
                         continue
-                    savepoint = session.begin_nested()
+                    # The savepoint in plain SQL with one name: SQLAlchemy's own (begin_nested)
+                    # names each anew, and compiles each of them again.
+                    connection.exec_driver_sql(_SAVEPOINT)
                     try:
                         result = change(session)
-                        savepoint.commit()
+                        session.flush()
+                        connection.exec_driver_sql(_RELEASE)
                     except Exception as error:  # the change's own error, for its caller only
-                        savepoint.rollback()
+                        if not session.is_active:
+                            # It broke the session itself (a failed flush): this transaction is
+                            # lost. The change gets its error; the others start again.
+                            future.set_exception(error)
+                            raise _SessionBroken(index) from error
+                        connection.exec_driver_sql(_ROLLBACK_TO)
+                        connection.exec_driver_sql(_RELEASE)
+                        session.expunge_all()  # what the change left in the session goes too
                         outcomes.append((future, None, error))
                     else:
                         outcomes.append((future, result, None))
+        except _SessionBroken as broken:
+            del batch[broken.index]
+            self._apply([queued for queued in batch if not queued[1].done()])
+            return
         except Exception as error:  # the commit itself failed: nothing of the batch is written
             for future, _result, own in outcomes:
                 future.set_exception(own or error)

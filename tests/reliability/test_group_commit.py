@@ -110,6 +110,35 @@ def test_a_change_failing_in_the_database_rolls_back_alone(sqlite_url) -> None:
     assert notes[-2:] == ["before the broken change", "after the broken change"]
 
 
+def test_a_change_that_breaks_the_session_fails_alone_and_the_rest_start_again(
+    sqlite_url,
+) -> None:
+    """A failed ORM flush loses the whole transaction, not only the savepoint: the change that
+    broke it gets its error, and the others of the batch are applied again in a new one."""
+    from service.db import read_session
+    from service.withheld.models import WithheldName
+
+    def flush_fails(session) -> None:
+        session.add(WithheldName(name="x", item_id=10**6, created_at=None))  # breaks its checks
+        session.flush()
+
+    committer, futures = _queued_together([
+        _status("in_progress", "before the broken flush"),
+        flush_fails,
+        _status("stalled", "after the broken flush"),
+    ])  # fmt: skip
+    assert futures[0].result(timeout=10).status == "in_progress"
+    with pytest.raises(sa.exc.IntegrityError):
+        futures[1].result(timeout=10)
+    done = futures[2].result(timeout=10)
+    assert (done.status, done.version) == ("stalled", futures[0].result().version + 1)
+    assert committer.stats.last == 2  # the two good changes, committed together once more
+    with read_session() as session:
+        notes = _notes(session)
+        assert session.execute(sa.select(sa.func.count()).select_from(WithheldName)).scalar() == 0
+    assert notes[-2:] == ["before the broken flush", "after the broken flush"]
+
+
 def test_status_changes_sent_at_once_share_commits(sqlite_url, figures) -> None:
     """Through the API, 24 status changes sent together: all acknowledged, in fewer commits."""
     import concurrent.futures
