@@ -6,8 +6,9 @@ sync rate, however cheap each change is. Here one writer thread per process drai
 changes: it applies each in a SAVEPOINT of one transaction (a change that fails rolls back alone
 and its caller gets its own error), commits once, and only then acknowledges every change of the
 batch. A change that breaks the session itself (a failed ORM flush loses the transaction) gets
-its error, and the others are applied again in a new transaction. Durability is unchanged: nothing is acknowledged before the commit that holds it is on
-disk, and a crash before that commit loses only changes nobody was told about.
+its error, and the others are applied again in a new transaction. Durability is unchanged:
+nothing is acknowledged before the commit that holds it is on disk, and a crash before that
+commit loses only changes nobody was told about.
 
 A change is a function of a Session that returns the answer (built from what it wrote, as
 `items.record_status_change` does). Writers outside the queue (`db.write_session`) take the same
