@@ -60,7 +60,7 @@ lock: $(VENV)/.installed-test
 # The load generator is wrk from Debian's packages (installed when missing, as root).
 bench: $(VENV)/.installed-test
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
-	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.run --suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm

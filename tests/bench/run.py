@@ -72,12 +72,32 @@ def status_writes(context: Context, count: int = 2000) -> Requests:
     return Requests(lines, token=context.token)
 
 
+def searches(path: str) -> Callable[[Context], Requests]:
+    """A new search each request: the demo data's words, prefixes and pairs in turn, each GET
+    with a distinct ignored `_bench` parameter, so that no answer comes from the cache."""
+
+    def build(_context: Context) -> Requests:
+        from tests.bench.search import vocabulary_queries
+
+        lines = [("GET", path.format(q=q.replace(" ", "+")), "") for q in vocabulary_queries()]
+        return Requests(lines, unique=True)
+
+    return build
+
+
+DASHBOARD_SEARCH = "/?q={q}"
+API_SEARCH = "/api/v1/items?q={q}&limit=50"
+
 ROUTES = (
     Route("not_modified", f"GET {LIST} + If-None-Match (304)", 0.8, 304,
           lambda c: Requests([("GET", LIST, "")], if_none_match=etag_of(c.base, LIST))),
     Route("list", f"GET {LIST}", 0.5, 200, lambda c: Requests([("GET", LIST, "")])),
     Route("filtered", f"GET {FILTERED}", 0.4, 200, lambda c: Requests([("GET", FILTERED, "")])),
     Route("dashboard", "GET / (dashboard)", 0.3, 200, lambda c: Requests([("GET", "/", "")])),
+    Route("search_dashboard", "GET /?q=… (a new search each time)", 0.1, 200,
+          searches(DASHBOARD_SEARCH)),
+    Route("search_api", "GET /api/v1/items?q=…&limit=50 (a new search each time)", 0.1, 200,
+          searches(API_SEARCH)),
     Route("status", "POST /api/v1/items/{id}/status", 0.15, 200, status_writes),
 )  # fmt: skip
 
@@ -228,6 +248,56 @@ def run_routes(args: argparse.Namespace, workdir: Path, stamp: str) -> dict[str,
         database.drop()
 
 
+# (database, workers) of a suite. PostgreSQL is compared with SQLite at the same worker count.
+SUITE = (("sqlite", 1), ("sqlite", 2), ("postgresql", 2))
+
+
+def run_suite(args: argparse.Namespace, workdir: Path, stamp: str) -> dict[str, Any]:
+    runs = []
+    for database, workers in SUITE:
+        print(f"suite: {database}, {workers} worker(s)", file=sys.stderr)
+        one = argparse.Namespace(**{**vars(args), "database": database, "workers": workers})
+        place = workdir / f"{database}-w{workers}"
+        place.mkdir()
+        runs.append(run_routes(one, place, f"{stamp}-{database}-w{workers}"))
+    result: dict[str, Any] = {"kind": "suite", "runs": runs}
+    if args.scale:
+        from tests.bench import scale
+
+        one = argparse.Namespace(**{**vars(args), "database": "sqlite", "workers": 1})
+        (workdir / "scale").mkdir()
+        result["scale"] = scale.run(one, workdir / "scale")
+    return result
+
+
+def suite_markdown(result: dict[str, Any]) -> str:
+    parts = []
+    for run in result["runs"]:
+        parts.append(f"### {run['database']}, {run['workers']} worker(s), {run['items']:,} items")
+        parts.append(markdown(run))
+    by_key = {(r["database"], r["workers"]): r for r in result["runs"]}
+    postgresql, sqlite = by_key.get(("postgresql", 2)), by_key.get(("sqlite", 2))
+    if postgresql and sqlite:
+        parts.append("### PostgreSQL against SQLite, 2 workers each (ratio over ratio)")
+        lines = ["| route | SQLite ratio | PostgreSQL ratio | PostgreSQL / SQLite |",
+                 "|---|---:|---:|---:|"]  # fmt: skip
+        theirs = {row["route"]: row for row in sqlite["routes"]}
+        for row in postgresql["routes"]:
+            other = theirs.get(row["route"], {})
+            if "ratio" in row and other.get("ratio"):
+                lines.append(
+                    f"| {row['label']} | {other['ratio']:.2f} | {row['ratio']:.2f} "
+                    f"| {row['ratio'] / other['ratio']:.2f} |"
+                )
+        parts.append("\n".join(lines))
+    if "scale" in result:
+        from tests.bench import scale
+
+        parts.append("### Scale, SQLite, 1 worker")
+        parts.append(scale.markdown(result["scale"]))
+    return "\n\n".join(parts)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__)
     parser.add_argument("--items", type=int, default=10_000, help="demo items (default 10000)")
@@ -247,6 +317,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-items", default="10000,100000,1000000",
                         help="comma-separated item counts for --scale")  # fmt: skip
     parser.add_argument("--scale-events-per-item", type=int, default=10)
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="every route on SQLite with 1 and 2 workers and on PostgreSQL with "
+        "2, and PostgreSQL against SQLite (what `make bench` runs); with "
+        "--scale, then the scale runs on SQLite",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = parser.parse_args(argv)
     duration = 3.0 if args.quick else args.duration
@@ -269,7 +346,11 @@ def main(argv: list[str] | None = None) -> int:
         harness.require_wrk()
         RESULTS_DIR.mkdir(exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
-        if args.scale:
+        if args.suite:
+            result = run_suite(args, workdir, stamp)
+            table = suite_markdown(result)
+            name = f"{stamp}-suite.json"
+        elif args.scale:
             from tests.bench import scale
 
             result = scale.run(args, workdir)
@@ -296,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
 
         shutil.rmtree(workdir, ignore_errors=True)
     machine = result["machine"]
-    shape = "-t1 -c1 per page" if args.scale else f"-t{args.load.threads} -c{args.load.connections}"
+    shape = f"-t{args.load.threads} -c{args.load.connections}"
+    if args.scale:
+        shape = "-t1 -c1 per page" if not args.suite else shape + " (scale: -t1 -c1 per page)"
     print(
         f"\n{result['command']}\n{machine['cpu']}, {machine['cores']} cores; wrk {shape} "
         f"on the same cores as the servers; load average {load_before[0]:.1f} before, "

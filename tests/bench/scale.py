@@ -18,7 +18,18 @@ from typing import Any
 
 from tests.bench import harness
 from tests.bench.harness import Load, Requests
-from tests.bench.run import FILTERED, LIST, Context, etag_of, probe, sample_items, status_writes
+from tests.bench.run import (
+    API_SEARCH,
+    DASHBOARD_SEARCH,
+    FILTERED,
+    LIST,
+    Context,
+    etag_of,
+    probe,
+    sample_items,
+    searches,
+    status_writes,
+)
 
 TARGET_RATIO = 1.5  # a page at 1M items within 1.5 times its latency at 10k
 
@@ -106,6 +117,8 @@ def measure_size(args: argparse.Namespace, items: int, workdir: Path) -> dict[st
             "list_cached": Requests([("GET", LIST, "")]),
             "not_modified": Requests([("GET", LIST, "")], if_none_match=etag_of(server.url, LIST)),
             "status": status_writes(context),
+            "search_dashboard": searches(DASHBOARD_SEARCH)(context),
+            "search_api": searches(API_SEARCH)(context),
         }
         latencies: dict[str, Any] = {}
         for name, requests in cases.items():
@@ -175,6 +188,8 @@ def markdown(result: dict[str, Any]) -> str:
         "list_cached": "list page, cached body",
         "not_modified": "list page, 304",
         "status": "POST status (one writer)",
+        "search_dashboard": "GET /?q=…, a new search each time",
+        "search_api": "GET /api/v1/items?q=…&limit=50, a new search each time",
     }
     for key, label in names.items():
         cells, p50s = [], []
@@ -188,7 +203,7 @@ def markdown(result: dict[str, Any]) -> str:
         growth = ""
         if len(p50s) == len(sizes) and p50s[0] > 0:
             growth = f"{p50s[-1] / p50s[0]:.2f}x"
-            if key in ("list", "deep_cursor", "filtered"):
+            if key in ("list", "deep_cursor", "filtered", "search_dashboard", "search_api"):
                 growth += " (target ≤ 1.5x)"
         add(label, cells, growth)
     add("worker RSS after the load", [f"{s['worker_rss_mb']:.0f} MB" for s in sizes],
