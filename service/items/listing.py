@@ -238,8 +238,9 @@ def _order_and_after(
         order = [Item.title.asc(), Item.id.asc()]
         cond = sa.tuple_(Item.title, Item.id) > after if after else None
     else:
-        # Items without a due date come last, in id order.
-        order = [Item.due_on.is_(None).asc(), Item.due_on.asc(), Item.id.asc()]
+        # Items without a due date come last, in id order. NULLS LAST rather than ordering by
+        # `due_on IS NULL` first: an index on (due_on, id) serves it on both databases.
+        order = [Item.due_on.asc().nulls_last(), Item.id.asc()]
         cond = None
         if after:
             key, last_id = after
