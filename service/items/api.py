@@ -65,10 +65,8 @@ def list_items(
     return conditional(
         request,
         session,
-        lambda: json_bytes(
-            listing.list_page(
-                session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
-            )
+        lambda: listing.list_json(
+            session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
         ),
     )
 
