@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -408,42 +409,54 @@ def _plain_statement(sort: str, kind: bool, status: bool, after: str | None) -> 
     )
 
 
+# The columns `item_json` reads, in the order it unpacks them.
+_JSON_COLUMNS = (
+    "id", "slug", "kind", "title", "description", "status", "actor_slug", "actor_name",
+    "responsible_slug", "responsible_name", "quantity_value", "quantity_unit", "progress_value",
+    "progress_target", "source_slug", "source_title", "quote", "quote_start", "quote_end",
+    "made_on", "due_on", "created_at", "updated_at", "version", "reply_count",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=1)
-def _positions() -> dict[str, int]:
-    return {name: n for n, name in enumerate(items.select_items().selected_columns.keys())}
+def _json_columns() -> Callable[[Any], tuple[Any, ...]]:
+    """Picks `_JSON_COLUMNS` out of a row of the items query (by position: found once)."""
+    names = list(items.select_items().selected_columns.keys())
+    return operator.itemgetter(*(names.index(name) for name in _JSON_COLUMNS))
+
+
+@lru_cache(maxsize=256)
+def _status_fields(kind: str, status: str) -> tuple[str, str, str]:
+    found = vocabulary.status_of(kind, status)
+    return found.label, found.phase, found.outcome
 
 
 def item_json(row: Any, today: dt.date) -> dict[str, Any]:
     """A row of the items query as `ItemPublic` serialises it: the same keys in the same order,
     the same values (orjson writes dates and aware datetimes as `isoformat()` does).
     tests/items/test_list_json.py compares the two over every kind of row."""
-    p = _positions()
-    kind, status_code, due_on = row[p["kind"]], row[p["status"]], row[p["due_on"]]
-    status = vocabulary.status_of(kind, status_code)
-    slug = row[p["slug"]]
-    responsible_slug = row[p["responsible_slug"]]
-    unit = row[p["quantity_unit"]]
-    value, target = row[p["progress_value"]], row[p["progress_target"]]
+    (
+        id_, slug, kind, title, description, status, actor_slug, actor_name, responsible_slug,
+        responsible_name, quantity_value, unit, value, target, source_slug, source_title, quote,
+        quote_start, quote_end, made_on, due_on, created_at, updated_at, version, reply_count,
+    ) = _json_columns()(row)  # fmt: skip
+    label, phase, outcome = _status_fields(kind, status)
     return {
-        "id": row[p["id"]],
+        "id": id_,
         "slug": slug,
         "kind": kind,
-        "title": row[p["title"]],
-        "description": row[p["description"]],
-        "status": status_code,
-        "status_label": status.label,
-        "phase": status.phase,
-        "outcome": status.outcome,
-        "actor": {"slug": row[p["actor_slug"]], "name": row[p["actor_name"]]},
+        "title": title,
+        "description": description,
+        "status": status,
+        "status_label": label,
+        "phase": phase,
+        "outcome": outcome,
+        "actor": {"slug": actor_slug, "name": actor_name},
         "responsible": (
-            {"slug": responsible_slug, "name": row[p["responsible_name"]]}
-            if responsible_slug
-            else None
+            {"slug": responsible_slug, "name": responsible_name} if responsible_slug else None
         ),
         "quantity": (
-            {"value": json_number(row[p["quantity_value"]]), "unit": unit}
-            if unit is not None
-            else None
+            {"value": json_number(quantity_value), "unit": unit} if unit is not None else None
         ),
         # Progress is shown only once somebody has recorded it: an unknown value is not zero.
         "progress": (
@@ -455,17 +468,17 @@ def item_json(row: Any, today: dt.date) -> dict[str, Any]:
             if target is not None and value is not None
             else None
         ),
-        "source": {"slug": row[p["source_slug"]], "title": row[p["source_title"]]},
-        "quote": row[p["quote"]],
-        "quote_start": row[p["quote_start"]],
-        "quote_end": row[p["quote_end"]],
-        "made_on": row[p["made_on"]],
+        "source": {"slug": source_slug, "title": source_title},
+        "quote": quote,
+        "quote_start": quote_start,
+        "quote_end": quote_end,
+        "made_on": made_on,
         "due_on": due_on,
-        "overdue": is_overdue(status_code, due_on, today),
-        "created_at": row[p["created_at"]],
-        "updated_at": row[p["updated_at"]],
-        "version": row[p["version"]],
-        "reply_count": row[p["reply_count"]],
+        "overdue": is_overdue(status, due_on, today),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "version": version,
+        "reply_count": reply_count,
         "links": {"self": urls.item_api(slug), "html": urls.item(slug)},
     }
 
