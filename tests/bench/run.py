@@ -146,11 +146,14 @@ def measure_routes(
     load: Load,
     workdir: Path,
     profile_dir: Path | None,
+    only: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     hello_requests = Requests([("GET", "/", "")])
     baseline_runs = [harness.wrk(hello.url, hello_requests, load, workdir, hello.workers())]
     rows = []
     for route in ROUTES:
+        if only and route.key not in only:
+            continue
         requests = route.build(context)
         status = probe(tracker.url, requests)
         row: dict[str, Any] = {"route": route.key, "label": route.label, "target": route.target}
@@ -238,7 +241,8 @@ def run_routes(args: argparse.Namespace, workdir: Path, stamp: str) -> dict[str,
         if args.profile:
             profile_dir = RESULTS_DIR / f"{stamp}-profile"
             profile_dir.mkdir(parents=True, exist_ok=True)
-        measured = measure_routes(tracker, hello, context, args.load, workdir, profile_dir)
+        only = frozenset(filter(None, args.routes.split(",")))
+        measured = measure_routes(tracker, hello, context, args.load, workdir, profile_dir, only)
         return {
             "kind": "routes",
             "database": args.database,
@@ -269,6 +273,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="3 s per route, short warm-ups")
     parser.add_argument("--profile", action="store_true",
                         help="sample the worker with py-spy under each route")  # fmt: skip
+    parser.add_argument("--routes", default="",
+                        help="comma-separated route keys to measure (default: all)")  # fmt: skip
     parser.add_argument("--scale", action="store_true",
                         help="latency and memory at each --scale-items size")  # fmt: skip
     parser.add_argument("--scale-items", default="10000,100000,1000000",
