@@ -7,13 +7,17 @@ router.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlencode
 
 API = "/api/v1"
+# What `quote` never changes: a slug of letters, digits and hyphens is its own path segment.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 def _part(value: str | int) -> str:
-    return quote(str(value), safe="")
+    text = str(value)
+    return text if _UNQUOTED.fullmatch(text) else quote(text, safe="")
 
 
 def dashboard(**query: str) -> str:

@@ -50,6 +50,10 @@ class Item(SQLModel, table=True):
         sa.Index("ix_item_due_on_id", "due_on", "id"),
         # The overdue count reads only this index: due before today, status not resolved.
         sa.Index("ix_item_due_on_status", "due_on", "status"),
+        # A list of one kind, in each order (migration 0011).
+        sa.Index("ix_item_kind_updated_at_id", "kind", "updated_at", "id"),
+        sa.Index("ix_item_kind_title_id", "kind", "title", "id"),
+        sa.Index("ix_item_kind_due_on_id", "kind", "due_on", "id"),
         sa.Index("ix_item_kind_status_updated_at_id", "kind", "status", "updated_at", "id"),
         sa.Index("ix_item_status_updated_at_id", "status", "updated_at", "id"),
         sa.Index("ix_item_actor_id_updated_at_id", "actor_id", "updated_at", "id"),

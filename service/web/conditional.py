@@ -197,6 +197,21 @@ class Momentary:
     body: bytes
 
 
+# The withheld names as of the newest data version seen (of this database): the version changes
+# with them (their newest id and their count), so they need not be read again until it does.
+_masker: tuple[object, str, withheld.Masker] | None = None
+
+
+def _masker_at(session: Session, version: str) -> withheld.Masker:
+    global _masker
+    database, known = session.get_bind().engine.url, _masker
+    if known is not None and known[0] == database and known[1] == version:
+        return known[2]
+    masker = withheld.masker(session)
+    _masker = (database, version, masker)
+    return masker
+
+
 def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Response:
     return Response(status_code=304, headers={"ETag": etag, **(headers or {})})
 
@@ -228,9 +243,8 @@ def conditional(
     gave. `keyed`: `build` takes the answer's cache key (for a body kept elsewhere, on disk)."""
     vary = tuple(vary)
     full_variant = key_variant(variant, request.headers, vary)
-    key = etag_for(
-        request.url.path, request.query_params.multi_items(), data_version(session), full_variant
-    )
+    version = data_version(session)
+    key = etag_for(request.url.path, request.query_params.multi_items(), version, full_variant)
     etag = f'"{etag_prefix}{key[1:]}' if etag_prefix else key
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if vary:
@@ -253,7 +267,7 @@ def conditional(
     if isinstance(built, bytes):
         # JSON and Atom are public documents: withheld names never reach them. (Pages are
         # masked by `render`, for everyone who cannot edit; the CSV as it streams.)
-        masker = withheld.masker(session)
+        masker = _masker_at(session, version)
         if masker:
             built = masker.utf8(built)
     if momentary:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.items.models import SORTS
 from tests.bench import harness, profile
 from tests.bench.harness import BenchError, Load, Requests
 from tests.support.servers import ProcessFailed
@@ -62,6 +63,22 @@ def etag_of(base: str, path: str) -> str:
     return etag
 
 
+def uncached_lists(context: Context, count: int = 300) -> Requests:
+    """Lists that no cache entry answers: varied limit (1-200), every sort and kind (or none),
+    each request with its own ignored `_bench` parameter (BENCH_UNIQUE)."""
+    rng = random.Random(11)
+    kinds = (None, *STATUSES)
+    lines = []
+    for n in range(count):
+        params = [f"limit={rng.randint(1, 200)}", f"sort={SORTS[n % len(SORTS)]}"]
+        kind = kinds[rng.randrange(len(kinds))]
+        if kind is not None:
+            params.append(f"kind={kind}")
+        rng.shuffle(params)
+        lines.append(("GET", "/api/v1/items?" + "&".join(params), ""))
+    return Requests(lines, unique=True)
+
+
 def status_writes(context: Context, count: int = 2000) -> Requests:
     rng = random.Random(7)
     lines = []
@@ -93,6 +110,8 @@ ROUTES = (
           lambda c: Requests([("GET", LIST, "")], if_none_match=etag_of(c.base, LIST))),
     Route("list", f"GET {LIST}", 0.5, 200, lambda c: Requests([("GET", LIST, "")])),
     Route("filtered", f"GET {FILTERED}", 0.4, 200, lambda c: Requests([("GET", FILTERED, "")])),
+    Route("uncached_list", "GET /api/v1/items, varied limit 1-200 / sort / kind, uncached", 0.25,
+          200, uncached_lists),
     Route("dashboard", "GET / (dashboard)", 0.3, 200, lambda c: Requests([("GET", "/", "")])),
     Route("search_dashboard", "GET /?q=… (a new search each time)", 0.1, 200,
           searches(DASHBOARD_SEARCH)),
@@ -120,15 +139,23 @@ def sample_items(base: str, count: int = 1000) -> list[tuple[int, str]]:
 
 
 def probe(base: str, requests: Requests) -> int:
-    method, path, body = requests.lines[0]
-    headers = {"Content-Type": "application/json"} if body else {}
-    if requests.if_none_match:
-        headers["If-None-Match"] = requests.if_none_match
-    if requests.token:
-        headers["Authorization"] = f"Bearer {requests.token}"
-    status, _, _ = harness.request(
-        base + path, method=method, headers=headers, body=body.encode() or None
-    )
+    """The status of the first request, or of the first that does not answer 200 among them all
+    when each is sent with the ignored `_bench` parameter (so that one refused is seen)."""
+    lines = requests.lines if requests.unique else requests.lines[:1]
+    status = 0
+    for method, path, body in lines:
+        headers = {"Content-Type": "application/json"} if body else {}
+        if requests.if_none_match:
+            headers["If-None-Match"] = requests.if_none_match
+        if requests.token:
+            headers["Authorization"] = f"Bearer {requests.token}"
+        if requests.unique:
+            path += ("&" if "?" in path else "?") + "_bench=probe"
+        status, _, _ = harness.request(
+            base + path, method=method, headers=headers, body=body.encode() or None
+        )
+        if status != 200:
+            break
     return status
 
 
@@ -139,11 +166,14 @@ def measure_routes(
     load: Load,
     workdir: Path,
     profile_dir: Path | None,
+    only: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     hello_requests = Requests([("GET", "/", "")])
     baseline_runs = [harness.wrk(hello.url, hello_requests, load, workdir, hello.workers())]
     rows = []
     for route in ROUTES:
+        if only and route.key not in only:
+            continue
         requests = route.build(context)
         status = probe(tracker.url, requests)
         row: dict[str, Any] = {"route": route.key, "label": route.label, "target": route.target}
@@ -231,7 +261,8 @@ def run_routes(args: argparse.Namespace, workdir: Path, stamp: str) -> dict[str,
         if args.profile:
             profile_dir = RESULTS_DIR / f"{stamp}-profile"
             profile_dir.mkdir(parents=True, exist_ok=True)
-        measured = measure_routes(tracker, hello, context, args.load, workdir, profile_dir)
+        only = frozenset(filter(None, args.routes.split(",")))
+        measured = measure_routes(tracker, hello, context, args.load, workdir, profile_dir, only)
         return {
             "kind": "routes",
             "database": args.database,
@@ -312,6 +343,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="3 s per route, short warm-ups")
     parser.add_argument("--profile", action="store_true",
                         help="sample the worker with py-spy under each route")  # fmt: skip
+    parser.add_argument("--routes", default="",
+                        help="comma-separated route keys to measure (default: all)")  # fmt: skip
     parser.add_argument("--scale", action="store_true",
                         help="latency and memory at each --scale-items size")  # fmt: skip
     parser.add_argument("--scale-items", default="10000,100000,1000000",
