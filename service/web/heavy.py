@@ -72,10 +72,16 @@ class FileCache:
                 Path(temporary).unlink(missing_ok=True)
 
     def _prune(self) -> None:
-        files = sorted(
-            self.directory.glob("*.cached"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
-        for stale in files[self.keep :]:
+        # Another worker sharing the directory may remove a file between the listing and its
+        # stat: a file gone is simply not kept.
+        found: list[tuple[float, Path]] = []
+        for path in self.directory.glob("*.cached"):
+            try:
+                found.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                continue
+        found.sort(reverse=True)
+        for _mtime, stale in found[self.keep :]:
             stale.unlink(missing_ok=True)
 
 

@@ -96,3 +96,24 @@ def test_the_cache_keeps_the_newest_files_only(tmp_path) -> None:
     assert [cache.get(f'"{n}"') is not None for n in range(4)] == [False, False, True, True]
     other = FileCache(tmp_path, keep=2, namespace="another database")
     assert other.get('"3"') is None
+
+
+def test_pruning_passes_over_a_file_another_worker_removed_meanwhile(tmp_path, monkeypatch) -> None:
+    """Workers share the directory: a file listed, then removed by another worker before its
+    age is read, is not an error (it used to fail the download that pruned)."""
+    from pathlib import Path
+
+    from service.web.heavy import FileCache
+
+    cache = FileCache(tmp_path, keep=1, namespace="db")
+    list(cache.fill('"1"', iter([b"one"])))
+    gone = tmp_path / "removed-by-another-worker.cached"
+    listed = Path.glob
+
+    def glob_then_lose_one(self, pattern):  # type: ignore[no-untyped-def]
+        return [*listed(self, pattern), gone]
+
+    monkeypatch.setattr(Path, "glob", glob_then_lose_one)
+    assert b"".join(cache.fill('"2"', iter([b"two"]))) == b"two"
+    monkeypatch.undo()
+    assert cache.get('"2"') is not None and cache.get('"1"') is None

@@ -5,6 +5,7 @@ past the last page; and query plans that read the kind's index in the order aske
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import orjson
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from service.items import listing
 from service.items.models import SORTS, ListQuery
 from service.web.responses import json_bytes
+from tests.support.databases import use_database
 from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
 
 KINDS = (None, "commitment", "allegation", "proposal")
@@ -90,13 +92,24 @@ def test_total_past_the_last_page(session, sort) -> None:
         assert whole.total == len(whole.rows)
 
 
+@pytest.fixture
+def sqlite_session(templates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A session on a seeded SQLite database: query plans are compared on SQLite only
+    (PostgreSQL chooses its plan by the table's statistics)."""
+    from service.db import read_session
+
+    url, _ = templates.clone("sqlite", True, tmp_path / "tracker.db")
+    use_database(url, monkeypatch)
+    with read_session() as session:
+        yield session
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("sort", ["-updated_at", "updated_at", "title", "due_on"])
-def test_each_order_of_a_kind_reads_an_index_in_that_order(session, sort, kind) -> None:
+def test_each_order_of_a_kind_reads_an_index_in_that_order(sqlite_session, sort, kind) -> None:
     """No sort step: the page stops after `limit` rows of an index instead of sorting every
-    item of the kind (SQLite's plan; PostgreSQL chooses by table statistics, not checked)."""
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("query plans are compared on SQLite")
+    item of the kind (SQLite's plan)."""
+    session = sqlite_session
     query = ListQuery(sort=sort, kind=kind, limit=10)
     statement = listing._plain_statement(sort, kind is not None, False, None)
     compiled = statement.compile(dialect=session.get_bind().dialect)
