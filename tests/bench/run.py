@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from service.items.models import SORTS
 from tests.bench import harness, profile
@@ -96,7 +97,8 @@ def searches(path: str) -> Callable[[Context], Requests]:
     def build(_context: Context) -> Requests:
         from tests.bench.search import vocabulary_queries
 
-        lines = [("GET", path.format(q=q.replace(" ", "+")), "") for q in vocabulary_queries()]
+        # Percent-encoded: a word with an accent (café) sent raw is not valid HTTP.
+        lines = [("GET", path.format(q=quote_plus(q)), "") for q in vocabulary_queries()]
         return Requests(lines, unique=True)
 
     return build
