@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -38,13 +40,17 @@ from service.links import service as links
 from service.sources import service as sources
 from service.sources.text import paragraph_around
 from service.web import csrf
+from service.web.conditional import data_version
 from service.web.deps import CurrentPrincipal
 from service.web.forms import PostedForm, form_text, see_other, sentence, sign_in_redirect
+from service.web.kept import kept
+from service.web.kept import scope as kept_scope
 from service.web.problems import field_errors
 from service.web.templates import (
     conditional_page,
     fragment_etag,
     hx_target,
+    macro,
     page_context,
     render,
     wants_fragment,
@@ -54,6 +60,7 @@ from service.withheld import service as withheld
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
 DASHBOARD = "items/dashboard.html"
+DASHBOARD_PARTS = "items/_dashboard_parts.html"
 ITEM_PAGE = "items/item.html"
 PAGE_SIZE = 25
 TARGETS_SIZE = 12
@@ -195,7 +202,11 @@ def _ways_out(request: Request, view: DashboardView, actors_by_slug: dict[str, s
 
 
 def _results(
-    request: Request, session: Session, context: dict[str, Any], view: DashboardView
+    request: Request,
+    session: Session,
+    context: dict[str, Any],
+    view: DashboardView,
+    shared: DashboardParts,
 ) -> int:
     """Fill in the items table; returns the status code (422 when a filter is wrong)."""
     filters, errors = view.filters, dict(view.errors)
@@ -220,7 +231,7 @@ def _results(
     if "sort" in errors:
         status_code = 422
     query = request.url.query
-    actors_by_slug = {a.slug: a.name for a in actors.get_all(session)}
+    actors_by_slug = {a.slug: a.name for a in shared.actors}
     context.update(
         filters=view.shown,
         filter_errors=errors,
@@ -232,7 +243,7 @@ def _results(
         last_shown=before + len(page.items),
         ways_out=_ways_out(request, view, actors_by_slug) if page.total == 0 else [],
         results_url=request.url.path + ("?" + query if query else ""),
-        results_etag=fragment_etag(request, session, context, "results"),
+        results_etag=fragment_etag(request, session, context, "results", shared.version),
         next_url=_page_url(request, page.next_cursor) if page.next_cursor else None,
         first_url=_page_url(request, None) if cursor else None,
         summary_query={k: view.shown[k] for k in ("actor", "q", "responsible") if view.shown[k]},
@@ -259,6 +270,52 @@ def _headlines(session: Session) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ActorChoice:
+    """An actor as the filter bar offers it (plain values, safe to share between requests)."""
+
+    slug: str
+    name: str
+
+
+@dataclass
+class DashboardParts:
+    """The dashboard's parts that depend on the data alone (and on today, and on whether the
+    viewer edits), not on the view's search, filters or page: computed once per data version
+    (`kept`) and reused by every request at that version. Each is built on first use."""
+
+    session: Session
+    version: str
+    can_edit: bool
+
+    def _kept(self, key: str, make: Callable[[], Any]) -> Any:
+        # The viewer's role is part of every key: a part rendered for an editor (who sees
+        # withheld names until the page is masked) is never handed to anyone else.
+        return kept.get(kept_scope(self.session, self.version), (key, self.can_edit), make)
+
+    @property
+    def actors(self) -> tuple[ActorChoice, ...]:
+        return self._kept(  # type: ignore[no-any-return]
+            "actors",
+            lambda: tuple(ActorChoice(a.slug, a.name) for a in actors.get_all(self.session)),
+        )
+
+    @property
+    def headlines_html(self) -> Markup:
+        return self._kept(  # type: ignore[no-any-return]
+            "headlines", lambda: macro(DASHBOARD_PARTS, "headlines")(**_headlines(self.session))
+        )
+
+    @property
+    def latest_html(self) -> Markup:
+        return self._kept(  # type: ignore[no-any-return]
+            "latest",
+            lambda: macro(DASHBOARD_PARTS, "latest_changes")(
+                events.latest(self.session, limit=LATEST_CHANGES)
+            ),
+        )
+
+
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     context = page_context(request, principal)
@@ -266,6 +323,7 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
 
     def build() -> Response:
         context.update(edit=None, focus_edit=False, oob_summary=block == "results")
+        shared = DashboardParts(session, data_version(session), principal.can_edit)
         view = _dashboard_filters(request)
         status_code = 200
         if block in (None, "summary", "results"):
@@ -278,12 +336,12 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
             context["summary"] = listing.summary(session, filters=summary_filters)
             context["summary_filtered"] = not summary_filters.is_empty
         if block in (None, "latest"):
-            context["latest"] = events.latest(session, limit=LATEST_CHANGES)
+            context["latest_html"] = shared.latest_html
         if block in (None, "summary", "results"):
-            status_code = _results(request, session, context, view)
+            status_code = _results(request, session, context, view, shared)
         if block is None:
-            context["actors"] = actors.get_all(session)
-            context.update(_headlines(session))
+            context["actors"] = shared.actors
+            context["headlines_html"] = shared.headlines_html
         headers = {}
         if block == "results" and request.headers.get("if-none-match"):
             # The table's conditional refresh found new data: the other parts follow.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import orjson
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -302,12 +303,23 @@ def conditional_page(
 
 
 def fragment_etag(
-    request: Request, session: Session, context: Mapping[str, Any], target: str
+    request: Request,
+    session: Session,
+    context: Mapping[str, Any],
+    target: str,
+    version: str | None = None,
 ) -> str:
     """The ETag htmx will get for the block `target` of this same URL, so that a page can hand
-    it to its own conditional refresh (`data-etag`)."""
+    it to its own conditional refresh (`data-etag`). `version`: the data version, when the
+    caller has read it already."""
     headers = {"HX-Request": "true", "HX-Target": target}
     variant = key_variant(viewer_variant(context), headers, PAGE_VARY)
-    return etag_for(
-        request.url.path, request.query_params.multi_items(), data_version(session), variant
-    )
+    if version is None:
+        version = data_version(session)
+    return etag_for(request.url.path, request.query_params.multi_items(), version, variant)
+
+
+def macro(template: str, name: str) -> Callable[..., Markup]:
+    """A macro of a template, to render a part of a page on its own (as HTML, escaped as the
+    page would escape it) and put it into the page later."""
+    return getattr(templates().env.get_template(template).module, name)  # type: ignore[no-any-return]

@@ -7,16 +7,19 @@ import sqlalchemy as sa
 
 
 def reset_app_state() -> None:
-    """Forget the settings, the engine and the cached responses, as a new process would."""
+    """Forget the settings, the engine, the cached responses and the values kept per data version,
+    as a new process would."""
     from service.config import get_settings
     from service.db import get_engine
     from service.web.conditional import response_cache
+    from service.web.kept import kept
 
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()
     get_settings.cache_clear()
     response_cache.clear()
+    kept.clear()
 
 
 def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:

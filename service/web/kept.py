@@ -1,0 +1,75 @@
+"""Values computed from the data and kept for as long as the data stays the same: the parts of a
+page that do not depend on the request (the dashboard's headlines, latest changes and actors),
+computed once per data version and reused by every request made at that version, whatever its
+search, filters or page.
+
+An entry lives under its scope: the database, the data version (`conditional.data_version`:
+every write changes it) and today's date (an item turns overdue at midnight without any write).
+Within a scope the caller's key names whatever else the value depends on (the viewer's role, a
+filter). Only the newest few scopes are kept, and a bounded number of entries in each: an older
+version is never asked for again once the data has moved on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+T = TypeVar("T")
+
+
+class KeptPerVersion:
+    """Up to `scopes` data versions, each with up to `entries` values, least recently used
+    first out. Safe to share between the threads of a worker: two requests that miss at once
+    may both compute a value, and either result is right for that version."""
+
+    def __init__(self, scopes: int = 4, entries: int = 64) -> None:
+        self.scopes = scopes
+        self.entries = entries
+        self._kept: OrderedDict[Hashable, OrderedDict[Hashable, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.computed = 0  # how many values were computed rather than reused (for the tests)
+
+    def get(self, scope: Hashable, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            values = self._kept.get(scope)
+            if values is not None and key in values:
+                self._kept.move_to_end(scope)
+                values.move_to_end(key)
+                return values[key]  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            self.computed += 1
+            values = self._kept.get(scope)
+            if values is None:
+                values = self._kept[scope] = OrderedDict()
+            self._kept.move_to_end(scope)
+            values[key] = value
+            while len(values) > self.entries:
+                values.popitem(last=False)
+            while len(self._kept) > self.scopes:
+                self._kept.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(values) for values in self._kept.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self.computed = 0
+
+
+kept = KeptPerVersion()
+
+
+def scope(session: Session, version: str) -> tuple[str, str, str]:
+    """The scope of values read through `session` at data `version`, today."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return url, version, dt.datetime.now(dt.UTC).date().isoformat()
