@@ -347,7 +347,13 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
             # The table's conditional refresh found new data: the other parts follow.
             headers["HX-Trigger"] = CHANGED_EVENT
         return render(
-            request, DASHBOARD, context, block=block, status_code=status_code, headers=headers
+            request,
+            DASHBOARD,
+            context,
+            block=block,
+            status_code=status_code,
+            headers=headers,
+            session=session,
         )
 
     # The table's refresh carries a trigger for the other parts: only its 304 is reused.
@@ -490,7 +496,11 @@ def item_page(
 
     def build() -> Response:
         return render(
-            request, ITEM_PAGE, item_context(session, item, context, None, announce), block="item"
+            request,
+            ITEM_PAGE,
+            item_context(session, item, context, None, announce),
+            block="item",
+            session=session,
         )
 
     if announce is not None:  # shown once: never a 304, never reused

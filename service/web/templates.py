@@ -217,8 +217,10 @@ def render(
     block: str | None = None,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
+    session: Session | None = None,
 ) -> Response:
-    """The block for htmx (when a block is given), the whole page otherwise."""
+    """The block for htmx (when a block is given), the whole page otherwise. `session`: the
+    request's own, when it has one, to read the withheld names in (else a session of its own)."""
     all_headers = {
         "Vary": ", ".join(PAGE_VARY),
         "Cache-Control": PAGE_CACHE_CONTROL,
@@ -235,16 +237,20 @@ def render(
         )
     principal = context.get("principal")
     if principal is None or not principal.can_edit:
-        _withhold_names(response)
+        _withhold_names(response, session)
     return response
 
 
-def _withhold_names(response: Response) -> None:
+def _withhold_names(response: Response, session: Session | None) -> None:
     """Only editors see withheld names: for everyone else the page says PLACEHOLDER. (The page's
     ETag names the viewer, and only anonymous pages are shared, so an editor's page is never
-    served to anyone else.)"""
-    with read_session() as session:
+    served to anyone else.) In the request's session when given: the names of the snapshot the
+    page was built from, and no second connection held while the first one is."""
+    if session is not None:
         masker = withheld.masker(session)
+    else:
+        with read_session() as own:
+            masker = withheld.masker(own)
     if not masker:
         return
     body = masker.html(bytes(response.body).decode("utf-8")).encode("utf-8")

@@ -59,9 +59,24 @@ class Masker:
         return page
 
 
+# The masker read in a session's current transaction: one snapshot holds one set of names, so a
+# request that masks its search, its summary and its page reads them once.
+_MEMO = "withheld.masker"
+
+
 def masker(session: Session) -> Masker:
+    memo = session.info.get(_MEMO)
+    if memo is not None and memo[0] is session.get_transaction():
+        return memo[1]
     names = session.execute(sa.select(WithheldName.name)).scalars()
-    return Masker(tuple(sorted(names, key=lambda name: (-len(name), name))))
+    found = Masker(tuple(sorted(names, key=lambda name: (-len(name), name))))
+    session.info[_MEMO] = (session.get_transaction(), found)
+    return found
+
+
+def _forget_masker(session: Session) -> None:
+    """After a name is added or removed in this session: the next masker reads them again."""
+    session.info.pop(_MEMO, None)
 
 
 def _found_in_record(session: Session, row: object, name: str) -> bool:
@@ -109,6 +124,7 @@ def create(
     withheld = WithheldName(name=name, item_id=row.id, user_id=user_id, created_at=utcnow())
     session.add(withheld)
     session.flush()
+    _forget_masker(session)
     assert withheld.id is not None
     return WithheldPublic(
         id=withheld.id, name=name, item_slug=row.slug, created_at=withheld.created_at
@@ -134,5 +150,6 @@ def delete(session: Session, *, ref: str | int, withheld_id: int) -> None:
             WithheldName.id == withheld_id, WithheldName.item_id == row.id
         )
     )
+    _forget_masker(session)
     if result.rowcount != 1:
         raise NotFound(f"No withheld name {withheld_id} on {row.slug}.")
