@@ -550,10 +550,25 @@ def iter_all(
         after = decode_cursor(encode_cursor(sort, last), sort)
 
 
-def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
+def overdue_count(session: Session, *, filters: ItemFilters, today: dt.date) -> int:
+    """How many of the items these filters select (their text search aside) are overdue."""
+    overdue_filters = filters.model_copy(update={"overdue": True})
+    return session.execute(
+        sa.select(sa.func.count()).select_from(Item).where(*where(overdue_filters, today))
+    ).scalar_one()
+
+
+def summary(
+    session: Session,
+    *,
+    filters: ItemFilters | None = None,
+    overdue: int | None = None,
+    last_change_at: dt.datetime | None = None,
+) -> Summary:
     """Counts by kind, status, phase and outcome; overdue count; commitments delivered share.
     Without filters the counts come from the tally; with them (the dashboard's filtered view),
-    from the matching items."""
+    from the matching items. `overdue` and `last_change_at`, when the caller knows them already
+    (`overdue_count`, `events.last_change_at`), are not read again."""
     filters = filters or ItemFilters()
     kinds = {
         kind.code: KindSummary(
@@ -582,10 +597,8 @@ def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
         entry.by_status[status] += count
         entry.by_phase[found.phase] += count
         entry.by_outcome[found.outcome] += count
-    overdue_filters = filters.model_copy(update={"overdue": True})
-    overdue = session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*where(overdue_filters, today))
-    ).scalar_one()
+    if overdue is None:
+        overdue = overdue_count(session, filters=filters, today=today)
     commitments = kinds["commitment"]
     return Summary(
         total=sum(k.total for k in kinds.values()),
@@ -596,5 +609,5 @@ def summary(session: Session, *, filters: ItemFilters | None = None) -> Summary:
             if commitments.total
             else None
         ),
-        last_change_at=events.last_change_at(session),
+        last_change_at=last_change_at or events.last_change_at(session),
     )

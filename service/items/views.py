@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +35,7 @@ from service.items.models import (
     ItemList,
     ItemPublic,
     StatusChange,
+    Summary,
 )
 from service.links import service as links
 from service.sources import service as sources
@@ -288,7 +289,7 @@ class DashboardParts:
     version: str
     can_edit: bool
 
-    def _kept(self, key: str, make: Callable[[], Any]) -> Any:
+    def _kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
         # The viewer's role is part of every key: a part rendered for an editor (who sees
         # withheld names until the page is masked) is never handed to anyone else.
         return kept.get(kept_scope(self.session, self.version), (key, self.can_edit), make)
@@ -298,6 +299,26 @@ class DashboardParts:
         return self._kept(  # type: ignore[no-any-return]
             "actors",
             lambda: tuple(ActorChoice(a.slug, a.name) for a in actors.get_all(self.session)),
+        )
+
+    def summary(self, filters: ItemFilters) -> Summary:
+        """The summary of a view. Without a search it depends on the data and the view's
+        filters alone, and is kept whole; with one, its counts are of the search's matches, but
+        its overdue count (which the search does not narrow) and the last change are kept."""
+        if filters.q is None:
+            return self._kept(  # type: ignore[no-any-return]
+                ("summary", filters.model_dump_json()),
+                lambda: listing.summary(self.session, filters=filters),
+            )
+        today = dt.datetime.now(dt.UTC).date()
+        besides_search = filters.model_copy(update={"q": None})
+        overdue = self._kept(
+            ("overdue", besides_search.model_dump_json()),
+            lambda: listing.overdue_count(self.session, filters=besides_search, today=today),
+        )
+        last_change_at = self._kept("last_change_at", lambda: events.last_change_at(self.session))
+        return listing.summary(
+            self.session, filters=filters, overdue=overdue, last_change_at=last_change_at
         )
 
     @property
@@ -333,7 +354,7 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
             summary_filters = summary_filters.model_copy(
                 update={"kind": None, "status": [], "outcome": [], "overdue": None}
             )
-            context["summary"] = listing.summary(session, filters=summary_filters)
+            context["summary"] = shared.summary(summary_filters)
             context["summary_filtered"] = not summary_filters.is_empty
         if block in (None, "latest"):
             context["latest_html"] = shared.latest_html
