@@ -38,6 +38,7 @@ from service.items.models import (
     Summary,
 )
 from service.links import service as links
+from service.links.models import ItemBrief
 from service.sources import service as sources
 from service.sources.text import paragraph_around
 from service.web import csrf
@@ -248,7 +249,7 @@ def _results(
         next_url=_page_url(request, page.next_cursor) if page.next_cursor else None,
         first_url=_page_url(request, None) if cursor else None,
         summary_query={k: view.shown[k] for k in ("actor", "q", "responsible") if view.shown[k]},
-        parts=links.parts_of(session, [item.id for item in page.items]),
+        parts=shared.parts_of(page),
     )
     return status_code
 
@@ -288,11 +289,24 @@ class DashboardParts:
     session: Session
     version: str
     can_edit: bool
+    scope: tuple[str, str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scope = kept_scope(self.session, self.version)
+        # The withheld names of this version: the search, the summary and the page's masking
+        # ask for them, and need not read them again.
+        names = kept.get(self.scope, "withheld", lambda: withheld.masker(self.session))
+        withheld.use_masker(self.session, names)
 
     def _kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
         # The viewer's role is part of every key: a part rendered for an editor (who sees
         # withheld names until the page is masked) is never handed to anyone else.
-        return kept.get(kept_scope(self.session, self.version), (key, self.can_edit), make)
+        return kept.get(self.scope, (key, self.can_edit), make)
+
+    def parts_of(self, page: ItemList) -> dict[int, list[ItemBrief]]:
+        """The parts of the page's items, read only for those that have any."""
+        parents = kept.get(self.scope, "parents", lambda: links.parents(self.session))
+        return links.parts_of(self.session, [i.id for i in page.items if i.id in parents])
 
     @property
     def actors(self) -> tuple[ActorChoice, ...]:

@@ -86,6 +86,15 @@ def parts_of(session: Session, item_ids: list[int]) -> dict[int, list[ItemBrief]
     return found
 
 
+def parents(session: Session) -> frozenset[int]:
+    """The items that have parts: a table whose rows are none of them needs no `parts_of`."""
+    return frozenset(
+        session.execute(
+            sa.select(ItemLink.target_id).where(ItemLink.relation == "part_of").distinct()
+        ).scalars()
+    )
+
+
 def _ends(relation: str, item_id: int, target_id: int) -> tuple[int, int]:
     """The row's (item_id, target_id): a related link from the lower id to the higher."""
     if relation == "related":

@@ -16,8 +16,10 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import URL
 from sqlmodel import Session
 
 T = TypeVar("T")
@@ -71,5 +73,10 @@ kept = KeptPerVersion()
 
 def scope(session: Session, version: str) -> tuple[str, str, str]:
     """The scope of values read through `session` at data `version`, today."""
-    url = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return url, version, dt.datetime.now(dt.UTC).date().isoformat()
+    database = _database(session.get_bind().engine.url)
+    return database, version, dt.datetime.now(dt.UTC).date().isoformat()
+
+
+@lru_cache(maxsize=16)
+def _database(url: URL) -> str:
+    return url.render_as_string(hide_password=True)

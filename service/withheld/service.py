@@ -74,6 +74,12 @@ def masker(session: Session) -> Masker:
     return found
 
 
+def use_masker(session: Session, known: Masker) -> None:
+    """The names of this session's snapshot are known already (kept from an earlier request
+    at the same data version): `masker(session)` answers them without reading them again."""
+    session.info[_MEMO] = (session.get_transaction(), known)
+
+
 def _forget_masker(session: Session) -> None:
     """After a name is added or removed in this session: the next masker reads them again."""
     session.info.pop(_MEMO, None)
