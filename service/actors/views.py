@@ -40,7 +40,7 @@ def actors_index(request: Request, session: SessionDep, principal: CurrentPrinci
 
     def build() -> Response:
         context["actors"] = [ActorPublic.of(a) for a in actors.get_all(session)]
-        return render(request, INDEX_PAGE, context)
+        return render(request, INDEX_PAGE, context, session=session)
 
     return conditional_page(request, session, context, build)
 
@@ -121,6 +121,6 @@ def actor_page(
             responsible=responsible,
             next_url=urls.actor(slug, cursor=page.next_cursor) if page.next_cursor else None,
         )
-        return render(request, ACTOR_PAGE, context)
+        return render(request, ACTOR_PAGE, context, session=session)
 
     return conditional_page(request, session, context, build)

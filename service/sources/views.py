@@ -39,7 +39,7 @@ def sources_index(request: Request, session: SessionDep, principal: CurrentPrinc
 
     def build() -> Response:
         context["sources"] = sources.get_all_public(session)
-        return render(request, INDEX_PAGE, context)
+        return render(request, INDEX_PAGE, context, session=session)
 
     return conditional_page(request, session, context, build)
 
@@ -155,7 +155,9 @@ def source_page(
     context = page_context(request, principal)
 
     def build() -> Response:
-        return render(request, SOURCE_PAGE, _source_context(session, slug, context))
+        return render(
+            request, SOURCE_PAGE, _source_context(session, slug, context), session=session
+        )
 
     return conditional_page(request, session, context, build)
 

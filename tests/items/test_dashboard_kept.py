@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from service.web.kept import KeptPerVersion, kept, scope
 from tests.support.accounts import sign_in
 from tests.support.pages import html
-from tests.support.seed import ITEM
+from tests.support.seed import ACTOR, ITEM, SOURCE
 
 # A private person's name, put into the title of ITEM (a commitment with a target, so it is in
 # the headlines, and the newest change, so it is in the latest changes) and then withheld.
@@ -113,6 +113,19 @@ def test_a_public_viewer_never_gets_a_part_rendered_for_an_editor(client, editor
     assert NAME in editor.get("/", params={"q": "officers"}).text
 
 
+# Pages built in a request's session and masked for the public.
+PAGES = (
+    "/?q=staff",
+    "/?q=police&kind=allegation",
+    "/",
+    f"/items/{ITEM}",
+    f"/actors/{ACTOR}",
+    "/actors",
+    f"/sources/{SOURCE}",
+    "/sources",
+)
+
+
 def test_a_page_masked_for_the_public_holds_one_connection(client, editor_headers) -> None:
     """The masking reads the withheld names in the request's own session: a second pooled
     connection per page exhausted the pool under concurrent searches."""
@@ -133,7 +146,7 @@ def test_a_page_masked_for_the_public_holds_one_connection(client, editor_header
 
     sa.event.listen(engine, "checkout", on_checkout)
     try:
-        for path in ("/?q=staff", "/?q=police&kind=allegation", f"/items/{ITEM}", "/"):
+        for path in PAGES:
             response = client.get(path)
             assert response.status_code == 200, path
             assert "Alan Billings" not in response.text, path
