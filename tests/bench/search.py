@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from tests.bench import harness
 from tests.bench.harness import BenchError, Load, Requests
@@ -89,8 +90,8 @@ def measure(
     env = harness.tracker_env(database_url)
     queries = vocabulary_queries()
     cases = {
-        "dashboard": [("GET", f"/?q={q.replace(' ', '+')}", "") for q in queries],
-        "api": [("GET", f"/api/v1/items?q={q.replace(' ', '+')}&limit=50", "") for q in queries],
+        "dashboard": [("GET", f"/?q={quote_plus(q)}", "") for q in queries],
+        "api": [("GET", f"/api/v1/items?q={quote_plus(q)}&limit=50", "") for q in queries],
     }
     tracker = serve(tree, env, workdir)
     hello = harness.hello_server(workers=1, workdir=workdir).start()
