@@ -25,15 +25,26 @@ from sqlmodel import Session
 T = TypeVar("T")
 
 
+class _Pending:
+    """A value being computed by one request, which the others that want it wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.failed = False
+
+
 class KeptPerVersion:
     """Up to `scopes` data versions, each with up to `entries` values, least recently used
-    first out. Safe to share between the threads of a worker: two requests that miss at once
-    may both compute a value, and either result is right for that version."""
+    first out. Safe to share between the threads of a worker. After a write, the requests that
+    arrive together all miss: one computes each value while the others wait for it (if it
+    fails, the next one tries)."""
 
     def __init__(self, scopes: int = 4, entries: int = 64) -> None:
         self.scopes = scopes
         self.entries = entries
         self._kept: OrderedDict[Hashable, OrderedDict[Hashable, Any]] = OrderedDict()
+        self._pending: dict[tuple[Hashable, Hashable], _Pending] = {}
         self._lock = threading.Lock()
         self.computed = 0  # how many values were computed rather than reused (for the tests)
 
@@ -44,7 +55,30 @@ class KeptPerVersion:
                 self._kept.move_to_end(scope)
                 values.move_to_end(key)
                 return values[key]  # type: ignore[no-any-return]
-        value = make()
+            pending = self._pending.get((scope, key))
+            computing = pending is None
+            if pending is None:
+                pending = self._pending[scope, key] = _Pending()
+        if not computing:
+            pending.done.wait()
+            if not pending.failed:
+                return pending.value  # type: ignore[no-any-return]
+            return self.get(scope, key, make)
+        try:
+            value = make()
+        except BaseException:
+            pending.failed = True
+            raise
+        else:
+            pending.value = value
+            self._put(scope, key, value)
+            return value
+        finally:
+            with self._lock:
+                del self._pending[scope, key]
+            pending.done.set()
+
+    def _put(self, scope: Hashable, key: Hashable, value: Any) -> None:
         with self._lock:
             self.computed += 1
             values = self._kept.get(scope)
@@ -56,7 +90,6 @@ class KeptPerVersion:
                 values.popitem(last=False)
             while len(self._kept) > self.scopes:
                 self._kept.popitem(last=False)
-        return value
 
     def __len__(self) -> int:
         with self._lock:

@@ -6,6 +6,9 @@ never handed to the public; and a page holds one database connection, not two.""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -203,3 +206,45 @@ def test_each_viewer_gets_the_filter_bar_of_every_actor(client, editor_headers, 
     page = html(client.get("/", params={"q": "police"}))
     offered = [o["value"] for o in page.select("#filter-actor option") if o["value"]]
     assert sorted(offered) == sorted(actors)
+
+
+def test_requests_that_miss_together_compute_a_value_once() -> None:
+    store = KeptPerVersion()
+    calls: list[int] = []
+    started = threading.Barrier(8)
+
+    def make() -> str:
+        calls.append(1)
+        time.sleep(0.2)  # the others arrive meanwhile
+        return "headlines"
+
+    def ask() -> str:
+        started.wait()
+        return store.get("v1", "headlines", make)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: ask(), range(8)))
+    assert answers == ["headlines"] * 8
+    assert len(calls) == 1
+
+
+def test_when_the_one_computing_fails_the_next_one_computes_it() -> None:
+    store = KeptPerVersion()
+    first = threading.Event()
+
+    def failing() -> str:
+        first.set()
+        time.sleep(0.2)
+        raise RuntimeError("the database went away")
+
+    def ask_later() -> str:
+        first.wait()
+        return store.get("v1", "latest", lambda: "latest")
+
+    with ThreadPoolExecutor(2) as pool:
+        failed = pool.submit(store.get, "v1", "latest", failing)
+        waited = pool.submit(ask_later)
+        with pytest.raises(RuntimeError):
+            failed.result()
+        assert waited.result() == "latest"
+    assert store.get("v1", "latest", lambda: "not again") == "latest"
