@@ -138,6 +138,24 @@ def read_session(engine: Engine | None = None) -> Session:
 _sqlite_writer = threading.RLock()
 
 
+# SQLite reads: the driver lets go of the interpreter lock around every row it steps to and
+# takes it back after, so pages of many rows built by several threads at once hand the lock
+# back and forth for every row. Measured on 10k items with 32 clients of one worker: 17 ms of
+# CPU per uncached list when they all build at once, 3.5 ms one at a time (85 → 294 lists/s).
+# A worker builds such pages one at a time (its other work, 304s and cached bodies, goes on).
+_sqlite_builder = threading.Lock()
+
+
+@contextmanager
+def one_build_at_a_time(session: Session) -> Iterator[None]:
+    """Around a page that reads many rows: on SQLite, one at a time per worker."""
+    if session.get_bind().dialect.name == "sqlite":
+        with _sqlite_builder:
+            yield
+    else:
+        yield
+
+
 def sqlite_writer_lock() -> threading.RLock:
     """The lock SQLite writers of this process queue on (the group commit's thread among them)."""
     return _sqlite_writer

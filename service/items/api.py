@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service import group_commit, urls
-from service.db import SessionDep, read_session, write_session
+from service.db import SessionDep, one_build_at_a_time, read_session, write_session
 from service.events import service as events
 from service.events.models import History, ReplyCreate, ReplyPublic
 from service.items import csv_export, listing, replies
@@ -69,13 +69,14 @@ async def list_items(request: Request, query: Annotated[ListQuery, Query()]) -> 
 
 def _list_items(request: Request, query: ListQuery) -> Response:
     with read_session() as session:
-        return conditional(
-            request,
-            session,
-            lambda: listing.list_json(
-                session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
-            ),
-        )
+
+        def build() -> bytes:
+            with one_build_at_a_time(session):
+                return listing.list_json(
+                    session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
+                )
+
+        return conditional(request, session, build)
 
 
 @router.get(

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
-from service.db import SessionDep, read_session, write_session
+from service.db import SessionDep, one_build_at_a_time, read_session, write_session
 from service.errors import Conflict, Forbidden, Invalid
 from service.events import service as events
 from service.items import listing, replies, vocabulary
@@ -357,6 +357,10 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
     block = _dashboard_block(request)
 
     def build() -> Response:
+        with one_build_at_a_time(session):
+            return build_page()
+
+    def build_page() -> Response:
         context.update(edit=None, focus_edit=False, oob_summary=block == "results")
         shared = DashboardParts(session, data_version(session), principal.can_edit)
         view = _dashboard_filters(request)

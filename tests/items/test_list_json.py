@@ -160,3 +160,46 @@ def test_an_ignored_parameter_builds_the_list_again(client) -> None:
     assert first.status_code == second.status_code == 200
     assert first.headers["etag"] != second.headers["etag"]
     assert first.content == second.content
+
+
+def test_a_worker_builds_lists_one_at_a_time_on_sqlite_only(
+    client, database_url, monkeypatch
+) -> None:
+    """SQLite's driver lets go of the interpreter lock at every row: lists built by many threads
+    at once cost several times the CPU of the same lists built in turn (service/db.py). On
+    PostgreSQL the rows come in one piece and builds overlap."""
+    import threading
+    import time
+
+    from service.items import listing as listing_module
+
+    real = listing_module.list_json
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_list_json(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.1)
+        with lock:
+            running -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(listing_module, "list_json", slow_list_json)
+    answers: list[int] = []
+
+    def get(n: int) -> None:
+        answers.append(client.get("/api/v1/items", params={"limit": 3, "_n": n}).status_code)
+
+    threads = [threading.Thread(target=get, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert answers == [200] * 6
+    if database_url.startswith("sqlite"):
+        assert most == 1
+    else:
+        assert most >= 2
