@@ -181,6 +181,11 @@ _TICK = sa.text(
 )
 
 
+def connection_of(db: sa.orm.Session | sa.Connection) -> sa.Connection:
+    """The connection a Core statement runs on: the session's, or the connection itself."""
+    return db if isinstance(db, sa.Connection) else db.connection()
+
+
 # The databases found to have the clock (a database migrated to an older revision has none,
 # and `tracker import` must still be able to tell it so).
 _clocked: set[sa.URL] = set()
@@ -188,7 +193,7 @@ _clocked: set[sa.URL] = set()
 
 def tick(db: Session | sa.Connection) -> None:
     """On PostgreSQL, tick the write clock once per transaction (see WRITE_CLOCK)."""
-    connection = db if isinstance(db, sa.Connection) else db.connection()
+    connection = connection_of(db)
     if connection.dialect.name != "postgresql":
         return
     # Marked on the connection with the transaction it was ticked in: a later transaction on
@@ -261,8 +266,7 @@ def compare_and_set(
     hold the row as an object expire it afterwards)."""
     statement = _compare_and_set_statement(table.__table__, tuple(values))
     parameters = {**values, "_row_id": row_id, "_version": version, "_new_version": version + 1}
-    connection = session if isinstance(session, sa.Connection) else session.connection()
-    result = connection.execute(statement, parameters)
+    result = connection_of(session).execute(statement, parameters)
     return bool(result.rowcount == 1)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from service.accounts.models import User
 from service.actors.models import Actor
-from service.db import tick, utcnow
+from service.db import connection_of, tick, utcnow
 from service.events.models import Event, EventPublic
 from service.items.models import Item
 from service.sources.models import Source
@@ -54,8 +54,7 @@ def append(
     tick(session)
     # A Core insert on the session's connection: the history is written, never read back as
     # objects, so the ORM's unit of work has nothing to do here.
-    connection = session if isinstance(session, sa.Connection) else session.connection()
-    inserted = connection.execute(
+    inserted = connection_of(session).execute(
         _INSERT,
         {
             "item_id": item_id,

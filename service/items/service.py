@@ -19,7 +19,7 @@ from sqlmodel import Session
 from service import shapes
 from service.actors import service as actors
 from service.actors.models import Actor
-from service.db import compare_and_set, free_slug, utcnow
+from service.db import compare_and_set, connection_of, free_slug, utcnow
 from service.errors import (
     FieldError,
     conflict,
@@ -83,8 +83,7 @@ def get_row(session: Session | sa.Connection, *, ref: str | int, lock: bool = Fa
     if by_id:
         parameters["id"] = int(text)
     # A Core select on the session's connection: rows, not objects, so no ORM bookkeeping.
-    connection = session if isinstance(session, sa.Connection) else session.connection()
-    row = connection.execute(_select_by_ref(by_id, lock), parameters).first()
+    row = connection_of(session).execute(_select_by_ref(by_id, lock), parameters).first()
     if row is None:
         raise not_found("item", ref)
     return row

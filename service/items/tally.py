@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from service.db import connection_of
 from service.items.models import Item, ItemTally
 
 Connectable = sa.Connection | sa.orm.Session
@@ -28,9 +29,8 @@ def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> Non
     if not rows:
         return
     # On the connection itself: a Core upsert, not the ORM's bulk path.
-    if isinstance(connection, sa.orm.Session):
-        connection = connection.connection()
-    connection.execute(_upsert(connection.dialect.name), rows)
+    on = connection_of(connection)
+    on.execute(_upsert(on.dialect.name), rows)
 
 
 @lru_cache(maxsize=4)
