@@ -29,6 +29,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.db import WRITE_CLOCK
+from service.web.kept import kept
+from service.web.kept import scope as kept_scope
 from service.web.responses import JSON
 from service.withheld import service as withheld
 
@@ -197,19 +199,11 @@ class Momentary:
     body: bytes
 
 
-# The withheld names as of the newest data version seen (of this database): the version changes
-# with them (their newest id and their count), so they need not be read again until it does.
-_masker: tuple[object, str, withheld.Masker] | None = None
-
-
 def _masker_at(session: Session, version: str) -> withheld.Masker:
-    global _masker
-    database, known = session.get_bind().engine.url, _masker
-    if known is not None and known[0] == database and known[1] == version:
-        return known[2]
-    masker = withheld.masker(session)
-    _masker = (database, version, masker)
-    return masker
+    """The withheld names at this data version, kept per version with the dashboard's parts
+    (`web.kept`, under the same key): the version changes with them (their newest id and their
+    count), so they are read again only when it does."""
+    return kept.get(kept_scope(session, version), "withheld", lambda: withheld.masker(session))
 
 
 def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Response:
