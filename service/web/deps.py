@@ -19,7 +19,11 @@ from service.web import csrf
 _bearer = HTTPBearer(auto_error=False, description="An API token from `tracker tokens create`.")
 
 
-_BAD_TOKEN = "The bearer token is not valid (unknown or revoked)."
+def _token_owner(connection: sa.Connection, token: str) -> Principal:
+    principal = accounts.authenticate_token(connection, token=token)
+    if principal is None:
+        raise Unauthenticated("The bearer token is not valid (unknown or revoked).")
+    return principal
 
 
 def current_principal(
@@ -28,10 +32,7 @@ def current_principal(
 ) -> Principal:
     if credentials is not None:
         with get_engine().connect() as connection:
-            principal = accounts.authenticate_token(connection, token=credentials.credentials)
-        if principal is None:
-            raise Unauthenticated(_BAD_TOKEN)
-        return principal
+            return _token_owner(connection, credentials.credentials)
     if request.headers.get("authorization"):
         raise Unauthenticated("Send the token as `Authorization: Bearer <token>`.")
     user_id = request.session.get("user_id") if "session" in request.scope else None
@@ -83,9 +84,7 @@ class EditorCheck:
         principal = self.principal
         if principal is None:
             assert self.token is not None
-            principal = accounts.authenticate_token(connection, token=self.token)
-            if principal is None:
-                raise Unauthenticated(_BAD_TOKEN)
+            principal = _token_owner(connection, self.token)
         return current_editor(principal)
 
 
