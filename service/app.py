@@ -11,24 +11,32 @@ from service.accounts.views import router as accounts_views
 from service.actors.api import router as actors_router
 from service.actors.views import router as actors_views
 from service.config import Settings, get_settings
+from service.delivery import masking
+from service.delivery.fastpath import FastPathMiddleware
+from service.delivery.store import store
 from service.events.api import router as events_router
 from service.items.api import router as items_router
+from service.items.dashboard import router as items_dashboard
 from service.items.editing import router as items_editing
-from service.items.page_forms import router as items_page_forms
-from service.items.views import router as items_views
+from service.items.item_page import router as items_page
+from service.items.reply_form import router as items_reply_form
+from service.items.status_change import router as items_status_change
+from service.links.api import router as links_router
+from service.links.views import router as links_views
 from service.sources.api import router as sources_router
 from service.sources.views import router as sources_views
 from service.system.api import router as system_router
 from service.system.api_docs import router as api_docs_router
 from service.web import problems
-from service.web.conditional import response_cache
-from service.web.fastpath import FastPathMiddleware
 from service.web.middleware import (
     BodyLimitMiddleware,
     RefuseNulMiddleware,
     SecurityHeadersMiddleware,
 )
 from service.web.static import StaticFilesForever
+from service.withheld import service as withheld
+from service.withheld.api import router as withheld_router
+from service.withheld.views import router as withheld_views
 
 SESSION_COOKIE = "tracker_session"
 
@@ -54,12 +62,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    response_cache.capacity = settings.response_cache_entries
+    store.entries = settings.response_cache_entries
+    # Every public value is masked with the withheld names of the data it was read from.
+    masking.install(withheld.masker)
 
     for router in (
         system_router,
         api_docs_router,
         items_router,
+        links_router,
+        withheld_router,
         events_router,
         sources_router,
         actors_router,
@@ -69,8 +81,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The item forms first: /items/new is not an item called "new".
     for router in (
         items_editing,
-        items_page_forms,
-        items_views,
+        items_dashboard,
+        items_page,
+        items_status_change,
+        items_reply_form,
+        links_views,
+        withheld_views,
         sources_views,
         actors_views,
         accounts_views,

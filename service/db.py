@@ -1,4 +1,4 @@
-"""Database engine, naming convention, SQLite pragmas and the session dependencies.
+"""Database engine, naming convention, SQLite pragmas, sessions and the write clock.
 
 Reads run in plain transactions. Writes go through `write_session()`, which on SQLite starts with
 BEGIN IMMEDIATE so that two writers queue on the busy timeout instead of failing with
@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import sqlalchemy as sa
-from fastapi import Depends
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -140,9 +139,8 @@ _sqlite_writer = threading.RLock()
 
 # SQLite reads: the driver lets go of the interpreter lock around every row it steps to and
 # takes it back after, so pages of many rows built by several threads at once hand the lock
-# back and forth for every row. Measured on 10k items with 32 clients of one worker: 17 ms of
-# CPU per uncached list when they all build at once, 3.5 ms one at a time (85 → 294 lists/s).
-# A worker builds such pages one at a time (its other work, 304s and cached bodies, goes on).
+# back and forth for every row. A worker builds such pages one at a time (its other work, 304s
+# and kept bodies, goes on); docs/PERFORMANCE.md has the figures.
 _sqlite_builder = threading.Lock()
 
 
@@ -171,7 +169,7 @@ WRITE_LOCK = 0x7472_6163  # "trac"
 # PostgreSQL: every writing transaction first adds one to a row of the write clock (migration
 # 0010), its backend's. That gives the transaction its id before it takes any event id, which the
 # change feed's horizon relies on (events.service.feed_horizon), and the clock's sum, read in a
-# snapshot, grows with every commit: it is part of the data version (web.conditional), which the
+# snapshot, grows with every commit: it is part of the data version (delivery.version), which the
 # newest ids alone no longer are once commits may land out of id order.
 WRITE_CLOCK = "write_clock"
 WRITE_CLOCK_SHARDS = 64
@@ -179,6 +177,13 @@ _TICK = sa.text(
     f"UPDATE {WRITE_CLOCK} SET ticks = ticks + 1"
     f" WHERE shard = pg_backend_pid() % {WRITE_CLOCK_SHARDS}"
 )
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table model's Core table (SQLModel does not type `__table__`)."""
+    table = model.__dict__["__table__"]
+    assert isinstance(table, sa.Table)
+    return table
 
 
 def connection_of(db: sa.orm.Session | sa.Connection) -> sa.Connection:
@@ -229,14 +234,6 @@ def write_session(engine: Engine | None = None, *, alone: bool = True) -> Iterat
                 session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
             tick(session)
         yield session
-
-
-def get_session() -> Iterator[Session]:
-    with read_session() as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def free_slug(session: Session, column: sa.ColumnElement[str], base: str) -> str:

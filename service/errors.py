@@ -36,6 +36,16 @@ class NotFound(TrackerError):
     title = "Not found"
 
 
+@dataclass
+class Moved(TrackerError):
+    """A slug that was changed: `slug` is the one it became (its URLs lead there)."""
+
+    old_slug: str = ""
+    slug: str = ""
+    code: ClassVar[str] = "moved"
+    title: ClassVar[str] = "Moved permanently"
+
+
 class Invalid(TrackerError):
     """Input that breaks a rule; `errors` names each bad field."""
 
@@ -70,6 +80,13 @@ class PreconditionRequired(TrackerError):
 class Unauthenticated(TrackerError):
     code = "unauthorized"
     title = "Unauthorized"
+
+
+class SignInFirst(TrackerError):
+    """A dashboard page or form for signed-in users only: `detail` is where to come back to."""
+
+    code = "sign-in"
+    title = "Sign in first"
 
 
 class Forbidden(TrackerError):

@@ -5,8 +5,9 @@ from sqlmodel import SQLModel
 from service.accounts.models import ApiToken, LoginAttempt, User
 from service.actors.models import Actor
 from service.events.models import Event
-from service.items.models import Item, ItemTally
+from service.items.models import Item, ItemMaskedTitle, ItemTally
 from service.links.models import ItemLink
+from service.slugs.models import SlugRedirect
 from service.sources.models import Source
 from service.withheld.models import WithheldName
 
@@ -18,8 +19,10 @@ __all__ = [
     "Event",
     "Item",
     "ItemLink",
+    "ItemMaskedTitle",
     "ItemTally",
     "LoginAttempt",
+    "SlugRedirect",
     "Source",
     "User",
     "WithheldName",

@@ -20,6 +20,18 @@ def _part(value: str | int) -> str:
     return text if _UNQUOTED.fullmatch(text) else quote(text, safe="")
 
 
+def path_segment(value: str | int) -> str:
+    """A value as one segment of a path, as every URL here writes it."""
+    return _part(value)
+
+
+def safe_next(url: str | None) -> str:
+    """Only a path on this site may follow a sign-in (never //host or a scheme)."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return "/"
+    return url
+
+
 def dashboard(**query: str) -> str:
     params = {k: v for k, v in query.items() if v}
     return "/" + ("?" + urlencode(params) if params else "")

@@ -9,11 +9,12 @@ from service.accounts import service as accounts
 from service.config import get_settings
 from service.db import read_session, write_session
 from service.errors import Busy, CsrfRejected, RateLimited
+from service.urls import safe_next
 from service.web import csrf
 from service.web.deps import CurrentPrincipal
-from service.web.forms import PostedForm, form_text, safe_next, see_other
+from service.web.forms import PostedForm, form_text, see_other
 from service.web.problems import headers_of
-from service.web.templates import render
+from service.web.templates import render_form
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -31,18 +32,17 @@ def _login_form(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    context = {
-        "principal": None,
-        "csrf": None,
+    echo = {
         "login_csrf": csrf.token(request),
         "next_url": next_url,
         "username": username,
         "error": error,
     }
-    return render(
+    return render_form(
         request,
+        None,
         LOGIN_PAGE,
-        context,
+        echo,
         status_code=status_code,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
@@ -16,27 +16,23 @@ from service.actors.models import (
     ActorUpdate,
     ActorWithScorecard,
 )
-from service.db import SessionDep, write_session
-from service.web.conditional import conditional
-from service.web.deps import CurrentEditor
+from service.db import write_session
+from service.delivery.conditional import API, Document, answer
+from service.web.deps import CurrentEditor, SessionDep
 from service.web.if_match import parse_if_match
-from service.web.problems import NOT_MODIFIED, PROBLEM
+from service.web.problems import NOT_MODIFIED, PROBLEM, WRITE_ERRORS
 from service.web.responses import json_bytes, json_response
 
 router = APIRouter(prefix="/api/v1", tags=["actors"], redirect_slashes=False)
 
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: PROBLEM, 403: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM,
-}  # fmt: skip
-
 
 @router.get("/actors", response_model=ActorList, responses=NOT_MODIFIED, summary="Actors")
 def list_actors(request: Request, session: SessionDep) -> Response:
-    return conditional(
-        request,
-        session,
-        lambda: json_bytes(ActorList(actors=[ActorPublic.of(a) for a in actors.get_all(session)])),
-    )
+    def build() -> Document:
+        return Document(ActorList(actors=[ActorPublic.of(a) for a in actors.get_all(session)]),
+                        json_bytes)  # fmt: skip
+
+    return answer(request, session, API, build)
 
 
 @router.get(
@@ -46,14 +42,15 @@ def list_actors(request: Request, session: SessionDep) -> Response:
     summary="One actor with its scorecard (its items by kind and phase)",
 )
 def get_actor(request: Request, session: SessionDep, slug: str) -> Response:
-    def build() -> bytes:
+    def build() -> Document:
         actor = actors.get(session, slug=slug)
         scorecard = actors.scorecard(session, actor_id=actor.id)  # type: ignore[arg-type]
-        return json_bytes(
-            ActorWithScorecard.model_construct(**dict(ActorPublic.of(actor)), scorecard=scorecard)
+        whole = ActorWithScorecard.model_construct(
+            **dict(ActorPublic.of(actor)), scorecard=scorecard
         )
+        return Document(whole, json_bytes)
 
-    return conditional(request, session, build)
+    return answer(request, session, API, build)
 
 
 @router.post(

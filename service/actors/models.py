@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from service import urls
 from service.db import UTCDateTime, utcnow
+from service.masking import Masker
 from service.shapes import SLUG_PATTERN, InputModel, Links
 
 ACTOR_KINDS: Final = {
@@ -69,6 +70,13 @@ class ActorCreate(InputModel):
 class ActorUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
+    slug: str | None = PField(
+        default=None,
+        min_length=1,
+        max_length=120,
+        pattern=SLUG_PATTERN,
+        description="A new slug: the old one then leads to the new one (301).",
+    )
     name: str | None = PField(default=None, min_length=1, max_length=300)
     kind: ActorKind | None = None
     aliases: list[Alias] | None = PField(default=None, max_length=50)
@@ -127,3 +135,8 @@ class ActorWithScorecard(ActorPublic):
 
 class ActorList(BaseModel):
     actors: list[ActorPublic]
+
+    def __public_fields__(self, masker: Masker) -> dict[str, object]:
+        """In the order of their names as the public reads them (an order by a withheld name
+        would tell where it sorts)."""
+        return {"actors": sorted(self.actors, key=lambda a: (masker.text(a.name), a.slug))}

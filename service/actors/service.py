@@ -22,15 +22,21 @@ from service.errors import (
     precondition_failed,
     require_version,
 )
-from service.items import vocabulary
+from service.items import search, vocabulary
 from service.items.models import Item
 from service.shapes import slugify
+from service.slugs import service as slugs
 
 
 def get(session: Session, *, slug: str) -> Actor:
     actor = session.exec(select(Actor).where(Actor.slug == slug)).first()
     if actor is None:
-        raise not_found("actor", slug)
+        # A slug it had before leads to it (the caller's URL is out of date).
+        target = slugs.follow(session, kind="actor", slug=slug)
+        moved = session.get(Actor, target) if target is not None else None
+        if moved is None:
+            raise not_found("actor", slug)
+        raise slugs.moved("actor", slug, moved.slug)
     return actor
 
 
@@ -92,7 +98,11 @@ def create(session: Session, *, data: ActorCreate) -> Actor:
     if not name:
         raise invalid(FieldError("name", "must not be blank"))
     _check_unique(session, name=name, slug=data.slug, exclude=None)
-    slug = data.slug or free_slug(session, Actor.slug, slugify(name, fallback="actor"))
+    if data.slug is not None:
+        slugs.check_new(session, slug=data.slug, taken=Actor.slug == data.slug)
+    # Made from the name as the public reads it: a slug never holds a withheld name.
+    shown = slugs.withheld_names(session).text(name)
+    slug = data.slug or free_slug(session, Actor.slug, slugify(shown, fallback="actor"))
     actor = Actor(
         slug=slug,
         name=name,
@@ -110,6 +120,10 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
     require_version("actor", current=actor.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
     changed = False
+    old_slug, old_words = actor.slug, (actor.name, list(actor.aliases or []))
+    if given.get("slug") is not None and given["slug"] != actor.slug:
+        slugs.check_new(session, slug=given["slug"], taken=Actor.slug == given["slug"])
+        actor.slug, changed = given["slug"], True
     if given.get("name") is not None:
         name = " ".join(given["name"].split())
         if name != actor.name:
@@ -123,6 +137,7 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
             actor.aliases, changed = aliases, True
     if changed:
         values = {
+            "slug": actor.slug,
             "name": actor.name,
             "name_key": actor.name_key,
             "kind": actor.kind,
@@ -136,6 +151,10 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
                 "Someone else changed the actor at the same moment.",
                 current_version=if_match_version + 1,
             )
+        if actor.slug != old_slug:
+            slugs.record(session, kind="actor", old=old_slug, new=actor.slug, target_id=actor.id)
+        if (actor.name, list(actor.aliases or [])) != old_words:
+            search.of_actors(session.connection(), [actor.id])
         session.expire(actor)
         session.refresh(actor)
     return actor

@@ -8,23 +8,16 @@ from starlette.responses import Response
 from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
-from service.actors.models import ACTOR_KINDS, ActorCreate, ActorPublic
-from service.db import SessionDep, write_session
-from service.errors import Conflict, Forbidden, Invalid
+from service.actors.models import ACTOR_KINDS, ActorCreate, ActorList, ActorPublic
+from service.db import write_session
+from service.delivery.conditional import Document
+from service.errors import Conflict, Invalid
 from service.items import listing
-from service.items.models import ItemFilters
-from service.web import csrf
-from service.web.deps import CurrentPrincipal
-from service.web.forms import (
-    PostedForm,
-    filled,
-    messages,
-    safe_next,
-    see_other,
-    sign_in_redirect,
-    validate,
-)
-from service.web.templates import conditional_page, page_context, render
+from service.items.filters import ItemFilters
+from service.urls import safe_next
+from service.web.deps import CurrentPrincipal, FormEditor, SessionDep
+from service.web.forms import PostedForm, filled, messages, see_other, validate
+from service.web.templates import conditional_page, page, render_form
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -36,13 +29,11 @@ PAGE_SIZE = 50
 
 @router.get("/actors")
 def actors_index(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    context = page_context(request, principal)
+    def build() -> Document:
+        listed = ActorList(actors=[ActorPublic.of(a) for a in actors.get_all(session)])
+        return page(request, principal, INDEX_PAGE, {"listed": listed})
 
-    def build() -> Response:
-        context["actors"] = [ActorPublic.of(a) for a in actors.get_all(session)]
-        return render(request, INDEX_PAGE, context, session=session)
-
-    return conditional_page(request, session, context, build)
+    return conditional_page(request, session, principal, build)
 
 
 def _new_form(
@@ -52,32 +43,23 @@ def _new_form(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    context = {
-        **page_context(request, principal),
+    echo = {
         "values": values,
         "errors": errors,
         "next_url": safe_next(values.get("next")) if values.get("next") else "",
         "kind_options": [("", "Choose…"), *ACTOR_KINDS.items()],
     }
-    return render(request, NEW_PAGE, context, status_code=status_code)
+    return render_form(request, principal, NEW_PAGE, echo, status_code=status_code)
 
 
 @router.get("/actors/new")
-def new_actor(request: Request, principal: CurrentPrincipal, next: str = "") -> Response:
-    if principal.user_id is None:
-        return sign_in_redirect(request, urls.actor_new())
-    if not principal.can_edit:
-        raise Forbidden("Editors and admins only.")
-    return _new_form(request, principal, {"next": next}, {})
+def new_actor(request: Request, editor: FormEditor, next: str = "") -> Response:
+    return _new_form(request, editor, {"next": next}, {})
 
 
 @router.post("/actors/new")
-def create_actor(request: Request, principal: CurrentPrincipal, form: PostedForm) -> Response:
-    if principal.user_id is None:
-        return sign_in_redirect(request, urls.actor_new())
-    csrf.check(request, form)
-    if not principal.can_edit:
-        raise Forbidden("Editors and admins only.")
+def create_actor(request: Request, editor: FormEditor, form: PostedForm) -> Response:
+    principal = editor
     values = filled(form, ("name", "kind", "aliases", "next"))
     aliases = [line.strip() for line in values["aliases"].splitlines() if line.strip()]
     data, errors = validate(
@@ -103,24 +85,22 @@ def actor_page(
     principal: CurrentPrincipal,
     cursor: str | None = None,
 ) -> Response:
-    context = page_context(request, principal)
-
-    def build() -> Response:
+    def build() -> Document:
         actor = actors.get(session, slug=slug)
-        page = listing.list_page(
+        found = listing.list_page(
             session, filters=ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
         )
         # An allegation's investigator or a commitment's delivering body answers for it too.
         responsible = listing.list_page(
             session, filters=ItemFilters(responsible=slug), sort="title", limit=PAGE_SIZE
         )
-        context.update(
-            actor=actor,
-            scorecard=actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
-            page=page,
-            responsible=responsible,
-            next_url=urls.actor(slug, cursor=page.next_cursor) if page.next_cursor else None,
-        )
-        return render(request, ACTOR_PAGE, context, session=session)
+        data = {
+            "actor": ActorPublic.of(actor),
+            "scorecard": actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
+            "page": found,
+            "responsible": responsible,
+            "next_url": urls.actor(slug, cursor=found.next_cursor) if found.next_cursor else None,
+        }
+        return page(request, principal, ACTOR_PAGE, data)
 
-    return conditional_page(request, session, context, build)
+    return conditional_page(request, session, principal, build)

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service.config import get_settings
-from service.db import SessionDep, get_engine
+from service.db import get_engine
+from service.delivery.conditional import API, FEED, Document, answer
 from service.errors import Busy
 from service.events import atom
 from service.events import service as events
-from service.events.models import ChangeFeed
+from service.events.models import ChangeFeed, EventPublic
 from service.items.service import MAX_ID
-from service.web.conditional import Momentary, conditional
+from service.web.deps import SessionDep
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes
 
@@ -41,16 +42,15 @@ def changes(
     except events.HorizonTimeout:
         raise Busy("Changes are still being written; try again in a second.") from None
 
-    def build() -> bytes | Momentary:
+    def build() -> Document:
         page = events.feed(session, after=after, limit=limit, upto=upto)
-        body = json_bytes(ChangeFeed(events=page, last_id=page[-1].id if page else after))
-        if upto is not None and len(page) < limit and events.newest_id(session) > upto:
-            # Newer events were committed after the horizon was read: this page stops short of
-            # what the data version covers, so it is neither kept nor given an ETag.
-            return Momentary(body)
-        return body
+        feed = ChangeFeed(events=page, last_id=page[-1].id if page else after)
+        # Newer events committed after the horizon was read: this page stops short of what the
+        # data version covers, so it is neither kept nor given an ETag.
+        short = upto is not None and len(page) < limit and events.newest_id(session) > upto
+        return Document(feed, json_bytes, momentary=short)
 
-    return conditional(request, session, build)
+    return answer(request, session, API, build)
 
 
 @router.get(
@@ -64,9 +64,8 @@ def changes(
 )
 def feed_atom(request: Request, session: SessionDep) -> Response:
     base_url = get_settings().base_url.rstrip("/")
-    return conditional(
-        request,
-        session,
-        lambda: atom.render(events.latest(session, limit=50), base_url=base_url),
-        media_type="application/atom+xml; charset=utf-8",
-    )
+
+    def write(latest: list[EventPublic]) -> bytes:
+        return atom.render(latest, base_url=base_url)
+
+    return answer(request, session, FEED, lambda: Document(events.latest(session, limit=50), write))

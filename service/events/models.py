@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
 from service.actors.models import ActorRef
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import StatusCode, label_of
+from service.masking import Masker
 from service.shapes import Day, InputModel, JsonNumber, Timestamp
 from service.sources.models import SourceRef
 
@@ -92,12 +93,47 @@ class EventPublic(BaseModel):
     # A reply's actor (who answered) and the source its quote is from; null for other events.
     actor: ActorRef | None
     source: SourceRef | None
+    # The source its item quotes (for the offsets an edit of the quote records).
+    _item_source: str | None = PrivateAttr(default=None)
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        """An edit of the quote, as the public reads the source: each side's quote and offsets
+        where they fall in that source's public text."""
+        changes = self.changes
+        if not changes or not {"quote", "quote_start", "quote_end"} & changes.keys():
+            return {}
+        shown = dict(changes)
+        sources = changes.get("source_id") or [self._item_source, self._item_source]
+        for side in (0, 1):
+            mask = masker.sources.get(sources[side] or "")
+            if mask is None:
+                continue
+            quote = changes["quote"][side] if "quote" in changes else None
+            start = changes["quote_start"][side] if "quote_start" in changes else None
+            if start is None and quote is not None:
+                start = mask.text.find(quote)
+            end = changes["quote_end"][side] if "quote_end" in changes else None
+            if end is None and start is not None and start >= 0 and quote is not None:
+                end = start + len(quote)
+            if start is None or end is None or start < 0:
+                continue
+            public_start, public_end = mask.span(start, end)
+            for name, value in (
+                ("quote", mask.public[public_start:public_end]),
+                ("quote_start", public_start),
+                ("quote_end", public_end),
+            ):
+                if name in shown:
+                    pair = list(shown[name])
+                    pair[side] = value
+                    shown[name] = pair
+        return {"changes": shown}
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> EventPublic:
-        """From a row of the events query (with its item's slug, title and kind)."""
+        """From a row of the events query (with its item's slug, title, kind and source)."""
         kind = row["item_kind"]
-        return cls.model_construct(
+        event = cls.model_construct(
             id=row["id"],
             item=EventItemRef.model_construct(
                 id=row["item_id"], slug=row["item_slug"], title=row["item_title"]
@@ -127,6 +163,8 @@ class EventPublic(BaseModel):
                 else None
             ),
         )
+        event._item_source = row["item_source_slug"]
+        return event
 
 
 class History(BaseModel):

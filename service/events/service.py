@@ -25,6 +25,7 @@ from service.sources.models import Source
 
 _Replier = aliased(Actor, name="replier")
 _ReplySource = aliased(Source, name="reply_source")
+_ItemSource = aliased(Source, name="item_source")
 
 _INSERT = sa.insert(Event.__table__)
 
@@ -92,6 +93,7 @@ def _select_events() -> sa.Select[Any]:
             Item.slug.label("item_slug"),
             Item.title.label("item_title"),
             Item.kind.label("item_kind"),
+            _ItemSource.slug.label("item_source_slug"),
             Event.version,
             Event.type,
             Event.at,
@@ -110,6 +112,7 @@ def _select_events() -> sa.Select[Any]:
             _ReplySource.title.label("source_title"),
         )
         .join(Item, Item.id == Event.item_id)
+        .join(_ItemSource, _ItemSource.id == Item.source_id)
         .outerjoin(User, User.id == Event.user_id)
         .outerjoin(_Replier, _Replier.id == Event.actor_id)
         .outerjoin(_ReplySource, _ReplySource.id == Event.source_id)

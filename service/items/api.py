@@ -1,53 +1,43 @@
-"""JSON routes of items: list, CSV, one item, create, edit, status change, history, summary."""
+"""JSON routes of items: list, CSV, one item, create, edit, status change, history, summary,
+replies."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from service import group_commit, urls
-from service.db import SessionDep, one_build_at_a_time, read_session, write_session
+from service.db import one_build_at_a_time, read_session, write_session
+from service.delivery.conditional import API, EXPORT, Document, Export, answer
 from service.events import service as events
 from service.events.models import History, ReplyCreate, ReplyPublic
 from service.items import csv_export, listing, replies
 from service.items import service as items
+from service.items import summary as summaries
+from service.items.filters import ItemFilters, ListQuery, Sort
 from service.items.models import (
     ItemCreate,
-    ItemFilters,
     ItemList,
+    ItemListValues,
     ItemPublic,
     ItemUpdate,
     ItemWithHistory,
-    ListQuery,
-    Sort,
     StatusChange,
     Summary,
 )
 from service.links import service as links
-from service.links.models import LinkCreate, LinkPublic, Relation
-from service.web.conditional import conditional
-from service.web.deps import CheckedInWrite, CurrentEditor
-from service.web.heavy import export_cache, heavy_reads
+from service.web.deps import CheckedInWrite, CurrentEditor, SessionDep
 from service.web.if_match import parse_if_match
-from service.web.problems import NOT_MODIFIED, PROBLEM
+from service.web.problems import NOT_MODIFIED, PROBLEM, WRITE_ERRORS
 from service.web.responses import json_bytes, json_response
-from service.withheld import service as withheld
-from service.withheld.models import WithheldCreate, WithheldPublic
 
 router = APIRouter(prefix="/api/v1", tags=["items"], redirect_slashes=False)
 
 READ_ERRORS: dict[int | str, dict[str, Any]] = {422: PROBLEM}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: PROBLEM,
-    403: PROBLEM,
-    404: PROBLEM,
-    413: PROBLEM,
-    422: PROBLEM,
-}
 
 
 def item_etag_prefix(version: int) -> str:
@@ -70,13 +60,14 @@ async def list_items(request: Request, query: Annotated[ListQuery, Query()]) -> 
 def _list_items(request: Request, query: ListQuery) -> Response:
     with read_session() as session:
 
-        def build() -> bytes:
+        def build() -> Document:
             with one_build_at_a_time(session):
-                return listing.list_json(
+                found = listing.list_values(
                     session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
                 )
+            return Document(found, ItemListValues.json)
 
-        return conditional(request, session, build)
+        return answer(request, session, API, build)
 
 
 @router.get(
@@ -87,7 +78,7 @@ def _list_items(request: Request, query: ListQuery) -> Response:
     tags=["summary"],
 )
 def get_summary(request: Request, session: SessionDep) -> Response:
-    return conditional(request, session, lambda: json_bytes(listing.summary(session)))
+    return answer(request, session, API, lambda: Document(summaries.summary(session), json_bytes))
 
 
 @router.get(
@@ -108,21 +99,14 @@ def items_csv(
 ) -> Response:
     listing.check(filters)
     headers = {"Content-Disposition": 'attachment; filename="items.csv"'}
-    csv_type = "text/csv; charset=utf-8"
 
-    def export(key: str) -> Response:
-        # The same data and filters exported before: the file, no pass over the table.
-        cached = export_cache().get(key)
-        if cached is not None:
-            return FileResponse(cached, media_type=csv_type, headers=headers)
-        heavy_reads().enter()
-        chunks = export_cache().fill(key, csv_export.stream(filters=filters, sort=sort))
-        return StreamingResponse(
-            heavy_reads().leave_after(chunks), media_type=csv_type, headers=headers
+    def export() -> Export:
+        return Export(
+            lambda public_in: csv_export.stream(filters=filters, sort=sort, public_in=public_in),
+            headers,
         )
 
-    # Streamed, so never kept in memory: kept on disk by its ETag instead.
-    return conditional(request, session, export, cache_body=False, keyed=True)
+    return answer(request, session, EXPORT, export)
 
 
 @router.get(
@@ -134,16 +118,15 @@ def items_csv(
 def get_item(request: Request, session: SessionDep, ref: str) -> Response:
     item = items.get(session, ref=ref)
 
-    def build() -> bytes:
+    def build() -> Document:
         history = events.history(session, item_id=item.id)
         linked = links.links_of(session, item_id=item.id)
-        return json_bytes(
-            ItemWithHistory.model_construct(
-                **dict(item), **dict(linked), history=history, replies=replies.of_history(history)
-            )
+        whole = ItemWithHistory.model_construct(
+            **dict(item), **dict(linked), history=history, replies=replies.of_history(history)
         )
+        return Document(whole, json_bytes)
 
-    return conditional(request, session, build, etag_prefix=item_etag_prefix(item.version))
+    return answer(request, session, API, build, etag_prefix=item_etag_prefix(item.version))
 
 
 @router.get(
@@ -153,11 +136,11 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
     summary="An item's events, oldest first",
 )
 def get_history(request: Request, session: SessionDep, ref: str) -> Response:
-    def build() -> bytes:
+    def build() -> Document:
         row = items.get_row(session, ref=ref)
-        return json_bytes(History(events=events.history(session, item_id=row.id)))
+        return Document(History(events=events.history(session, item_id=row.id)), json_bytes)
 
-    return conditional(request, session, build)
+    return answer(request, session, API, build)
 
 
 @router.post(
@@ -188,7 +171,8 @@ def update_item(
     ] = None,
 ) -> Response:
     version = parse_if_match(if_match, "item")
-    with write_session(alone=False) as session:
+    # A new slug must be free: checked before it is written, with the other such writers.
+    with write_session(alone=data.slug is not None) as session:
         item = items.update(
             session, ref=ref, data=data, if_match_version=version, user_id=editor.user_id
         )
@@ -198,7 +182,7 @@ def update_item(
 @router.post(
     "/items/{ref}/status",
     response_model=ItemPublic,
-    responses={**WRITE_ERRORS, 409: PROBLEM},
+    responses=WRITE_ERRORS,
     summary="Change an item's status (editor), with a note",
 )
 async def change_status(ref: str, change: StatusChange, check: CheckedInWrite) -> Response:
@@ -212,42 +196,10 @@ async def change_status(ref: str, change: StatusChange, check: CheckedInWrite) -
 
 
 @router.post(
-    "/items/{ref}/links",
-    status_code=201,
-    response_model=LinkPublic,
-    responses={**WRITE_ERRORS, 409: PROBLEM},
-    summary="Link an item to another (editor): part_of, related or follows_from",
-)
-def create_link(ref: str, data: LinkCreate, editor: CurrentEditor) -> Response:
-    with write_session() as session:
-        link = links.create(session, ref=ref, data=data, user_id=editor.user_id)
-    location = urls.item_link_api(link.item.slug, link.relation, link.target.slug)
-    return json_response(link, 201, {"Location": location})
-
-
-@router.delete(
-    "/items/{ref}/links/{relation}/{target}",
-    status_code=204,
-    response_class=Response,
-    responses=WRITE_ERRORS,
-    summary="Remove a link between two items (editor)",
-)
-def delete_link(
-    ref: str,
-    relation: Annotated[Relation, Path(description="part_of, related or follows_from")],
-    target: str,
-    editor: CurrentEditor,
-) -> Response:
-    with write_session() as session:
-        links.delete(session, ref=ref, relation=relation, target=target)
-    return Response(status_code=204)
-
-
-@router.post(
     "/items/{ref}/replies",
     status_code=201,
     response_model=ReplyPublic,
-    responses={**WRITE_ERRORS, 409: PROBLEM},
+    responses=WRITE_ERRORS,
     summary="Record an actor's reply to an item (editor)",
 )
 def create_reply(ref: str, data: ReplyCreate, editor: CurrentEditor) -> Response:
@@ -255,37 +207,3 @@ def create_reply(ref: str, data: ReplyCreate, editor: CurrentEditor) -> Response
         reply = replies.record(session, ref=ref, data=data, user_id=editor.user_id)
         slug = items.get(session, ref=ref).slug
     return json_response(reply, 201, {"Location": urls.item_api(slug) + f"#reply-{reply.id}"})
-
-
-@router.post(
-    "/items/{ref}/withheld-names",
-    status_code=201,
-    response_model=WithheldPublic,
-    responses={**WRITE_ERRORS, 409: PROBLEM},
-    summary="Withhold a private person's name from the public (editor)",
-    description="The words must appear in the item, its history or its source. From then on "
-    "every public page, the JSON API, the CSV, the change feed and the Atom feed show "
-    "`[name withheld]` in their place; editors' pages still show them.",
-)
-def create_withheld_name(ref: str, data: WithheldCreate, editor: CurrentEditor) -> Response:
-    with write_session() as session:
-        created = withheld.create(session, ref=ref, data=data, user_id=editor.user_id)
-    # The answer goes to the editor who sent the name, never into a shared cache.
-    return json_response(created, 201, {"Cache-Control": "no-store"})
-
-
-@router.delete(
-    "/items/{ref}/withheld-names/{withheld_id}",
-    status_code=204,
-    response_class=Response,
-    responses=WRITE_ERRORS,
-    summary="Show a withheld name again (editor)",
-)
-def delete_withheld_name(
-    ref: str,
-    withheld_id: Annotated[int, Path(ge=1, le=items.MAX_ID)],
-    editor: CurrentEditor,
-) -> Response:
-    with write_session() as session:
-        withheld.delete(session, ref=ref, withheld_id=withheld_id)
-    return Response(status_code=204)

@@ -12,15 +12,28 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
 
 from service.db import read_session
 from service.items import listing
-from service.items.models import ItemFilters, ItemPublic, csv_columns
-from service.withheld import service as withheld
+from service.items.filters import ItemFilters
+from service.items.models import ItemPublic
+from service.shapes import Links
 
 
-def stream(*, filters: ItemFilters, sort: str | None, batch: int = 500) -> Iterator[bytes]:
+def stream(
+    *,
+    filters: ItemFilters,
+    sort: str | None,
+    public_in: Callable[[Session], Callable[[Any], Any]],
+    batch: int = 500,
+) -> Iterator[bytes]:
+    """The CSV's bytes, a batch of rows at a time; each item passes through what `public_in`
+    gives for the stream's session (what the public may read of it) before it becomes a row."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -28,14 +41,10 @@ def stream(*, filters: ItemFilters, sort: str | None, batch: int = 500) -> Itera
     yield _take(buffer)
     # A session of its own: the stream outlives the request handler.
     with read_session() as session:
-        # The CSV is public: withheld names are replaced in every cell.
-        masker = withheld.masker(session)
+        show = public_in(session)
         rows = listing.iter_all(session, filters=filters, sort=sort, batch=batch)
         for count, row in enumerate(rows, 1):
-            cells = inert(ItemPublic.from_row(row._mapping).csv_row())
-            if masker:
-                cells = [masker.text(c) if isinstance(c, str) else c for c in cells]
-            writer.writerow(cells)
+            writer.writerow(inert(csv_row(show(ItemPublic.from_row(row._mapping)))))
             if count % batch == 0:
                 yield _take(buffer)
         yield _take(buffer)
@@ -57,3 +66,50 @@ def _take(buffer: io.StringIO) -> bytes:
     buffer.seek(0)
     buffer.truncate()
     return data.encode("utf-8")
+
+
+def csv_columns() -> list[str]:
+    """The CSV's header, from the public shape: a nested object's fields become `object_field`
+    columns (actor_slug, actor_name, quantity_value, links_html, ...)."""
+    columns: list[str] = []
+    for name, info in ItemPublic.model_fields.items():
+        nested = _nested_model(info.annotation)
+        if nested is None:
+            columns.append(name)
+        else:
+            columns += [f"{name}_{sub}" for sub in _field_names(nested)]
+    columns += [f"links_{sub}" for sub in Links.model_fields]
+    return columns
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [*model.model_fields, *model.model_computed_fields]
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    candidates = getattr(annotation, "__args__", (annotation,))
+    return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+
+
+def _flatten(body: dict[str, Any], columns: list[str]) -> list[Any]:
+    flat: dict[str, Any] = {}
+    for name, value in body.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                flat[f"{name}_{sub}"] = inner
+        else:
+            flat[name] = value
+    return [flat.get(column) for column in columns]
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def csv_row(item: ItemPublic) -> list[object]:
+    """The item flattened for CSV, in the order of `csv_columns()`."""
+    return [_csv_value(v) for v in _flatten(item.model_dump(mode="json"), csv_columns())]

@@ -13,26 +13,17 @@ from starlette.responses import Response
 from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
-from service.db import SessionDep, read_session, write_session
-from service.errors import Forbidden, Invalid, PreconditionFailed
+from service.db import write_session
+from service.errors import Invalid, PreconditionFailed
 from service.items import service as items
 from service.items import vocabulary
 from service.items.models import ItemCreate, ItemPublic, ItemUpdate
 from service.shapes import json_number
 from service.sources import service as sources
 from service.sources.models import Source
-from service.web import csrf
-from service.web.deps import CurrentPrincipal
-from service.web.forms import (
-    PostedForm,
-    filled,
-    form_text,
-    messages,
-    see_other,
-    sign_in_redirect,
-    validate,
-)
-from service.web.templates import page_context, render
+from service.web.deps import FormEditor, SessionDep
+from service.web.forms import PostedForm, filled, form_text, messages, see_other, validate
+from service.web.templates import page, render
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -40,14 +31,6 @@ EDIT_PAGE = "items/edit.html"
 ITEM_FIELDS = ("title", "description", "actor", "responsible", "quantity_value",
                "quantity_unit", "made_on", "due_on")  # fmt: skip
 NEW_FIELDS = ("source", "quote", "quote_start", "quote_end", "kind", "status", *ITEM_FIELDS)
-
-
-def _refuse(request: Request, principal: Principal, back: str) -> Response | None:
-    if principal.user_id is None:
-        return sign_in_redirect(request, back)
-    if not principal.can_edit:
-        raise Forbidden("Editors and admins only.")
-    return None
 
 
 def _options(session: Session) -> dict[str, Any]:
@@ -83,7 +66,6 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     context = {
-        **page_context(request, principal),
         **_options(session),
         "values": values,
         "errors": errors,
@@ -99,17 +81,17 @@ def _form(
         else urls.item_new(**{k: values.get(k) for k in NEW_FIELDS}),
         "submit": "Save the changes" if item else "Track it",
     }
-    return render(request, EDIT_PAGE, context, status_code=status_code)
+    # An editor's form: every value is theirs to read (no name is withheld from an editor).
+    document = page(request, principal, EDIT_PAGE, {}, echo=context, status_code=status_code)
+    return render(request, session, principal, document)
 
 
 @router.get("/items/new")
-def new_item(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def new_item(request: Request, session: SessionDep, editor: FormEditor) -> Response:
     """The form, prefilled from a suggestion or a selection: `quote_start`/`quote_end` cut the
     passage out of the source, or `quote` gives it (and the server finds it)."""
+    principal = editor
     query = request.query_params
-    refused = _refuse(request, principal, urls.item_new(**dict(query)))
-    if refused is not None:
-        return refused
     source = sources.get(session, slug=query.get("source", ""))
     values = {name: query.get(name, "") for name in NEW_FIELDS}
     start, end = values["quote_start"], values["quote_end"]
@@ -119,11 +101,10 @@ def new_item(request: Request, session: SessionDep, principal: CurrentPrincipal)
 
 
 @router.post("/items/new")
-def create_item(request: Request, principal: CurrentPrincipal, form: PostedForm) -> Response:
-    refused = _refuse(request, principal, urls.item_new())
-    if refused is not None:
-        return refused
-    csrf.check(request, form)
+def create_item(
+    request: Request, session: SessionDep, editor: FormEditor, form: PostedForm
+) -> Response:
+    principal = editor
     values = filled(form, NEW_FIELDS)
     # The passage is kept exactly as given: only the CR LF a browser submits becomes LF.
     values["quote"] = form_text(form, "quote").replace("\r\n", "\n")
@@ -132,23 +113,22 @@ def create_item(request: Request, principal: CurrentPrincipal, form: PostedForm)
     given["quantity"] = _quantity(values, errors)
     data, invalid_fields = validate(ItemCreate, given)
     errors = {**invalid_fields, **errors}
-    with read_session() as session:
-        source = sources.get(session, slug=values["source"])
-        if data is not None and not errors:
-            try:
-                with write_session() as writer:
-                    item = items.create(writer, data=data, user_id=principal.user_id)
-            except Invalid as exc:
-                errors = messages(exc)
-            else:
-                return see_other(urls.item(item.slug))
-        if "quote_start" in errors:  # the offset came from a selection: let the words decide
-            errors.setdefault("quote", errors.pop("quote_start"))
-            values["quote_start"] = ""
-        return _form(
-            request, session, principal, values=values, errors=errors, source=source,
-            status_code=422,
-        )  # fmt: skip
+    source = sources.get(session, slug=values["source"])
+    if data is not None and not errors:
+        try:
+            with write_session() as writer:
+                item = items.create(writer, data=data, user_id=principal.user_id)
+        except Invalid as exc:
+            errors = messages(exc)
+        else:
+            return see_other(urls.item(item.slug))
+    if "quote_start" in errors:  # the offset came from a selection: let the words decide
+        errors.setdefault("quote", errors.pop("quote_start"))
+        values["quote_start"] = ""
+    return _form(
+        request, session, principal, values=values, errors=errors, source=source,
+        status_code=422,
+    )  # fmt: skip
 
 
 def _item_values(item: ItemPublic) -> dict[str, str]:
@@ -165,24 +145,16 @@ def _item_values(item: ItemPublic) -> dict[str, str]:
 
 
 @router.get("/items/{ref}/edit")
-def edit_item(
-    ref: str, request: Request, session: SessionDep, principal: CurrentPrincipal
-) -> Response:
+def edit_item(ref: str, request: Request, session: SessionDep, editor: FormEditor) -> Response:
     item = items.get(session, ref=ref)
-    refused = _refuse(request, principal, urls.item_edit(item.slug))
-    if refused is not None:
-        return refused
-    return _form(request, session, principal, values=_item_values(item), errors={}, item=item)
+    return _form(request, session, editor, values=_item_values(item), errors={}, item=item)
 
 
 @router.post("/items/{ref}/edit")
 def save_item(
-    ref: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+    ref: str, request: Request, session: SessionDep, editor: FormEditor, form: PostedForm
 ) -> Response:
-    refused = _refuse(request, principal, urls.item_edit(ref))
-    if refused is not None:
-        return refused
-    csrf.check(request, form)
+    principal = editor
     values = filled(form, (*ITEM_FIELDS, "expected_version"))
     errors: dict[str, str] = {}
     given: dict[str, Any] = {
@@ -197,30 +169,30 @@ def save_item(
     data, invalid_fields = validate(ItemUpdate, given)
     errors = {**invalid_fields, **errors}
     expected = values["expected_version"]
-    version = int(expected) if expected.isascii() and expected.isdigit() else 0
-    with read_session() as session:
-        item = items.get(session, ref=ref)
-        conflict = None
-        if data is not None and not errors:
-            try:
-                with write_session(alone=False) as writer:
-                    items.update(
-                        writer, ref=item.id, data=data, if_match_version=version,
-                        user_id=principal.user_id,
-                    )  # fmt: skip
-            except Invalid as exc:
-                errors = messages(exc)
-            except PreconditionFailed:
-                item = items.get(session, ref=item.id)
-                conflict = (
-                    "Someone else changed this item while you were editing it. It is shown "
-                    "below as it is now, with your changes kept in the form: save again to "
-                    "put them over it."
-                )
-                values["expected_version"] = str(item.version)
-            else:
-                return see_other(urls.item(item.slug))
-        return _form(
-            request, session, principal, values=values, errors=errors, item=item,
-            conflict=conflict, status_code=409 if conflict else 422,
-        )  # fmt: skip
+    version = items.parse_id(expected) or 0
+    item = items.get(session, ref=ref)
+    conflict = None
+    if data is not None and not errors:
+        try:
+            with write_session(alone=False) as writer:
+                updated = items.update(
+                    writer, ref=item.id, data=data, if_match_version=version,
+                    user_id=principal.user_id,
+                )  # fmt: skip
+        except Invalid as exc:
+            errors = messages(exc)
+        except PreconditionFailed:
+            session.rollback()  # a new snapshot, to show the item as it is now
+            item = items.get(session, ref=item.id)
+            conflict = (
+                "Someone else changed this item while you were editing it. It is shown "
+                "below as it is now, with your changes kept in the form: save again to "
+                "put them over it."
+            )
+            values["expected_version"] = str(item.version)
+        else:
+            return see_other(urls.item(updated.slug))
+    return _form(
+        request, session, principal, values=values, errors=errors, item=item,
+        conflict=conflict, status_code=409 if conflict else 422,
+    )  # fmt: skip

@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVarTuple
 
-import orjson
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from service import urls
 from service.actors.models import Actor
 from service.errors import FieldError, invalid
-from service.events import service as events
 from service.items import search, tally, vocabulary
 from service.items import service as items
+from service.items.filters import DEFAULT_SORT, MAX_LIMIT, SORTS, ItemFilters
 from service.items.models import (
-    DEFAULT_SORT,
-    MAX_LIMIT,
-    SORTS,
+    ITEM_COLUMNS,
     Item,
-    ItemFilters,
     ItemList,
+    ItemListValues,
     ItemPublic,
     ItemTally,
-    KindSummary,
-    Summary,
-    is_overdue,
+    item_values,
 )
-from service.shapes import json_number
+from service.items.order import decode_cursor, encode_cursor, order_and_after, title_order
 from service.sources.models import Source
-from service.withheld import service as withheld
-from service.withheld.models import PLACEHOLDER
+
+Ts = TypeVarTuple("Ts")
 
 
 def check(filters: ItemFilters) -> None:
@@ -90,39 +82,6 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
     return clauses
 
 
-def withheld_guard(session: Session, filters: ItemFilters) -> list[sa.ColumnElement[bool]]:
-    """A search must not find an item by a withheld name (it would tell which item holds it).
-    The index holds the text as written, so when a word of `q` could match a word of a withheld
-    name, the items that hold such a name match only if their text with every withheld name
-    replaced still holds every word; other items are left to the index. Nothing is added when
-    no word of `q` comes near a withheld name."""
-    terms = search.words(filters.q)
-    if not terms:
-        return []
-    names = withheld.masker(session).names
-    hidden = {word for name in names for word in search.words(name)}
-    if not any(word.startswith(term) for term in terms for word in hidden):
-        return []
-    columns = (Item.title, Item.description, Item.quote)
-    holds_a_name = sa.or_(*(column.contains(name) for column in columns for name in names))
-    shown = sa.func.lower(
-        sa.func.coalesce(_shown(Item.title, names), "")
-        + " "
-        + sa.func.coalesce(_shown(Item.description, names), "")
-        + " "
-        + sa.func.coalesce(_shown(Item.quote, names), "")
-    )
-    still_matches = sa.and_(*(shown.contains(term, autoescape=True) for term in terms))
-    return [sa.or_(sa.not_(holds_a_name), still_matches)]
-
-
-def _shown(column: Any, names: tuple[str, ...]) -> Any:
-    """The column as the public reads it: each withheld name replaced."""
-    for name in names:
-        column = sa.func.replace(column, name, PLACEHOLDER)
-    return column
-
-
 def searched(
     session: Session,
     filters: ItemFilters,
@@ -172,7 +131,7 @@ def _joined(subquery: sa.Subquery) -> sa.Select[Any]:
     )
 
 
-def _over_items(query: sa.Select[Any], matches: search.Matches | None) -> sa.Select[Any]:
+def over_items(query: sa.Select[*Ts], matches: search.Matches | None) -> sa.Select[*Ts]:
     """`query` over the items table, joined to the search's matches when searching."""
     query = query.select_from(Item)
     if matches is None:
@@ -180,86 +139,8 @@ def _over_items(query: sa.Select[Any], matches: search.Matches | None) -> sa.Sel
     return query.join(matches.subquery, matches.item_id == Item.id)
 
 
-def _params(matches: search.Matches | None) -> dict[str, Any]:
+def search_params(matches: search.Matches | None) -> dict[str, Any]:
     return matches.params if matches is not None else {}
-
-
-# A cursor is base64url(JSON [sort, key, id]): the sort key and id of the last item of a page.
-# The key of `relevance` is the rank of the search (a float, which JSON carries exactly).
-def encode_cursor(sort: str, row: Any) -> str:
-    key: Any
-    if sort == "relevance":
-        key = row.search_rank
-    elif sort in ("updated_at", "-updated_at"):
-        key = row.updated_at.isoformat()
-    elif sort == "title":
-        key = row.title
-    else:
-        key = row.due_on.isoformat() if row.due_on else None
-    return base64.urlsafe_b64encode(orjson.dumps([sort, key, row.id])).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
-    bad = invalid(FieldError("cursor", "not a cursor given by this list (or for another sort)"))
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, key, last_id = orjson.loads(raw)
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise bad from None
-    if cursor_sort != sort or not isinstance(last_id, int) or isinstance(last_id, bool):
-        raise bad
-    try:
-        if sort in ("updated_at", "-updated_at"):
-            key = dt.datetime.fromisoformat(key)
-            if key.tzinfo is None:
-                raise ValueError
-        elif sort == "due_on":
-            key = dt.date.fromisoformat(key) if key is not None else None
-        elif sort == "relevance":
-            if not isinstance(key, int | float) or isinstance(key, bool):
-                raise ValueError
-            key = float(key)
-        elif not isinstance(key, str):
-            raise ValueError
-    except (ValueError, TypeError):
-        raise bad from None
-    return key, last_id
-
-
-def _order_and_after(
-    sort: str, after: tuple[Any, int] | None, matches: search.Matches | None = None
-) -> tuple[list[sa.ColumnElement[Any]], sa.ColumnElement[bool] | None]:
-    # Values become parameters of the columns' types; a prebuilt statement passes its own
-    # (typed) parameters, which must be compared as they are.
-    bound: Any = after
-    if after is not None and isinstance(after[1], sa.BindParameter):
-        bound = sa.tuple_(*after)
-    if sort == "relevance":
-        # Best first (the lowest rank), ties by id.
-        assert matches is not None, "relevance is the order of a search"
-        order = [matches.rank.asc(), Item.id.asc()]
-        cond = sa.tuple_(matches.rank, Item.id) > bound if after else None
-    elif sort == "-updated_at":
-        order = [Item.updated_at.desc(), Item.id.desc()]
-        cond = sa.tuple_(Item.updated_at, Item.id) < bound if after else None
-    elif sort == "updated_at":
-        order = [Item.updated_at.asc(), Item.id.asc()]
-        cond = sa.tuple_(Item.updated_at, Item.id) > bound if after else None
-    elif sort == "title":
-        order = [Item.title.asc(), Item.id.asc()]
-        cond = sa.tuple_(Item.title, Item.id) > bound if after else None
-    else:
-        # Items without a due date come last, in id order. NULLS LAST rather than ordering by
-        # `due_on IS NULL` first: an index on (due_on, id) serves it on both databases.
-        order = [Item.due_on.asc().nulls_last(), Item.id.asc()]
-        cond = None
-        if after:
-            key, last_id = after
-            if key is None:
-                cond = sa.and_(Item.due_on.is_(None), Item.id > last_id)
-            else:
-                cond = sa.or_(sa.tuple_(Item.due_on, Item.id) > bound, Item.due_on.is_(None))
-    return order, cond
 
 
 @dataclass(frozen=True)
@@ -291,24 +172,27 @@ def page_rows(
     today = dt.datetime.now(dt.UTC).date()
     # Rows, not ORM objects: a Core select on the session's connection.
     connection = session.connection()
-    if filters.only_kind_and_status:
+    masked = search.masked_titles(connection) if sort == "title" else {}
+    if filters.only_kind_and_status and not masked:
         rows, total = _plain_page(connection, filters, sort, after, limit)
     else:
-        clauses = where(filters, today) + withheld_guard(session, filters)
+        clauses = where(filters, today)
         matches = searched(
             session, filters, sort=sort, after=after, limit=limit + 1, clauses=clauses
         )
-        order, after_clause = _order_and_after(sort, after, matches)
+        order, after_clause = order_and_after(sort, after, matches, masked)
         query = _select(matches).where(*clauses)
         if after_clause is not None:
             query = query.where(after_clause)
-        rows = connection.execute(query.order_by(*order).limit(limit + 1), _params(matches)).all()
+        rows = connection.execute(
+            query.order_by(*order).limit(limit + 1), search_params(matches)
+        ).all()
         total = count_matching(
             session, filters=filters, clauses=clauses, matches=searched(session, filters)
         )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, encode_cursor(sort, rows[-1]) if has_more else None, total, today)
+    return Page(rows, encode_cursor(sort, rows[-1], masked) if has_more else None, total, today)
 
 
 def list_page(
@@ -328,23 +212,19 @@ def list_page(
     )
 
 
-def list_json(
+def list_values(
     session: Session,
     *,
     filters: ItemFilters,
     sort: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
-) -> bytes:
-    """`page_rows` as the JSON of `ItemList`, the same bytes as the model would give, made
-    straight from the rows: no model per item, one orjson call."""
+) -> ItemListValues:
+    """`page_rows` as plain values, what the API's list writes: no model per item."""
     page = page_rows(session, filters=filters, sort=sort, limit=limit, cursor=cursor)
-    return orjson.dumps(
-        {
-            "items": [item_json(row, page.today) for row in page.rows],
-            "next_cursor": page.next_cursor,
-            "total": page.total,
-        }
+    pick = _item_columns()
+    return ItemListValues(
+        [item_values(pick(row), page.today) for row in page.rows], page.next_cursor, page.total
     )
 
 
@@ -399,7 +279,7 @@ def _plain_statement(sort: str, kind: bool, status: bool, after: str | None) -> 
         key_type = Item.__table__.c[_SORT_COLUMN.get(sort, "due_on")].type
         key = sa.bindparam(_AFTER_KEY, type_=key_type) if after == "key" else None
         bound = (key, sa.bindparam(_AFTER_ID, type_=sa.Integer()))  # type: ignore[assignment]
-    order, after_clause = _order_and_after(sort, bound)
+    order, after_clause = order_and_after(sort, bound)
     if after_clause is not None:
         query = query.where(after_clause)
     return (
@@ -409,78 +289,11 @@ def _plain_statement(sort: str, kind: bool, status: bool, after: str | None) -> 
     )
 
 
-# The columns `item_json` reads, in the order it unpacks them.
-_JSON_COLUMNS = (
-    "id", "slug", "kind", "title", "description", "status", "actor_slug", "actor_name",
-    "responsible_slug", "responsible_name", "quantity_value", "quantity_unit", "progress_value",
-    "progress_target", "source_slug", "source_title", "quote", "quote_start", "quote_end",
-    "made_on", "due_on", "created_at", "updated_at", "version", "reply_count",
-)  # fmt: skip
-
-
 @lru_cache(maxsize=1)
-def _json_columns() -> Callable[[Any], tuple[Any, ...]]:
-    """Picks `_JSON_COLUMNS` out of a row of the items query (by position: found once)."""
+def _item_columns() -> Callable[[Any], tuple[Any, ...]]:
+    """Picks `ITEM_COLUMNS` out of a row of the items query (by position: found once)."""
     names = list(items.select_items().selected_columns.keys())
-    return operator.itemgetter(*(names.index(name) for name in _JSON_COLUMNS))
-
-
-@lru_cache(maxsize=256)
-def _status_fields(kind: str, status: str) -> tuple[str, str, str]:
-    found = vocabulary.status_of(kind, status)
-    return found.label, found.phase, found.outcome
-
-
-def item_json(row: Any, today: dt.date) -> dict[str, Any]:
-    """A row of the items query as `ItemPublic` serialises it: the same keys in the same order,
-    the same values (orjson writes dates and aware datetimes as `isoformat()` does).
-    tests/items/test_list_json.py compares the two over every kind of row."""
-    (
-        id_, slug, kind, title, description, status, actor_slug, actor_name, responsible_slug,
-        responsible_name, quantity_value, unit, value, target, source_slug, source_title, quote,
-        quote_start, quote_end, made_on, due_on, created_at, updated_at, version, reply_count,
-    ) = _json_columns()(row)  # fmt: skip
-    label, phase, outcome = _status_fields(kind, status)
-    return {
-        "id": id_,
-        "slug": slug,
-        "kind": kind,
-        "title": title,
-        "description": description,
-        "status": status,
-        "status_label": label,
-        "phase": phase,
-        "outcome": outcome,
-        "actor": {"slug": actor_slug, "name": actor_name},
-        "responsible": (
-            {"slug": responsible_slug, "name": responsible_name} if responsible_slug else None
-        ),
-        "quantity": (
-            {"value": json_number(quantity_value), "unit": unit} if unit is not None else None
-        ),
-        # Progress is shown only once somebody has recorded it: an unknown value is not zero.
-        "progress": (
-            {
-                "value": json_number(value),
-                "target": json_number(target),
-                "percent": round(min(value / target, 1.0) * 100, 1),
-            }
-            if target is not None and value is not None
-            else None
-        ),
-        "source": {"slug": source_slug, "title": source_title},
-        "quote": quote,
-        "quote_start": quote_start,
-        "quote_end": quote_end,
-        "made_on": made_on,
-        "due_on": due_on,
-        "overdue": is_overdue(status, due_on, today),
-        "created_at": created_at,
-        "updated_at": updated_at,
-        "version": version,
-        "reply_count": reply_count,
-        "links": {"self": urls.item_api(slug), "html": urls.item(slug)},
-    }
+    return operator.itemgetter(*(names.index(name) for name in ITEM_COLUMNS))
 
 
 def rows_before(session: Session, *, filters: ItemFilters, sort: str, cursor: str) -> int:
@@ -488,23 +301,25 @@ def rows_before(session: Session, *, filters: ItemFilters, sort: str, cursor: st
     35": one count over the same keyset condition, never an OFFSET."""
     after = decode_cursor(cursor, sort)
     matches = searched(session, filters)
-    _, after_clause = _order_and_after(sort, after, matches)
+    masked = search.masked_titles(session.connection()) if sort == "title" else {}
+    _, after_clause = order_and_after(sort, after, matches, masked)
     if after_clause is None:
         return 0
-    query = _over_items(sa.select(sa.func.count()), matches).where(
-        *where(filters), *withheld_guard(session, filters), sa.not_(after_clause)
+    query = over_items(sa.select(sa.func.count()), matches).where(
+        *where(filters), sa.not_(after_clause)
     )
-    return session.execute(query, _params(matches)).scalar_one()
+    return session.execute(query, search_params(matches)).scalar_one()
 
 
 def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
     """Commitments with a numeric target (62 staff, £1.2m), the ones a reader checks first:
     unresolved before resolved, then by title."""
     today = dt.datetime.now(dt.UTC).date()
+    title = title_order(search.masked_titles(session.connection()))
     query = (
         items.select_items()
         .where(Item.kind == "commitment", Item.progress_target.is_not(None))
-        .order_by(Item.status.in_(sorted(vocabulary.RESOLVED_STATUSES)).asc(), Item.title, Item.id)
+        .order_by(Item.status.in_(sorted(vocabulary.RESOLVED_STATUSES)).asc(), title, Item.id)
         .limit(limit)
     )
     return [ItemPublic.from_row(r._mapping, today=today) for r in session.execute(query)]
@@ -524,8 +339,8 @@ def count_matching(
     if matches is not None and not clauses:
         query, params = search.count(session.get_bind().dialect.name, search.words(filters.q))
         return session.execute(query, params).scalar_one()
-    query = _over_items(sa.select(sa.func.count()), matches).where(*clauses)
-    return session.execute(query, _params(matches)).scalar_one()
+    query = over_items(sa.select(sa.func.count()), matches).where(*clauses)
+    return session.execute(query, search_params(matches)).scalar_one()
 
 
 def iter_all(
@@ -534,80 +349,18 @@ def iter_all(
     """Every matching item, fetched page by page with the keyset (constant memory)."""
     sort = effective_sort(filters, sort)
     check(filters)
-    clauses = where(filters) + withheld_guard(session, filters)
+    clauses = where(filters)
+    masked = search.masked_titles(session.connection()) if sort == "title" else {}
     after = None
     while True:
         matches = searched(session, filters, sort=sort, after=after, limit=batch, clauses=clauses)
-        order, after_clause = _order_and_after(sort, after, matches)
+        order, after_clause = order_and_after(sort, after, matches, masked)
         query = _select(matches).where(*clauses)
         if after_clause is not None:
             query = query.where(after_clause)
-        rows = session.execute(query.order_by(*order).limit(batch), _params(matches)).all()
+        rows = session.execute(query.order_by(*order).limit(batch), search_params(matches)).all()
         yield from rows
         if len(rows) < batch:
             return
         last = rows[-1]
-        after = decode_cursor(encode_cursor(sort, last), sort)
-
-
-def overdue_count(session: Session, *, filters: ItemFilters, today: dt.date) -> int:
-    """How many of the items these filters select (their text search aside) are overdue."""
-    overdue_filters = filters.model_copy(update={"overdue": True})
-    return session.execute(
-        sa.select(sa.func.count()).select_from(Item).where(*where(overdue_filters, today))
-    ).scalar_one()
-
-
-def summary(
-    session: Session,
-    *,
-    filters: ItemFilters | None = None,
-    overdue: int | None = None,
-    last_change_at: dt.datetime | None = None,
-) -> Summary:
-    """Counts by kind, status, phase and outcome; overdue count; commitments delivered share.
-    Without filters the counts come from the tally; with them (the dashboard's filtered view),
-    from the matching items. `overdue` and `last_change_at`, when the caller knows them already
-    (`overdue_count`, `events.last_change_at`), are not read again."""
-    filters = filters or ItemFilters()
-    kinds = {
-        kind.code: KindSummary(
-            label=kind.plural,
-            total=0,
-            by_phase=dict.fromkeys(vocabulary.PHASES, 0),
-            by_status={s.code: 0 for s in kind.statuses},
-            by_outcome=dict.fromkeys(vocabulary.OUTCOMES, 0),
-        )
-        for kind in vocabulary.KINDS
-    }
-    today = dt.datetime.now(dt.UTC).date()
-    counts: list[Any]
-    if filters.is_empty:
-        counts = list(tally.counts(session))
-    else:
-        matches = searched(session, filters)
-        query = _over_items(sa.select(Item.kind, Item.status, sa.func.count()), matches).where(
-            *where(filters, today), *withheld_guard(session, filters)
-        )
-        counts = list(session.execute(query.group_by(Item.kind, Item.status), _params(matches)))
-    for kind, status, count in counts:
-        entry = kinds[kind]
-        found = vocabulary.status_of(kind, status)
-        entry.total += count
-        entry.by_status[status] += count
-        entry.by_phase[found.phase] += count
-        entry.by_outcome[found.outcome] += count
-    if overdue is None:
-        overdue = overdue_count(session, filters=filters, today=today)
-    commitments = kinds["commitment"]
-    return Summary(
-        total=sum(k.total for k in kinds.values()),
-        kinds=kinds,
-        overdue=overdue,
-        commitments_delivered_share=(
-            round(commitments.by_status["delivered"] / commitments.total, 4)
-            if commitments.total
-            else None
-        ),
-        last_change_at=last_change_at or events.last_change_at(session),
-    )
+        after = decode_cursor(encode_cursor(sort, last, masked), sort)

@@ -5,11 +5,14 @@ list filters."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
@@ -28,7 +31,8 @@ from service.items.vocabulary import (
     status_of,
 )
 from service.links.models import ItemBrief, Rollup
-from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
+from service.masking import Masker
+from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp, json_number
 from service.sources.models import SourceRef
 
 
@@ -121,6 +125,13 @@ class ItemUpdate(InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    slug: str | None = PField(
+        default=None,
+        min_length=1,
+        max_length=120,
+        pattern=SLUG_PATTERN,
+        description="A new slug: the old one then leads to the new one (301).",
+    )
     title: str | None = PField(default=None, min_length=1, max_length=300)
     description: str | None = PField(default=None, max_length=20000)
     actor: str | None = PField(default=None, min_length=1, max_length=120)
@@ -149,6 +160,17 @@ class StatusChange(InputModel):
         description="When the change happened in the world, if known (not after today); "
         "the event also records when it was entered.",
     )
+
+
+class ItemMaskedTitle(SQLModel, table=True):
+    """The title of an item that holds a withheld name, as the public reads it: kept with the
+    search index (items.search), so that a list sorted by title orders the item by what is shown
+    of it, never by the name."""
+
+    __tablename__ = "item_masked_title"
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True, ondelete="CASCADE")
+    title: str = Field(sa_type=sa.Text)
 
 
 class ItemTally(SQLModel, table=True):
@@ -181,6 +203,74 @@ def is_overdue(status: str, due_on: dt.date | None, today: dt.date | None = None
     if due_on is None or status in RESOLVED_STATUSES:
         return False
     return due_on < (today or dt.datetime.now(dt.UTC).date())
+
+
+# The columns of the items query (items.service.select_items) that the public shape reads, in
+# the order `item_values` unpacks them.
+ITEM_COLUMNS = (
+    "id", "slug", "kind", "title", "description", "status", "actor_slug", "actor_name",
+    "responsible_slug", "responsible_name", "quantity_value", "quantity_unit", "progress_value",
+    "progress_target", "source_slug", "source_title", "quote", "quote_start", "quote_end",
+    "made_on", "due_on", "created_at", "updated_at", "version", "reply_count",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _status_fields(kind: str, status: str) -> tuple[str, str, str]:
+    found = status_of(kind, status)
+    return found.label, found.phase, found.outcome
+
+
+def item_values(columns: Sequence[Any], today: dt.date | None = None) -> dict[str, Any]:
+    """An item's public values from its `ITEM_COLUMNS`, as plain values (what its JSON says, in
+    the model's order): the one place that turns a row into an item, for the list's JSON
+    (straight to orjson) and for `ItemPublic` alike."""
+    (
+        id_, slug, kind, title, description, status, actor_slug, actor_name, responsible_slug,
+        responsible_name, quantity_value, unit, value, target, source_slug, source_title, quote,
+        quote_start, quote_end, made_on, due_on, created_at, updated_at, version, reply_count,
+    ) = columns  # fmt: skip
+    label, phase, outcome = _status_fields(kind, status)
+    return {
+        "id": id_,
+        "slug": slug,
+        "kind": kind,
+        "title": title,
+        "description": description,
+        "status": status,
+        "status_label": label,
+        "phase": phase,
+        "outcome": outcome,
+        "actor": {"slug": actor_slug, "name": actor_name},
+        "responsible": (
+            {"slug": responsible_slug, "name": responsible_name} if responsible_slug else None
+        ),
+        "quantity": (
+            {"value": json_number(quantity_value), "unit": unit} if unit is not None else None
+        ),
+        # Progress is shown only once somebody has recorded it: an unknown value is not zero.
+        "progress": (
+            {
+                "value": json_number(value),
+                "target": json_number(target),
+                "percent": round(min(value / target, 1.0) * 100, 1),
+            }
+            if target is not None and value is not None
+            else None
+        ),
+        "source": {"slug": source_slug, "title": source_title},
+        "quote": quote,
+        "quote_start": quote_start,
+        "quote_end": quote_end,
+        "made_on": made_on,
+        "due_on": due_on,
+        "overdue": is_overdue(status, due_on, today),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "version": version,
+        "reply_count": reply_count,
+        "links": {"self": urls.item_api(slug), "html": urls.item(slug)},
+    }
 
 
 class ItemPublic(BaseModel):
@@ -223,54 +313,32 @@ class ItemPublic(BaseModel):
     @classmethod
     def from_row(cls, row: Mapping[str, Any], *, today: dt.date | None = None) -> ItemPublic:
         """From a row of the items query (with its actor, responsible and source)."""
-        status = status_of(row["kind"], row["status"])
-        progress = None
-        # Progress is shown only once somebody has recorded it: an unknown value is not zero.
-        if row["progress_target"] is not None and row["progress_value"] is not None:
-            value, target = row["progress_value"], row["progress_target"]
-            progress = Progress.model_construct(
-                value=value, target=target, percent=round(min(value / target, 1.0) * 100, 1)
-            )
+        return cls.of_values(item_values(tuple(row[c] for c in ITEM_COLUMNS), today))
+
+    @classmethod
+    def of_values(cls, values: dict[str, Any]) -> ItemPublic:
+        """From `item_values`: the same values, as the model."""
+        responsible, quantity, progress = (
+            values["responsible"], values["quantity"], values["progress"],
+        )  # fmt: skip
         return cls.model_construct(
-            id=row["id"],
-            slug=row["slug"],
-            kind=row["kind"],
-            title=row["title"],
-            description=row["description"],
-            status=row["status"],
-            status_label=status.label,
-            phase=status.phase,
-            outcome=status.outcome,
-            actor=ActorRef.model_construct(slug=row["actor_slug"], name=row["actor_name"]),
-            responsible=(
-                ActorRef.model_construct(slug=row["responsible_slug"], name=row["responsible_name"])
-                if row["responsible_slug"]
-                else None
-            ),
-            quantity=(
-                QuantityPublic.model_construct(
-                    value=row["quantity_value"], unit=row["quantity_unit"]
-                )
-                if row["quantity_unit"] is not None
-                else None
-            ),
-            progress=progress,
-            source=SourceRef.model_construct(slug=row["source_slug"], title=row["source_title"]),
-            quote=row["quote"],
-            quote_start=row["quote_start"],
-            quote_end=row["quote_end"],
-            made_on=row["made_on"],
-            due_on=row["due_on"],
-            overdue=is_overdue(row["status"], row["due_on"], today),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            version=row["version"],
-            reply_count=row["reply_count"],
+            **{
+                **values,
+                "actor": ActorRef.model_construct(**values["actor"]),
+                "responsible": ActorRef.model_construct(**responsible) if responsible else None,
+                "quantity": QuantityPublic.model_construct(**quantity) if quantity else None,
+                "progress": Progress.model_construct(**progress) if progress else None,
+                "source": SourceRef.model_construct(**values["source"]),
+            }
         )
 
-    def csv_row(self) -> list[object]:
-        """The item flattened for CSV, in the order of `csv_columns()`."""
-        return [_csv_value(v) for v in _flatten(self.model_dump(mode="json"), csv_columns())]
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        """Its quote and offsets as they fall in the source's public text: a quote that begins
+        or ends inside a withheld name covers the whole mask."""
+        quote, start, end = masker.passage(self.source.slug, self.quote_start, self.quote_end)
+        if quote is None:
+            return {}
+        return {"quote": quote, "quote_start": start, "quote_end": end}
 
 
 class ItemWithHistory(ItemPublic):
@@ -292,141 +360,23 @@ class ItemList(BaseModel):
     total: int
 
 
-def csv_columns() -> list[str]:
-    """The CSV's header, from the public shape: a nested object's fields become `object_field`
-    columns (actor_slug, actor_name, quantity_value, links_html, ...)."""
-    columns: list[str] = []
-    for name, info in ItemPublic.model_fields.items():
-        nested = _nested_model(info.annotation)
-        if nested is None:
-            columns.append(name)
-        else:
-            columns += [f"{name}_{sub}" for sub in _field_names(nested)]
-    columns += [f"links_{sub}" for sub in Links.model_fields]
-    return columns
+@dataclass(frozen=True)
+class ItemListValues:
+    """A page of the list as `item_values` (no model per item): what the API's list writes
+    with one orjson call. Masked item by item through `ItemPublic` when names are withheld."""
 
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    total: int
 
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [*model.model_fields, *model.model_computed_fields]
+    def __public__(self, masker: Masker, walk: Any) -> ItemListValues:
+        shown = [walk(ItemPublic.of_values(values)).model_dump() for values in self.items]
+        return replace(self, items=shown)
 
-
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    candidates = getattr(annotation, "__args__", (annotation,))
-    return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
-
-
-def _flatten(body: dict[str, Any], columns: list[str]) -> list[Any]:
-    flat: dict[str, Any] = {}
-    for name, value in body.items():
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                flat[f"{name}_{sub}"] = inner
-        else:
-            flat[name] = value
-    return [flat.get(column) for column in columns]
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-# ---------------------------------------------------------------------------------------------
-# The list filters, as the API's query parameters and the dashboard's filter bar name them
-
-Sort = Literal["updated_at", "-updated_at", "title", "due_on", "relevance"]
-SORTS: tuple[Sort, ...] = ("updated_at", "-updated_at", "title", "due_on", "relevance")
-# Without `sort`: the best matches first when `q` has words, else the latest changed first.
-DEFAULT_SORT: Sort = "-updated_at"
-MAX_LIMIT = 200
-MAX_SEARCH = 200
-
-
-def _iso_datetime(value: Any) -> Any:
-    """ISO 8601 only: Pydantic alone would also take a Unix time such as `1700000000`."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str) or len(value) > 64:
-        raise ValueError("must be an ISO 8601 date-time")
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO 8601 date-time") from None
-
-
-def _in_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """Without an offset the time is taken as UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError("out of range") from None
-
-
-class ItemFilters(InputModel):
-    """Which items a list shows: the same model for `GET /api/v1/items`, the CSV export and the
-    dashboard's filter bar. Unknown query parameters are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    kind: KindCode | None = PField(default=None, description="commitment, allegation or proposal")
-    status: list[StatusCode] = PField(default_factory=list, description="Repeatable.")
-    actor: str | None = PField(default=None, max_length=120, description="Actor slug.")
-    responsible: str | None = PField(
-        default=None,
-        max_length=120,
-        description="Slug of the actor responsible (for an allegation, the investigator).",
-    )
-    outcome: list[Outcome] = PField(
-        default_factory=list,
-        description="Repeatable: positive, mixed, negative, neutral or pending.",
-    )
-    source: str | None = PField(default=None, max_length=120, description="Source slug.")
-    q: str | None = PField(
-        default=None,
-        max_length=MAX_SEARCH,
-        description=(
-            "Words to search for in the title, description, quote and actors' names: every word "
-            "must match the start of a word (`ofs` finds Ofsted); case does not matter."
-        ),
-    )
-    overdue: bool | None = PField(default=None, description="Only overdue (true) or not (false).")
-    updated_since: Annotated[
-        dt.datetime | None,
-        BeforeValidator(_iso_datetime),
-        AfterValidator(_in_utc),
-        PField(description="ISO 8601 date-time; items changed at or after it."),
-    ] = None
-
-    @property
-    def only_kind_and_status(self) -> bool:
-        return not (self.actor or self.responsible or self.outcome or self.source or self.q) and (
-            self.overdue is None and self.updated_since is None
+    def json(self) -> bytes:
+        return orjson.dumps(
+            {"items": self.items, "next_cursor": self.next_cursor, "total": self.total}
         )
-
-    @property
-    def is_empty(self) -> bool:
-        return self.only_kind_and_status and not (self.kind or self.status)
-
-
-class ListQuery(ItemFilters):
-    """The list's filters with its order and page."""
-
-    sort: Sort | None = PField(
-        default=None,
-        description=(
-            "`updated_at`, `-updated_at`, `title`, `due_on` or `relevance`. Without it: "
-            "`relevance` (best match first) when `q` is given, else `-updated_at`."
-        ),
-    )
-    limit: int = PField(default=50, ge=1, le=MAX_LIMIT)
-    cursor: str | None = PField(default=None, max_length=1000, description="From `next_cursor`.")
 
 
 class KindSummary(BaseModel):

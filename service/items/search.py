@@ -1,36 +1,51 @@
 """Full-text search of items: the words of `q` matched against an item's title, description,
 quote and the names (and aliases) of its actor and responsible actor, ranked.
 
-One index per database, kept by triggers in the database itself (migration 0009), so that every
-write path keeps it in step without knowing about it: the API and the forms, `tracker import`,
-the seed loader, the demo data's bulk insert, an actor's rename.
+The index holds what the public reads: each text with every withheld name masked
+(`service.masking`), so that no search, rank, count or cursor can tell whether a withheld name
+occurs anywhere. It is written here, by the tracker, whenever what it holds may change: an item
+created or edited (`index`), an actor renamed or given aliases, a name withheld or shown again
+(`reindex_matching`), and whole after an import, the demo data or a migration (`rebuild`).
 
 - SQLite: an FTS5 table `item_search` (rowid = item id; columns title, description, quote,
   actors), tokenizer `unicode61 remove_diacritics 0`, prefix indexes of 2 and 3 characters;
   ranked by bm25 with weights per column.
 - PostgreSQL: a table `item_search` (item_id, document tsvector) with a GIN index; the
-  document is built with the `simple` configuration from the same four texts (weights A title,
-  B actors, C quote, D description) after every run of characters that are not letters or digits
-  is made one space, so that words split where unicode61 splits them; ranked by ts_rank.
+  document is built (`item_search_document`, migration 0009) with the `simple` configuration
+  from the same four texts (weights A title, B actors, C quote, D description) after every run of
+  characters that are not letters or digits is made one space, so that words split where
+  unicode61 splits them; ranked by ts_rank.
 
 The semantics are the same on both: `q` is words (runs of letters and digits; anything else only
 separates them, so punctuation is never a syntax error); every word must match (AND); each word
 matches as a prefix of a word of the item (`ofs` finds "Ofsted", `ofst` does not); case does not
 matter, accents do ("café" is not "cafe"). A `q` without a word filters nothing.
 
-Neither structure is in the SQLModel metadata (FTS5 tables and tsvector triggers are not what
-the models describe): `IGNORED_TABLES` names them for the comparison of models and migrations.
+A title that holds a withheld name is kept masked beside the index (`item_masked_title`), so
+that the list sorted by title orders it as the public reads it.
+
+Neither index structure is in the SQLModel metadata (FTS5 tables and tsvector columns are not
+what the models describe): `IGNORED_TABLES` names them for the comparison of models and
+migrations.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from service import masking
+from service.actors.models import Actor
+from service.db import table_of
+from service.items.models import Item, ItemMaskedTitle
+from service.withheld.models import WithheldName
 
 TABLE = "item_search"
 # The FTS5 table and the shadow tables SQLite makes for it; on PostgreSQL only the first exists.
@@ -170,3 +185,171 @@ def count(dialect: str, terms: list[str]) -> tuple[sa.Select[Any], dict[str, Any
     """How many items match, read from the index alone (every indexed row is an item): the
     statement and its parameters."""
     return _count(dialect), {_QUERY: _query_text(dialect, terms)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the index
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """An item's texts as the public reads them, as the index holds them."""
+
+    item_id: int
+    title: str
+    description: str
+    quote: str
+    actors: str
+    masked_title: bool
+
+
+_BATCH = 1000
+_ITEM_TEXTS = sa.select(
+    col(Item.id), col(Item.title), col(Item.description), col(Item.quote),
+    col(Item.actor_id), col(Item.responsible_id),
+)  # fmt: skip
+
+
+def _names(connection: sa.Connection) -> masking.Names:
+    found = connection.execute(sa.select(col(WithheldName.name))).scalars()
+    return masking.names(tuple(sorted(found)))
+
+
+def _actor_texts(connection: sa.Connection, ids: Iterable[int | None]) -> dict[int, str]:
+    """Each actor's name and aliases, one text, as the index holds them."""
+    wanted = sorted({i for i in ids if i is not None})
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), _BATCH):
+        rows = connection.execute(
+            sa.select(col(Actor.id), col(Actor.name), col(Actor.aliases)).where(
+                col(Actor.id).in_(wanted[start : start + _BATCH])
+            )
+        )
+        for actor_id, name, aliases in rows:
+            if actor_id is not None:
+                found[actor_id] = " ".join([name, *(aliases or [])])
+    return found
+
+
+def _public(rows: Sequence[Any], actors: dict[int, str], names: masking.Names) -> list[_Indexed]:
+    indexed = []
+    for item_id, title, description, quote, actor_id, responsible_id in rows:
+        both = " ".join(actors[a] for a in (actor_id, responsible_id) if a in actors)
+        shown_title = names.text(title)
+        indexed.append(
+            _Indexed(
+                item_id,
+                shown_title,
+                names.text(description or ""),
+                names.text(quote),
+                names.text(both),
+                shown_title != title,
+            )
+        )
+    return indexed
+
+
+def _write(connection: sa.Connection, indexed: list[_Indexed]) -> None:
+    if not indexed:
+        return
+    ids = [i.item_id for i in indexed]
+    values = [
+        {"id": i.item_id, "title": i.title, "description": i.description, "quote": i.quote,
+         "actors": i.actors}
+        for i in indexed
+    ]  # fmt: skip
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PG_UPSERT, values)
+    else:
+        connection.execute(_SQLITE_DELETE, {"ids": ids})
+        connection.execute(_SQLITE_INSERT, values)
+    masked = table_of(ItemMaskedTitle)
+    connection.execute(sa.delete(masked).where(masked.c.item_id.in_(ids)))
+    titles = [{"item_id": i.item_id, "title": i.title} for i in indexed if i.masked_title]
+    if titles:
+        connection.execute(sa.insert(masked), titles)
+
+
+_SQLITE_DELETE = sa.text(f"DELETE FROM {TABLE} WHERE rowid IN :ids").bindparams(
+    sa.bindparam("ids", expanding=True)
+)
+_SQLITE_INSERT = sa.text(
+    f"INSERT INTO {TABLE} (rowid, title, description, quote, actors)"
+    " VALUES (:id, :title, :description, :quote, :actors)"
+)
+_PG_UPSERT = sa.text(
+    f"INSERT INTO {TABLE} (item_id, document)"
+    " VALUES (:id, item_search_document(:title, :description, :quote, :actors))"
+    " ON CONFLICT (item_id) DO UPDATE SET document = EXCLUDED.document"
+)
+
+
+def index(connection: sa.Connection, item_ids: Iterable[int | None]) -> None:
+    """Write the index rows of these items from their texts as the public reads them (after
+    they were created, or their texts or actors changed, in the same transaction)."""
+    wanted = sorted({i for i in item_ids if i is not None})
+    if not wanted:
+        return
+    names = _names(connection)
+    for start in range(0, len(wanted), _BATCH):
+        rows = connection.execute(
+            _ITEM_TEXTS.where(col(Item.id).in_(wanted[start : start + _BATCH]))
+        ).all()
+        actors = _actor_texts(connection, [a for r in rows for a in (r[4], r[5])])
+        _write(connection, _public(rows, actors, names))
+
+
+def _all_rows(connection: sa.Connection) -> Iterator[Sequence[Any]]:
+    last = 0
+    while True:
+        rows = connection.execute(
+            _ITEM_TEXTS.where(col(Item.id) > last).order_by(col(Item.id)).limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0] or last
+
+
+def rebuild(connection: sa.Connection) -> None:
+    """The whole index written again (after an import, the demo data, a migration)."""
+    names = _names(connection)
+    connection.execute(sa.text(f"DELETE FROM {TABLE}"))
+    connection.execute(sa.delete(table_of(ItemMaskedTitle)))
+    actors = _actor_texts(connection, connection.execute(sa.select(col(Actor.id))).scalars())
+    for rows in _all_rows(connection):
+        _write(connection, _public(rows, actors, names))
+
+
+def reindex_matching(connection: sa.Connection, changed: masking.Names) -> None:
+    """After a name was withheld or shown again (`changed`): write again the index rows of every
+    item whose texts, or whose actors' names and aliases, hold it."""
+    actors = _actor_texts(connection, connection.execute(sa.select(col(Actor.id))).scalars())
+    holding = {a for a, text in actors.items() if changed.found_in(text)}
+    found: list[int | None] = []
+    for rows in _all_rows(connection):
+        for item_id, title, description, quote, actor_id, responsible_id in rows:
+            if (
+                actor_id in holding
+                or responsible_id in holding
+                or any(changed.found_in(text) for text in (title, description or "", quote))
+            ):
+                found.append(item_id)
+    index(connection, found)
+
+
+def of_actors(connection: sa.Connection, actor_ids: Iterable[int | None]) -> None:
+    """After an actor's name or aliases changed: write again the rows of its items."""
+    wanted = sorted({i for i in actor_ids if i is not None})
+    items = connection.execute(
+        sa.select(col(Item.id)).where(
+            sa.or_(col(Item.actor_id).in_(wanted), col(Item.responsible_id).in_(wanted))
+        )
+    ).scalars()
+    index(connection, list(items))
+
+
+def masked_titles(connection: sa.Connection) -> dict[int, str]:
+    """The items whose title holds a withheld name, with the title as the public reads it."""
+    table = table_of(ItemMaskedTitle)
+    return dict(connection.execute(sa.select(table.c.item_id, table.c.title)).all())

@@ -29,14 +29,24 @@ from service.errors import (
     require_version,
 )
 from service.events import service as events
-from service.items import tally, vocabulary
+from service.items import search, tally, vocabulary
 from service.items.models import Item, ItemCreate, ItemPublic, ItemUpdate, StatusChange
 from service.shapes import BIDI_FORMATTING, json_number
+from service.slugs import service as slugs
 from service.sources import service as sources
 from service.sources.models import Source
 
 # Ids are 32-bit integers on every database the tracker runs on.
 MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """An id written in a URL or a form: ASCII digits only ("²" and "١٢" are digits to
+    str.isdigit, never ids here), within the range of ids."""
+    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
 
 _Responsible = aliased(Actor, name="responsible")
 
@@ -77,15 +87,20 @@ def _select_by_ref(by_id: bool, lock: bool) -> sa.Select[Any]:
 def get_row(session: Session | sa.Connection, *, ref: str | int, lock: bool = False) -> Any:
     """The item's row; `lock` also locks it for this transaction (PostgreSQL: FOR UPDATE)."""
     text = str(ref)
-    # Only ASCII digits make an id: "²" and "١٢" are digits to str.isdigit, never ids here.
-    by_id = text.isascii() and text.isdigit() and int(text) <= MAX_ID
+    number = parse_id(text)
     parameters: dict[str, Any] = {"slug": text}
-    if by_id:
-        parameters["id"] = int(text)
+    if number is not None:
+        parameters["id"] = number
     # A Core select on the session's connection: rows, not objects, so no ORM bookkeeping.
-    row = connection_of(session).execute(_select_by_ref(by_id, lock), parameters).first()
+    connection = connection_of(session)
+    row = connection.execute(_select_by_ref(number is not None, lock), parameters).first()
     if row is None:
-        raise not_found("item", ref)
+        # A slug it had before leads to it (the caller's URL is out of date).
+        target = slugs.follow(connection, kind="item", slug=text)
+        if target is None:
+            raise not_found("item", ref)
+        moved = connection.execute(_select_by_ref(True, False), {"id": target, "slug": ""}).one()
+        raise slugs.moved("item", text, moved.slug)
     return row
 
 
@@ -145,12 +160,12 @@ def create(
     if data.progress_value is not None and data.quantity is None:
         raise invalid(FieldError("progress_value", "an item without a quantity has no progress"))
     if data.slug is not None:
-        exists = session.execute(sa.select(Item.id).where(Item.slug == data.slug)).first()
-        if exists:
-            raise invalid(FieldError("slug", f"{data.slug!r} is already taken"))
+        slugs.check_new(session, slug=data.slug, taken=Item.slug == data.slug)
         slug = data.slug
     else:
-        slug = free_slug(session, Item.slug, shapes.slugify(data.title))
+        # Made from the title as the public reads it: a slug never holds a withheld name.
+        shown = slugs.withheld_names(session).text(data.title)
+        slug = free_slug(session, Item.slug, shapes.slugify(shown))
     now = at or utcnow()
     item = Item(
         slug=slug,
@@ -179,6 +194,7 @@ def create(
     session.add(item)
     session.flush()
     tally.add(session, [(kind.code, status, 1)])
+    search.index(session.connection(), [item.id])
     events.append(
         session,
         item_id=item.id,
@@ -262,6 +278,32 @@ def record_status_change(
 
 
 _EDITABLE = ("title", "description", "made_on", "due_on", "progress_value")
+# The columns whose change the search index must follow.
+_INDEXED = frozenset({"title", "description", "quote", "actor_id", "responsible_id"})
+
+
+def change_slug(
+    session: Session, *, ref: str | int, slug: str, user_id: int | None, checked: bool = False
+) -> ItemPublic:
+    """Give an item a new slug (an edit of its own, in its history); the old one is kept so that
+    its URLs lead to the new one. `checked`: the caller made the slug free and clean."""
+    row = get_row(session, ref=ref, lock=True)
+    if slug == row.slug:
+        return ItemPublic.from_row(row._mapping)
+    if not checked:
+        slugs.check_new(session, slug=slug, taken=Item.slug == slug)
+    now = utcnow()
+    values = {"slug": slug, "updated_at": now}
+    if not compare_and_set(session, Item, row_id=row.id, version=row.version, values=values):
+        raise precondition_failed(
+            "Someone else changed the item at the same moment.", current_version=row.version + 1
+        )
+    slugs.record(session, kind="item", old=row.slug, new=slug, target_id=row.id)
+    events.append(
+        session, item_id=row.id, version=row.version + 1, type="edit", user_id=user_id, at=now,
+        changes={"slug": [row.slug, slug]},
+    )  # fmt: skip
+    return get(session, ref=row.id)
 
 
 def update(
@@ -296,6 +338,12 @@ def update(
             change(name, getattr(row, name), given[name])
     if "progress_value" in values and row.progress_target is None:
         raise invalid(FieldError("progress_value", "this item has no quantity to make progress on"))
+    if "slug" in given:
+        if given["slug"] is None:
+            raise invalid(FieldError("slug", "must not be null"))
+        if given["slug"] != row.slug:
+            slugs.check_new(session, slug=given["slug"], taken=Item.slug == given["slug"])
+            change("slug", row.slug, given["slug"])
     if "actor" in given:
         if given["actor"] is None:
             raise invalid(FieldError("actor", "must not be null"))
@@ -334,6 +382,10 @@ def update(
         raise precondition_failed(
             "Someone else changed the item at the same moment.", current_version=current.version
         )
+    if "slug" in values:
+        slugs.record(session, kind="item", old=row.slug, new=values["slug"], target_id=row.id)
+    if _INDEXED & values.keys():
+        search.index(session.connection(), [row.id])
     only_progress = set(changes) == {"progress_value"}
     events.append(
         session,

@@ -4,7 +4,7 @@ follows from; adding and removing links.
 `part_of` makes a tree: an item has at most one parent, and a link that would make an item part
 of itself (however many steps round) is refused with the loop named. `follows_from` may not loop
 either. `related` is symmetric and stored once. Links are not events (they change no item's
-fields), so the data version counts them itself (web.conditional.VERSION_SQL).
+fields), so the data version counts them itself (delivery.version.VERSION_SQL).
 """
 
 from __future__ import annotations

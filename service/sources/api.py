@@ -13,8 +13,11 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from service import urls
-from service.db import SessionDep, write_session
-from service.errors import FieldError, Forbidden, invalid
+from service.db import write_session
+from service.delivery import masking
+from service.delivery.conditional import API, UPLOAD, Document, answer
+from service.delivery.version import data_version
+from service.errors import FieldError, invalid, not_found
 from service.sources import extract, suggestions
 from service.sources import service as sources
 from service.sources.models import (
@@ -26,18 +29,12 @@ from service.sources.models import (
     SourceUpdate,
     SourceWithText,
 )
-from service.web.conditional import conditional
-from service.web.deps import CurrentEditor, CurrentPrincipal
+from service.web.deps import CurrentEditor, CurrentPrincipal, SessionDep
 from service.web.if_match import parse_if_match
-from service.web.problems import NOT_MODIFIED, PROBLEM, field_errors
+from service.web.problems import NOT_MODIFIED, PROBLEM, WRITE_ERRORS, field_errors
 from service.web.responses import json_bytes, json_response
-from service.withheld import service as withheld
 
 router = APIRouter(prefix="/api/v1", tags=["sources"], redirect_slashes=False)
-
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM,
-}  # fmt: skip
 
 _CREATE_BODY: dict[str, Any] = {
     "requestBody": {
@@ -72,10 +69,11 @@ def _ascii_filename(name: str) -> str:
 
 @router.get("/sources", response_model=SourceList, responses=NOT_MODIFIED, summary="Sources")
 def list_sources(request: Request, session: SessionDep) -> Response:
-    return conditional(
+    return answer(
         request,
         session,
-        lambda: json_bytes(SourceList(sources=sources.get_all_public(session))),
+        API,
+        lambda: Document(SourceList(sources=sources.get_all_public(session)), json_bytes),
     )
 
 
@@ -86,7 +84,9 @@ def list_sources(request: Request, session: SessionDep) -> Response:
     summary="One source with its text, SHA-256 and every item's quoted span",
 )
 def get_source(request: Request, session: SessionDep, slug: str) -> Response:
-    return conditional(request, session, lambda: json_bytes(sources.get_public(session, slug=slug)))
+    return answer(
+        request, session, API, lambda: Document(sources.get_public(session, slug=slug), json_bytes)
+    )
 
 
 @router.get(
@@ -100,21 +100,19 @@ def get_source(request: Request, session: SessionDep, slug: str) -> Response:
         404: PROBLEM,
     },
     summary="The file a source was archived from, byte for byte",
-    description="For everyone, unless its text holds a name withheld from the public: then for "
-    "editors only (403 otherwise).",
+    description="For everyone, unless its bytes hold a name withheld from the public, read in "
+    "any way they can be read (its title, meta tags and footer too): then for editors only, "
+    "and the public gets 404, as for a source with no upload.",
 )
 def get_original(
     request: Request, session: SessionDep, slug: str, principal: CurrentPrincipal
 ) -> Response:
     original = sources.get_original(session, slug=slug)
     if not principal.can_edit:
-        masker = withheld.masker(session)
-        if masker and masker.found_in(sources.get(session, slug=slug).text):
-            # The bytes cannot be masked: a file holding a withheld name is for editors only.
-            raise Forbidden(
-                "This original holds a name withheld from the public; its text, with the name "
-                "replaced, is on the source's page."
-            )
+        masker = masking.masker(session, data_version(session))
+        if slug in masker.hidden_originals:
+            # Bytes cannot be masked: a file that holds a withheld name is for editors only.
+            raise not_found("original upload of source", slug)
 
     def build() -> Response:
         filename = _ascii_filename(original.filename)
@@ -127,7 +125,7 @@ def get_original(
             },
         )
 
-    return conditional(request, session, build, cache_body=False)
+    return answer(request, session, UPLOAD, build)
 
 
 async def _read_create(request: Request) -> tuple[SourceMetadata, str, sources.Upload | None]:
@@ -210,11 +208,11 @@ def update_source(
     summary="Claims suggested in the source's text: commitments, allegations and proposals",
 )
 def list_candidates(request: Request, session: SessionDep, slug: str) -> Response:
-    return conditional(
-        request,
-        session,
-        lambda: json_bytes(CandidateList(candidates=suggestions.for_source(session, slug=slug))),
-    )
+    def build() -> Document:
+        found = suggestions.for_source(session, slug=slug)
+        return Document(CandidateList(source=slug, candidates=found), json_bytes)
+
+    return answer(request, session, API, build)
 
 
 @router.post(
@@ -226,4 +224,5 @@ def list_candidates(request: Request, session: SessionDep, slug: str) -> Respons
 def dismiss_candidate(slug: str, candidate_id: str, editor: CurrentEditor) -> Response:
     with write_session() as session:
         suggestions.dismiss(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
-        return json_response(CandidateList(candidates=suggestions.for_source(session, slug=slug)))
+        found = suggestions.for_source(session, slug=slug)
+        return json_response(CandidateList(source=slug, candidates=found))

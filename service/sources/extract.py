@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import html
 import io
 import logging
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import pypdf
 import trafilatura
@@ -173,3 +175,43 @@ def extract_text(
     if len(text) > max_chars:
         raise _refused(f"the text is {len(text):,} characters long; the limit is {max_chars:,}.")
     return Extracted(text, media_type, hashlib.sha256(data).hexdigest())
+
+
+def readings(data: bytes, media_type: str) -> list[str] | None:
+    """Every way the bytes of an upload may be read by whoever downloads it: as each encoding it
+    may be in (what it declares, UTF-8, Latin-1, UTF-16 when it looks like it), with HTML's
+    character references and URLs' percent escapes resolved; a PDF's text layer and its
+    metadata. Whatever any of them holds, the file holds (its title, meta tags and footer too,
+    which the archived text leaves out). None: a PDF that cannot be read, so nobody can tell."""
+    texts: list[str] = []
+    if media_type == PDF:
+        pdf = _pdf_readings(data)
+        if pdf is None:
+            return None
+        texts += pdf
+    encodings = ["utf-8", "latin-1"]
+    declared = META_CHARSET.search(data[:65536])
+    if declared is not None:
+        encodings.insert(0, declared.group(1).decode("ascii", "replace"))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[:200].count(b"\0") > 20:
+        encodings += ["utf-16", "utf-16-le", "utf-16-be"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding, errors="replace")
+        except LookupError:
+            continue
+        texts += [text, html.unescape(text), unquote(html.unescape(text))]
+    return texts
+
+
+def _pdf_readings(data: bytes) -> list[str] | None:
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        found = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
+        if reader.metadata is not None:
+            found += [str(value) for value in reader.metadata.values()]
+    except (PyPdfError, ValueError, KeyError, TypeError):
+        return None
+    return found

@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 from service import urls
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import KindCode
+from service.masking import Masker
 from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
 
 PRECISIONS: Final = ("day", "month", "year")
@@ -121,6 +122,13 @@ class SourceCreate(SourceMetadata):
 class SourceUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
+    slug: str | None = PField(
+        default=None,
+        min_length=1,
+        max_length=120,
+        pattern=SLUG_PATTERN,
+        description="A new slug: the old one then leads to the new one (301).",
+    )
     title: str | None = PField(default=None, min_length=1, max_length=500)
     publisher: str | None = PField(default=None, max_length=200)
     url: HttpUrl = PField(default=None, max_length=2000)
@@ -160,6 +168,10 @@ class SourcePublic(BaseModel):
     length: int
     items_tracked: int
     original: OriginalPublic | None
+    masked: bool = PField(
+        description="Names withheld from the public are masked in this source's text: "
+        "`sha256` and `length` are those of the masked text, not of the archived one."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -171,6 +183,18 @@ class SourcePublic(BaseModel):
         cls, source: Source, *, items_tracked: int, original: OriginalPublic | None
     ) -> SourcePublic:
         return cls.model_construct(**_public_fields(source, items_tracked, original))
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        """The hash and length of the text the public reads, never of the archived one (a guess
+        at a withheld name could be checked against them); the upload only if it holds no
+        withheld name, in any way it can be read."""
+        shown: dict[str, Any] = {}
+        if self.slug in masker.hidden_originals:
+            shown["original"] = None
+        mask = masker.sources.get(self.slug)
+        if mask is not None:
+            shown.update(sha256=mask.sha256, length=len(mask.public), masked=True)
+        return shown
 
 
 def _public_fields(
@@ -191,6 +215,7 @@ def _public_fields(
         "length": len(source.text),
         "items_tracked": items_tracked,
         "original": original,
+        "masked": False,
     }
 
 
@@ -212,6 +237,17 @@ class QuoteSpan(BaseModel):
 class SourceWithText(SourcePublic):
     text: str
     quote_spans: list[QuoteSpan]
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        shown = super().__public_fields__(masker)
+        mask = masker.sources.get(self.slug)
+        if mask is not None:
+            spans = []
+            for span in self.quote_spans:
+                start, end = mask.span(span.start, span.end)
+                spans.append(span.model_copy(update={"start": start, "end": end}))
+            shown.update(text=mask.public, quote_spans=spans)
+        return shown
 
     @classmethod
     def with_spans(
@@ -253,4 +289,20 @@ class CandidatePublic(BaseModel):
 
 
 class CandidateList(BaseModel):
+    source: str = PField(description="The slug of the source they are suggested in.")
     candidates: list[CandidatePublic]
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        """Each passage as it falls in the source's public text (its id is its offsets there)."""
+        shown = []
+        for candidate in self.candidates:
+            quote, start, end = masker.passage(
+                self.source, candidate.quote_start, candidate.quote_end
+            )
+            if quote is not None:
+                candidate = candidate.model_copy(
+                    update={"quote": quote, "quote_start": start, "quote_end": end,
+                            "id": f"{start}-{end}"}
+                )  # fmt: skip
+            shown.append(candidate)
+        return {"candidates": shown}

@@ -22,6 +22,7 @@ from service.errors import (
 )
 from service.items.models import Item
 from service.shapes import control_character, slugify
+from service.slugs import service as slugs
 from service.sources.models import (
     MAX_TEXT_CHARS,
     OriginalPublic,
@@ -52,7 +53,12 @@ def sha256_of(data: bytes) -> str:
 def get(session: Session, *, slug: str) -> Source:
     source = session.exec(select(Source).where(Source.slug == slug)).first()
     if source is None:
-        raise not_found("source", slug)
+        # A slug it had before leads to it (the caller's URL is out of date).
+        target = slugs.follow(session, kind="source", slug=slug)
+        moved = session.get(Source, target) if target is not None else None
+        if moved is None:
+            raise not_found("source", slug)
+        raise slugs.moved("source", slug, moved.slug)
     return source
 
 
@@ -149,8 +155,12 @@ def archive(
         )
     if meta.slug is not None and get_by_slug_or_none(session, slug=meta.slug) is not None:
         raise Conflict(f"The slug {meta.slug} is taken.", extra={"existing": meta.slug})
+    if meta.slug is not None:
+        slugs.check_new(session, slug=meta.slug, taken=Source.slug == meta.slug)
+    # Made from the title as the public reads it: a slug never holds a withheld name.
+    shown = slugs.withheld_names(session).text(meta.title)
     source = Source(
-        slug=meta.slug or free_slug(session, Source.slug, slugify(meta.title, fallback="source")),
+        slug=meta.slug or free_slug(session, Source.slug, slugify(shown, fallback="source")),
         title=meta.title.strip(),
         publisher=meta.publisher or None,
         url=meta.url or None,
@@ -181,9 +191,12 @@ def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version:
     source = get(session, slug=slug)
     require_version("source", current=source.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
-    if "title" in given and given["title"] is None:
-        raise invalid(FieldError("title", "must not be null"))
+    for required in ("title", "slug"):
+        if required in given and given[required] is None:
+            raise invalid(FieldError(required, "must not be null"))
     values = {k: v for k, v in given.items() if getattr(source, k) != v}
+    if "slug" in values:
+        slugs.check_new(session, slug=values["slug"], taken=Source.slug == values["slug"])
     _check_dates(
         values.get("published_on", source.published_on),
         values.get("published_precision", source.published_precision),
@@ -198,6 +211,8 @@ def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version:
             "Someone else changed the source at the same moment.",
             current_version=if_match_version + 1,
         )
+    if "slug" in values:
+        slugs.record(session, kind="source", old=slug, new=values["slug"], target_id=source.id)
     session.expire(source)
     session.refresh(source)
     return source

@@ -4,9 +4,10 @@ form and the suggested claims."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -14,18 +15,20 @@ from starlette.responses import Response
 from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
-from service.db import SessionDep, write_session
-from service.errors import Conflict, Forbidden, Invalid
+from service.db import write_session
+from service.delivery.conditional import Document
+from service.errors import Conflict, Invalid
 from service.sources import extract, suggestions
 from service.sources import service as sources
-from service.sources.models import MAX_TEXT_CHARS, PRECISIONS, SourceMetadata
-from service.sources.text import quoted_segments
-from service.web import csrf
-from service.web.deps import CurrentPrincipal
-from service.web.forms import PostedForm, filled, messages, see_other, sign_in_redirect, validate
-from service.web.templates import conditional_page, page_context, render
+from service.sources.models import MAX_TEXT_CHARS, PRECISIONS, SourceList, SourceMetadata
+from service.web.deps import CurrentPrincipal, FormEditor, SessionDep, editor_of_form
+from service.web.forms import PostedForm, filled, messages, see_other, validate
+from service.web.templates import conditional_page, page, render_form
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
+SourceEditor = Annotated[
+    Principal, Depends(editor_of_form(lambda r: urls.source(r.path_params["slug"])))
+]
 
 SOURCE_PAGE = "sources/source.html"
 INDEX_PAGE = "sources/index.html"
@@ -35,21 +38,11 @@ FIELDS = ("title", "text", "publisher", "url", "published_on", "published_precis
 
 @router.get("/sources")
 def sources_index(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    context = page_context(request, principal)
+    def build() -> Document:
+        listed = SourceList(sources=sources.get_all_public(session))
+        return page(request, principal, INDEX_PAGE, {"sources": listed.sources})
 
-    def build() -> Response:
-        context["sources"] = sources.get_all_public(session)
-        return render(request, INDEX_PAGE, context, session=session)
-
-    return conditional_page(request, session, context, build)
-
-
-def _editor_or_redirect(request: Request, principal: Principal, back: str) -> Response | None:
-    if principal.user_id is None:
-        return sign_in_redirect(request, back)
-    if not principal.can_edit:
-        raise Forbidden("Editors and admins only.")
-    return None
+    return conditional_page(request, session, principal, build)
 
 
 def _new_form(
@@ -59,31 +52,22 @@ def _new_form(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    context = {
-        **page_context(request, principal),
+    echo = {
         "values": values,
         "errors": errors,
         "precision_options": [(p, p.capitalize()) for p in PRECISIONS],
     }
-    return render(request, NEW_PAGE, context, status_code=status_code)
+    return render_form(request, principal, NEW_PAGE, echo, status_code=status_code)
 
 
 @router.get("/sources/new")
-def new_source(request: Request, principal: CurrentPrincipal) -> Response:
-    refused = _editor_or_redirect(request, principal, urls.source_new())
-    if refused is not None:
-        return refused
-    return _new_form(request, principal, {}, {})
+def new_source(request: Request, editor: FormEditor) -> Response:
+    return _new_form(request, editor, {}, {})
 
 
 @router.post("/sources/new")
-async def create_source(
-    request: Request, principal: CurrentPrincipal, form: PostedForm
-) -> Response:
-    refused = _editor_or_redirect(request, principal, urls.source_new())
-    if refused is not None:
-        return refused
-    csrf.check(request, form)
+async def create_source(request: Request, editor: FormEditor, form: PostedForm) -> Response:
+    principal = editor
     values = filled(form, FIELDS)
     raw_text = form.get("text")
     # Archived as pasted, never stripped; only the CR LF line breaks that browsers put into every
@@ -116,62 +100,44 @@ async def create_source(
         return _new_form(request, principal, values, errors, 422)
 
     def store() -> str:
-        with write_session() as session:
-            return sources.archive(session, meta=meta, text=text, original=original).slug
+        with write_session() as writer:
+            return sources.archive(writer, meta=meta, text=text, original=original).slug
 
     try:
         slug = await run_in_threadpool(store)
     except Invalid as exc:
-        return _new_form(request, principal, values, messages(exc), 422)
+        errors = messages(exc)
+        return _new_form(request, principal, values, errors, 422)
     except Conflict as exc:
         existing = exc.extra.get("existing")
         message = exc.detail + (f" See {urls.source(existing)}." if existing else "")
-        return _new_form(request, principal, values, {"text": message}, 409)
+        errors = {"text": message}
+        return _new_form(request, principal, values, errors, 409)
     return see_other(urls.source(slug))
 
 
-def _source_context(session: Any, slug: str, context: dict[str, Any]) -> dict[str, Any]:
-    public = sources.get_public(session, slug=slug)
-    source = sources.get(session, slug=slug)
-    spans = public.quote_spans
-    context.update(
-        source=source,
-        original=public.original,
-        spans=spans,
-        segments=quoted_segments(source.text, spans),
-        candidates=[],
-    )
-    principal: Principal = context["principal"]
+def _source_data(session: Session, slug: str, principal: Principal) -> dict[str, Any]:
+    data: dict[str, Any] = {"source": sources.get_public(session, slug=slug), "candidates": []}
     if principal.can_edit:
-        context["candidates"] = suggestions.for_source(session, slug=slug)
-        context["actor_names"] = {a.slug: a.name for a in actors.get_all(session)}
-    return context
+        data["candidates"] = suggestions.for_source(session, slug=slug)
+        data["actor_names"] = {a.slug: a.name for a in actors.get_all(session)}
+    return data
 
 
 @router.get("/sources/{slug}")
 def source_page(
     slug: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
-    context = page_context(request, principal)
+    def build() -> Document:
+        return page(request, principal, SOURCE_PAGE, _source_data(session, slug, principal))
 
-    def build() -> Response:
-        return render(
-            request, SOURCE_PAGE, _source_context(session, slug, context), session=session
-        )
-
-    return conditional_page(request, session, context, build)
+    return conditional_page(request, session, principal, build)
 
 
 @router.post("/sources/{slug}/candidates/{candidate_id}/dismiss")
 def dismiss_candidate(
-    slug: str, candidate_id: str, request: Request, principal: CurrentPrincipal, form: PostedForm
+    slug: str, candidate_id: str, request: Request, editor: SourceEditor
 ) -> Response:
-    refused = _editor_or_redirect(request, principal, urls.source(slug))
-    if refused is not None:
-        return refused
-    csrf.check(request, form)
     with write_session() as session:
-        suggestions.dismiss(
-            session, slug=slug, candidate_id=candidate_id, user_id=principal.user_id
-        )
+        suggestions.dismiss(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
     return see_other(urls.source(slug) + "#suggestions-heading")

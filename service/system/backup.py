@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from service.db import UTCDateTime, write_session
 from service.errors import TrackerError
+from service.items import search
 from service.models import metadata
 
 EXPORT_FORMAT = "accountability-tracker-export"
@@ -306,6 +307,8 @@ def import_json(engine: Engine, data: bytes) -> dict[str, int]:
             counts[name] = len(rows)
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection, tables.values())
+        # The search index is not part of an export: written from the imported rows.
+        search.rebuild(connection)
     return counts
 
 

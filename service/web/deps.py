@@ -1,20 +1,33 @@
-"""Dependencies shared by the routes: who is asking (bearer token or session) and may they edit."""
+"""Dependencies shared by the routes: the request's session, who is asking (bearer token or
+session cookie), and the editor a form route needs (signed in, then the CSRF token, then the
+role, in that order, for every form)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.accounts import service as accounts
 from service.accounts.service import ANONYMOUS, Principal
 from service.db import get_engine, read_session
-from service.errors import Forbidden, Unauthenticated
+from service.errors import Forbidden, SignInFirst, Unauthenticated
 from service.web import csrf
+
+
+def get_session() -> Iterator[Session]:
+    """The request's own session: every read of a route, and the page it renders, in it."""
+    with read_session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `tracker tokens create`.")
 
@@ -63,7 +76,7 @@ def current_editor(principal: Annotated[Principal, Depends(current_principal)]) 
     if principal.user_id is None:
         raise Unauthenticated("Sign in or send a valid bearer token.")
     if not principal.can_edit:
-        raise Forbidden("Editors and admins only.")
+        raise Forbidden(_EDITORS_ONLY)
     return principal
 
 
@@ -99,3 +112,33 @@ async def editor_check(
 
 
 CheckedInWrite = Annotated[EditorCheck, Depends(editor_check)]
+
+
+_EDITORS_ONLY = "Editors and admins only."
+
+
+def _here(request: Request) -> str:
+    """Where a form route sends a reader after signing in: the page itself (with its query)."""
+    query = request.url.query
+    return request.url.path + ("?" + query if query else "")
+
+
+def editor_of_form(back: Callable[[Request], str] = _here) -> Callable[..., object]:
+    """The dependency of a dashboard route for editors: signed in (else to the sign-in page,
+    then `back`), then, for a form that changes something, its CSRF token, then the role."""
+
+    async def gate(
+        request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        if principal.user_id is None:
+            raise SignInFirst(back(request))
+        if request.method not in _SAFE_METHODS:
+            csrf.check(request, await request.form())
+        if not principal.can_edit:
+            raise Forbidden(_EDITORS_ONLY)
+        return principal
+
+    return gate
+
+
+FormEditor = Annotated[Principal, Depends(editor_of_form())]

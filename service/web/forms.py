@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
@@ -13,7 +12,6 @@ from starlette.responses import RedirectResponse, Response
 
 from service.errors import Invalid
 from service.web.problems import field_errors
-from service.web.templates import is_htmx
 
 
 async def posted_form(request: Request) -> FormData:
@@ -29,20 +27,6 @@ def form_text(form: Mapping[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def safe_next(url: str | None) -> str:
-    """Only a path on this site may follow a sign-in (never //host or a scheme)."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return "/"
-    return url
-
-
-def sign_in_redirect(request: Request, next_url: str) -> Response:
-    url = "/login?next=" + quote(safe_next(next_url), safe="/")
-    if is_htmx(request):
-        return Response(status_code=401, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
 def see_other(url: str) -> Response:
     """Post, then redirect, then get."""
     return RedirectResponse(url, status_code=303)
@@ -56,16 +40,22 @@ def sentence(message: str) -> str:
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
-    """A form's values as an input model, or the message for each field that is wrong."""
+def validate(
+    model: type[M], data: Mapping[str, Any], plainly: Mapping[str, str] | None = None
+) -> tuple[M | None, dict[str, str]]:
+    """A form's values as an input model, or the message for each field that is wrong
+    (`plainly`: what to say of a field instead of the model's own words)."""
     try:
         return model.model_validate(data), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in field_errors(list(exc.errors())):
+            name = error.field.split(".")[0] or "form"
             # Pydantic words a validator's refusal "Value error, ...": the form says it plainly.
-            message = error.message.removeprefix("Value error, ")
-            errors.setdefault(error.field.split(".")[0] or "form", sentence(message))
+            message = (plainly or {}).get(name) or sentence(
+                error.message.removeprefix("Value error, ")
+            )
+            errors.setdefault(name, message)
         return None, errors
 
 
@@ -80,3 +70,8 @@ def messages(error: Invalid) -> dict[str, str]:
 def filled(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]:
     """The form's text fields as typed (for showing them again), stripped."""
     return {name: form_text(form, name).strip() for name in names}
+
+
+def missing(values: Mapping[str, str], needs: Mapping[str, str]) -> dict[str, str]:
+    """What a form says of each required field left empty."""
+    return {name: message for name, message in needs.items() if not values.get(name)}

@@ -13,10 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Send
 
+from service import urls
 from service.errors import (
     Busy,
     Conflict,
@@ -24,10 +25,12 @@ from service.errors import (
     Forbidden,
     Internal,
     Invalid,
+    Moved,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
     RateLimited,
+    SignInFirst,
     TooLarge,
     TrackerError,
     Unauthenticated,
@@ -93,6 +96,9 @@ class Problem(BaseModel):
 PROBLEM: dict[str, Any] = {"model": Problem, "content": {PROBLEM_JSON: {}}}
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is current."}
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: PROBLEM for status in (401, 403, 404, 409, 413, 422)
 }
 
 
@@ -167,8 +173,35 @@ def field_errors(errors: list[Any]) -> list[FieldError]:
     ]
 
 
+def sign_in_redirect(request: Request, next_url: str) -> Response:
+    """To the sign-in page, then back to `next_url` (htmx follows HX-Redirect instead)."""
+    url = urls.login(urls.safe_next(next_url))
+    if templates.is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def moved_redirect(request: Request, moved: Moved) -> Response:
+    """The same URL with the old slug's path segment replaced by the new slug; 301 for reads,
+    308 (the method kept) for writes."""
+    old, new = urls.path_segment(moved.old_slug), urls.path_segment(moved.slug)
+    parts = request.url.path.split("/")
+    index = parts.index(old) if old in parts else -1
+    if index < 0:
+        return problem_response(request, NotFound(moved.detail))
+    parts[index] = new
+    query = request.url.query
+    location = "/".join(parts) + ("?" + query if query else "")
+    status = 301 if request.method in ("GET", "HEAD") else 308
+    return RedirectResponse(location, status_code=status)
+
+
 async def _on_tracker_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TrackerError)
+    if isinstance(exc, SignInFirst):
+        return sign_in_redirect(request, exc.detail)
+    if isinstance(exc, Moved):
+        return moved_redirect(request, exc)
     return problem_response(request, exc)
 
 

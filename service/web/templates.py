@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import orjson
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from sqlmodel import Session
@@ -21,23 +22,28 @@ from service import urls
 from service.accounts.service import Principal
 from service.actors.models import ACTOR_KINDS
 from service.config import get_settings
-from service.db import read_session
+from service.delivery import masking
+from service.delivery.conditional import (
+    HTML,
+    PAGE,
+    PAGE_CACHE_CONTROL,
+    PAGE_VARY,
+    Document,
+    Policy,
+    Viewer,
+    answer,
+)
+from service.delivery.keys import cache_key
+from service.delivery.version import data_version
 from service.items import vocabulary
 from service.shapes import json_number
 from service.sources.models import PRECISIONS
+from service.sources.text import paragraph_around, quoted_segments
 from service.web import csrf
-from service.web.conditional import conditional, data_version, etag_for, key_variant
 from service.web.static import HTMX_FILE, static_url
-from service.withheld import service as withheld
 
 if TYPE_CHECKING:
     from service.errors import TrackerError
-
-# Every page that has fragments may answer the same URL with a fragment or a whole page, and
-# which fragment depends on htmx's headers.
-PAGE_VARY = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
-# Pages differ by who is signed in: browsers may keep them, but must ask before reusing one.
-PAGE_CACHE_CONTROL = "no-cache, private"
 
 # htmx reads its configuration from a meta tag. Its own indicator styles are an inline <style>
 # (refused by the CSP), 304 means "nothing changed, swap nothing", and 409/422 carry the form
@@ -174,6 +180,10 @@ def templates() -> Jinja2Blocks:
         OUTCOME_LABELS=vocabulary.OUTCOME_LABELS,
         urls=urls,
         published=format_published,
+        # A quote in its paragraph, and a source's text cut at its quotes: worked out while the
+        # page is written, from the values it shows (masked, for the public).
+        paragraph_around=paragraph_around,
+        quoted_segments=quoted_segments,
         static_url=static_url,
         HTMX_FILE=HTMX_FILE,
         HTMX_CONFIG=orjson.dumps(HTMX_CONFIG).decode(),
@@ -209,62 +219,87 @@ def page_context(request: Request, principal: Principal) -> dict[str, Any]:
     }
 
 
-def render(
+def viewer(request: Request, principal: Principal) -> Viewer:
+    """Who a page is made for: the signed-in user and their CSRF token are part of its HTML
+    (empty for anonymous readers, whose pages are shared); editors read withheld names."""
+    if principal.user_id is None:
+        return Viewer()
+    return Viewer(key=f"{principal.user_id}|{csrf.token(request)}", sees_names=principal.can_edit)
+
+
+def page(
     request: Request,
+    principal: Principal | None,
     name: str,
-    context: dict[str, Any],
+    data: Mapping[str, Any],
     *,
+    echo: Mapping[str, Any] | None = None,
     block: str | None = None,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
-    session: Session | None = None,
+    announce: str | None = None,
+) -> Document:
+    """A page (or, for htmx, its block `block`) before it is written: `data`, the values it
+    shows (masked for whoever cannot edit, by the delivery layer), `echo`, what the reader typed
+    (shown as typed), and the layout's own values (who is signed in, the CSRF token)."""
+    signed = page_context(request, principal) if principal else {"principal": None, "csrf": None}
+    layout = {"request": request, "announce": announce, **signed}
+    fragment = block if block is not None and wants_fragment(request) else None
+
+    def write(shown: Mapping[str, Any]) -> bytes:
+        values = {**shown, **(echo or {}), **layout}
+        env = templates().env
+        if fragment is not None:
+            html = render_block(env, name, fragment, values)
+        else:
+            html = env.get_template(name).render(values)
+        return html.encode("utf-8")
+
+    all_headers = {"Vary": ", ".join(PAGE_VARY), "Cache-Control": PAGE_CACHE_CONTROL}
+    return Document(dict(data), write, status_code, {**all_headers, **(headers or {})})
+
+
+def conditional_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    build: Callable[[], Document],
+    *,
+    policy: Policy = PAGE,
 ) -> Response:
-    """The block for htmx (when a block is given), the whole page otherwise. `session`: the
-    request's own, when it has one, to read the withheld names in (else a session of its own)."""
-    all_headers = {
-        "Vary": ", ".join(PAGE_VARY),
-        "Cache-Control": PAGE_CACHE_CONTROL,
-        **(headers or {}),
-    }
-    context = {"request": request, "announce": None, **context}
-    if block is not None and wants_fragment(request):
-        response = templates().TemplateResponse(
-            request, name, context, status_code, headers=all_headers, block_name=block
-        )
-    else:
-        response = templates().TemplateResponse(
-            request, name, context, status_code, headers=all_headers
-        )
-    principal = context.get("principal")
-    if principal is None or not principal.can_edit:
-        _withhold_names(response, session)
-    return response
+    """A page through the one conditional GET: 304 when the viewer's copy is current; for
+    anonymous readers the fast path may serve it next time."""
+    return answer(request, session, policy, build, viewer=viewer(request, principal))
 
 
-def _withhold_names(response: Response, session: Session | None) -> None:
-    """Only editors see withheld names: for everyone else the page says PLACEHOLDER. (The page's
-    ETag names the viewer, and only anonymous pages are shared, so an editor's page is never
-    served to anyone else.) In the request's session when given: the names of the snapshot the
-    page was built from, and no second connection held while the first one is."""
-    if session is not None:
-        masker = withheld.masker(session)
-    else:
-        with read_session() as own:
-            masker = withheld.masker(own)
-    if not masker:
-        return
-    body = masker.html(bytes(response.body).decode("utf-8")).encode("utf-8")
-    response.body = body
-    response.headers["content-length"] = str(len(body))
+def render(
+    request: Request, session: Session, principal: Principal, document: Document
+) -> Response:
+    """A page answered at once (after a form, a fragment of a row): no ETag, masked as the
+    conditional pages are, in the request's own session."""
+    shown = document.value
+    if not principal.can_edit:
+        shown = masking.public(shown, masking.masker(session, data_version(session)))
+    return Response(
+        document.write(shown), document.status, headers=dict(document.headers), media_type=HTML
+    )
 
 
-def viewer_variant(context: Mapping[str, Any]) -> str:
-    """What a page's ETag depends on beyond the URL and the data: the signed-in user and their
-    CSRF token are part of the HTML. Empty for anonymous readers, whose pages are public."""
-    principal = context.get("principal")
-    if principal is None or principal.user_id is None:
-        return ""
-    return f"{principal.user_id}|{context.get('csrf') or ''}"
+def render_form(
+    request: Request,
+    principal: Principal | None,
+    name: str,
+    echo: Mapping[str, Any],
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A page that shows no stored data, only the form and what the reader typed in it (signing
+    in, an empty form for a new source or actor): nothing to mask."""
+    document = page(
+        request, principal, name, {}, echo=echo, status_code=status_code, headers=headers
+    )
+    return Response(document.write({}), document.status, dict(document.headers), media_type=HTML)
 
 
 def error_page(
@@ -284,45 +319,17 @@ def error_page(
     )
 
 
-def conditional_page(
-    request: Request,
-    session: Session,
-    context: Mapping[str, Any],
-    build: Callable[[], Response],
-    *,
-    cache_body: bool = True,
-) -> Response:
-    """A page (or the block htmx asks for) through the one conditional GET: 304 when the
-    viewer's copy is current; for anonymous readers the fast path may serve it next time."""
-    principal = context["principal"]
-    return conditional(
-        request,
-        session,
-        build,
-        public=principal.user_id is None,
-        anonymous_only=True,
-        variant=viewer_variant(context),
-        vary=PAGE_VARY,
-        cache_control=PAGE_CACHE_CONTROL,
-        cache_body=cache_body,
-    )
-
-
-def fragment_etag(
-    request: Request,
-    session: Session,
-    context: Mapping[str, Any],
-    target: str,
-    version: str | None = None,
-) -> str:
+def fragment_etag(request: Request, principal: Principal, target: str, version: str) -> str:
     """The ETag htmx will get for the block `target` of this same URL, so that a page can hand
-    it to its own conditional refresh (`data-etag`). `version`: the data version, when the
-    caller has read it already."""
-    headers = {"HX-Request": "true", "HX-Target": target}
-    variant = key_variant(viewer_variant(context), headers, PAGE_VARY)
-    if version is None:
-        version = data_version(session)
-    return etag_for(request.url.path, request.query_params.multi_items(), version, variant)
+    it to its own conditional refresh (`data-etag`)."""
+    return cache_key(
+        request.url.path,
+        request.query_params.multi_items(),
+        version,
+        viewer=viewer(request, principal).key,
+        headers={"HX-Request": "true", "HX-Target": target},
+        vary=PAGE_VARY,
+    )
 
 
 def macro(template: str, name: str) -> Callable[..., Markup]:

@@ -1,6 +1,7 @@
 """A withheld name: words (a private person's name) that editors see and the public never does.
-Every public representation replaces them with PLACEHOLDER: pages for anyone who cannot edit,
-and the JSON API, the CSV, the change feed and the Atom feed for everyone."""
+Every public value is masked before it is shown (`service.masking`, applied by the delivery
+layer): pages for anyone who cannot edit, and the JSON API, the CSV, the change feed, the Atom
+feed and the search index for everyone."""
 
 from __future__ import annotations
 
@@ -14,11 +15,6 @@ from sqlmodel import Field, SQLModel
 from service.db import UTCDateTime, utcnow
 from service.shapes import InputModel, Timestamp
 
-PLACEHOLDER = "[name withheld]"
-# A name is matched as written, so that it can be replaced inside JSON, CSV, XML and HTML alike:
-# none of these characters, which those formats escape, may be part of it.
-FORBIDDEN_CHARACTERS = '"\\<>&'
-
 
 class WithheldName(SQLModel, table=True):
     __tablename__ = "withheld_name"
@@ -30,6 +26,9 @@ class WithheldName(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
+    # Its words as names are compared (service.masking.words, joined by spaces): "Mary King"
+    # and "MARY  KING" are one name.
+    name_key: str = Field(max_length=400, unique=True)
     # The item on which an editor marked it (the name is withheld everywhere, not only there).
     item_id: int = Field(foreign_key="item.id", index=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -40,10 +39,11 @@ class WithheldCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = PField(
-        min_length=2,
+        min_length=1,
         max_length=200,
-        description="The words to withhold, exactly as they appear in the item, an event of its "
-        "history or its source.",
+        description="The name to withhold, as it appears in the item, an event of its history, "
+        "its source, its actors or their aliases (case, spacing and accents of width aside). "
+        "At least 3 letters, and not a common word.",
     )
 
 

@@ -1,146 +1,215 @@
-"""Withholding names: marking words of an item's record as a private person's name, and the
-Masker that replaces every withheld name in what the public is shown.
+"""Withholding names: marking a private person's name, showing it again, and the masker of the
+data a session reads (what the delivery layer masks every public value with).
 
 A name is withheld everywhere once marked: a name hidden on one item and printed on another (or
-on the source page) would not be hidden. Stored texts keep their words and their bytes; only
-what is shown to the public changes, so quote offsets stay verifiable by editors."""
+on the source page, in an actor's alias, in a URL or a slug) would not be hidden. Stored texts
+keep their words and their bytes; only what the public is shown changes, so quote offsets stay
+verifiable by editors. What follows from a name at once, in the same transaction: the search
+index is written again where it held the name, and every slug that holds it is changed (its old
+URLs then lead nowhere).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from markupsafe import escape
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from service.db import utcnow
+from service import masking, shapes
+from service.actors.models import Actor
+from service.db import compare_and_set, connection_of, free_slug, utcnow
 from service.errors import Conflict, FieldError, NotFound, invalid
-from service.events.models import Event
+from service.events import service as events
+from service.items import search
 from service.items import service as items
-from service.sources.models import Source
-from service.withheld.models import (
-    FORBIDDEN_CHARACTERS,
-    PLACEHOLDER,
-    WithheldCreate,
-    WithheldName,
-    WithheldPublic,
-)
+from service.items.models import Item
+from service.slugs import service as slugs
+from service.slugs.models import SlugKind
+from service.sources import extract
+from service.sources.models import Source, SourceOriginal
+from service.withheld.models import WithheldCreate, WithheldName, WithheldPublic
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Masker:
-    """Replaces withheld names, longest first (so that "Jane Doe" goes before "Jane")."""
+class _Kept:
+    """What a set of names finds in a text or a file that never changes (by its hash), kept
+    across data versions: archived texts and uploads are immutable."""
 
-    names: tuple[str, ...] = ()
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self._found: OrderedDict[Hashable, Any] = OrderedDict()
 
-    def __bool__(self) -> bool:
-        return bool(self.names)
-
-    def found_in(self, value: str) -> bool:
-        return any(name in value for name in self.names)
-
-    def text(self, value: str) -> str:
-        for name in self.names:
-            value = value.replace(name, PLACEHOLDER)
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        if key in self._found:
+            self._found.move_to_end(key)
+            return self._found[key]
+        value = make()
+        self._found[key] = value
+        while len(self._found) > self.capacity:
+            self._found.popitem(last=False)
         return value
 
-    def utf8(self, data: bytes) -> bytes:
-        """In JSON, CSV or XML bytes: a name holds nothing these formats escape, so it is
-        written as it is."""
-        for name in self.names:
-            data = data.replace(name.encode(), PLACEHOLDER.encode())
-        return data
 
-    def html(self, page: str) -> str:
-        """In HTML: names as the template escaped them (an apostrophe is &#39;)."""
-        placeholder = str(escape(PLACEHOLDER))
-        for name in self.names:
-            page = page.replace(str(escape(name)), placeholder)
-        return page
+_text_masks = _Kept()
+_originals = _Kept()
 
 
-# The masker read in a session's current transaction: one snapshot holds one set of names, so a
-# request that masks its search, its summary and its page reads them once.
-_MEMO = "withheld.masker"
-
-
-def masker(session: Session) -> Masker:
-    memo = session.info.get(_MEMO)
-    if memo is not None and memo[0] is session.get_transaction():
-        return memo[1]
-    names = session.execute(sa.select(WithheldName.name)).scalars()
-    found = Masker(tuple(sorted(names, key=lambda name: (-len(name), name))))
-    session.info[_MEMO] = (session.get_transaction(), found)
-    return found
-
-
-def use_masker(session: Session, known: Masker) -> None:
-    """The names of this session's snapshot are known already (kept from an earlier request
-    at the same data version): `masker(session)` answers them without reading them again."""
-    session.info[_MEMO] = (session.get_transaction(), known)
-
-
-def _forget_masker(session: Session) -> None:
-    """After a name is added or removed in this session: the next masker reads them again."""
-    session.info.pop(_MEMO, None)
-
-
-def _found_in_record(session: Session, row: object, name: str) -> bool:
-    texts = [getattr(row, "title", ""), getattr(row, "description", None) or ""]
-    texts.append(getattr(row, "quote", ""))
-    if any(name in text for text in texts):
-        return True
-    item_id = row.id
-    in_events = session.execute(
-        sa.select(Event.id)
-        .where(Event.item_id == item_id)
-        .where(
-            sa.or_(
-                Event.note.contains(name, autoescape=True),
-                Event.evidence_quote.contains(name, autoescape=True),
-            )
+def masker(session: Session) -> masking.Masker:
+    """What the public must not read in the data this session sees: the withheld names, the
+    archived texts that hold one, and the uploads that hold one."""
+    names = slugs.withheld_names(session)
+    if not names:
+        return masking.Masker()
+    connection = connection_of(session)
+    texts: dict[str, masking.TextMask] = {}
+    for source_id, slug, digest in connection.execute(
+        sa.select(col(Source.id), col(Source.slug), col(Source.sha256))
+    ):
+        mask = _text_masks.get(
+            (names.names, digest),
+            lambda source_id=source_id: _mask_of(connection, names, source_id),
         )
-        .limit(1)
-    ).first()
-    if in_events:
-        return True
-    source_text = session.execute(
-        sa.select(Source.text).where(Source.id == row.source_id)
+        if mask.spans:
+            texts[slug] = mask
+    hidden = set()
+    for slug, digest, media_type, source_id in connection.execute(
+        sa.select(
+            col(Source.slug), col(SourceOriginal.sha256), col(SourceOriginal.media_type),
+            col(SourceOriginal.source_id),
+        ).join(Source, col(Source.id) == col(SourceOriginal.source_id))
+    ):  # fmt: skip
+        holds = _originals.get(
+            (names.names, digest, media_type),
+            lambda source_id=source_id, media_type=media_type: _original_holds(
+                connection, names, source_id, media_type
+            ),
+        )
+        if holds:
+            hidden.add(slug)
+    return masking.Masker(names, texts, frozenset(hidden))
+
+
+def _mask_of(connection: sa.Connection, names: masking.Names, source_id: int) -> masking.TextMask:
+    text = connection.execute(
+        sa.select(col(Source.text)).where(col(Source.id) == source_id)
     ).scalar_one()
-    return name in source_text
+    return names.mask(text)
+
+
+def _original_holds(
+    connection: sa.Connection, names: masking.Names, source_id: int, media_type: str
+) -> bool:
+    data = connection.execute(
+        sa.select(col(SourceOriginal.data)).where(col(SourceOriginal.source_id) == source_id)
+    ).scalar_one()
+    readings = extract.readings(bytes(data), media_type)
+    # A file that cannot be read may hold anything: only editors get it.
+    return readings is None or any(names.found_in(text) for text in readings)
+
+
+def _record_texts(session: Session, row: Any) -> list[str]:
+    """Everything of an item's record where a name may be written: its own fields and slug, its
+    history, its source (text, title, publisher, URL, slug) and its actors (names, aliases)."""
+    texts = [row.title, row.description or "", row.quote, row.slug]
+    for event in events.history(session, item_id=row.id):
+        texts += [event.note or "", event.evidence_quote or "", event.evidence_url or ""]
+        if event.actor is not None:
+            texts.append(event.actor.slug)
+    source = session.get(Source, row.source_id)
+    assert source is not None
+    texts += [source.text, source.title, source.publisher or "", source.url or "", source.slug]
+    actor_ids = {row.actor_id, row.responsible_id} - {None}
+    for actor in session.exec(sa.select(Actor).where(col(Actor.id).in_(actor_ids))).scalars():
+        texts += [actor.name, actor.slug, *(actor.aliases or [])]
+    return texts
 
 
 def create(
     session: Session, *, ref: str | int, data: WithheldCreate, user_id: int | None
 ) -> WithheldPublic:
     row = items.get_row(session, ref=ref)
-    name = data.name.strip()
-    if len(name) < 2:
-        raise invalid(FieldError("name", "give at least two characters"))
-    bad = sorted({c for c in name if c in FORBIDDEN_CHARACTERS})
-    if bad:
-        raise invalid(FieldError("name", f"a name cannot hold {' '.join(bad)}"))
-    if not _found_in_record(session, row, name):
+    name = " ".join(data.name.split())
+    problem = masking.name_problem(name)
+    if problem is not None:
+        raise invalid(FieldError("name", problem))
+    this = masking.Names((name, *_slug_forms(name)))
+    if not any(this.found_in(text) for text in _record_texts(session, row)):
         raise invalid(
-            FieldError("name", "not found in this item, its history or its source, as written")
+            FieldError("name", "not found in this item, its history, its source or its actors")
         )
-    exists = session.execute(sa.select(WithheldName.id).where(WithheldName.name == name)).first()
+    key = " ".join(masking.words(name))
+    exists = session.execute(
+        sa.select(col(WithheldName.id)).where(col(WithheldName.name_key) == key)
+    ).first()
     if exists:
         raise Conflict("That name is already withheld.")
-    withheld = WithheldName(name=name, item_id=row.id, user_id=user_id, created_at=utcnow())
+    withheld = WithheldName(
+        name=name, name_key=key, item_id=row.id, user_id=user_id, created_at=utcnow()
+    )
     session.add(withheld)
     session.flush()
-    _forget_masker(session)
+    connection = session.connection()
+    _change_slugs_holding(session, this, user_id=user_id)
+    search.reindex_matching(connection, this)
     assert withheld.id is not None
     return WithheldPublic(
-        id=withheld.id, name=name, item_slug=row.slug, created_at=withheld.created_at
+        id=withheld.id, name=name, item_slug=items.get_row(session, ref=row.id).slug,
+        created_at=withheld.created_at,
+    )  # fmt: skip
+
+
+def _slug_forms(name: str) -> tuple[str, ...]:
+    """The name as a slug writes it (accents dropped): "José García" is `jose-garcia` there."""
+    slug = shapes.slugify(name, fallback="")
+    return (slug,) if slug and slug != name.lower() else ()
+
+
+def _change_slugs_holding(session: Session, name: masking.Names, *, user_id: int | None) -> None:
+    """Every slug that holds the name becomes one that does not (the name's words replaced by
+    `withheld`); the old one is kept so that its URLs lead nowhere (slugs.follow)."""
+    tables: tuple[tuple[SlugKind, Any], ...] = (
+        ("item", Item),
+        ("source", Source),
+        ("actor", Actor),
     )
+    for kind, model in tables:
+        column = model.__table__.c.slug
+        rows = session.execute(sa.select(model.__table__.c.id, column)).all()
+        for row_id, slug in rows:
+            if not name.found_in(slug):
+                continue
+            shown = name.text(slug).replace(masking.PLACEHOLDER, "withheld")
+            new = free_slug(session, column, shapes.slugify(shown, fallback=kind))
+            _change_slug(session, kind, model, row_id, slug, new, user_id)
+
+
+def _change_slug(
+    session: Session, kind: SlugKind, model: Any, row_id: int, old: str, new: str,
+    user_id: int | None,
+) -> None:  # fmt: skip
+    if kind == "item":
+        items.change_slug(session, ref=row_id, slug=new, user_id=user_id, checked=True)
+        return
+    current = session.execute(
+        sa.select(model.__table__.c.version).where(model.__table__.c.id == row_id)
+    ).scalar_one()
+    compare_and_set(
+        session, model, row_id=row_id, version=current,
+        values={"slug": new, "updated_at": utcnow()},
+    )  # fmt: skip
+    slugs.record(session, kind=kind, old=old, new=new, target_id=row_id)
 
 
 def of_item(session: Session, *, item_id: int) -> list[WithheldPublic]:
     """The names marked on this item (for its editors' page)."""
     rows = session.execute(
-        sa.select(WithheldName).where(WithheldName.item_id == item_id).order_by(WithheldName.id)
+        sa.select(WithheldName)
+        .where(col(WithheldName.item_id) == item_id)
+        .order_by(col(WithheldName.id))
     ).scalars()
     slug = items.get_row(session, ref=item_id).slug
     return [
@@ -151,11 +220,12 @@ def of_item(session: Session, *, item_id: int) -> list[WithheldPublic]:
 
 def delete(session: Session, *, ref: str | int, withheld_id: int) -> None:
     row = items.get_row(session, ref=ref)
-    result = session.execute(
-        sa.delete(WithheldName).where(
-            WithheldName.id == withheld_id, WithheldName.item_id == row.id
+    name = session.execute(
+        sa.select(col(WithheldName.name)).where(
+            col(WithheldName.id) == withheld_id, col(WithheldName.item_id) == row.id
         )
-    )
-    _forget_masker(session)
-    if result.rowcount != 1:
+    ).scalar_one_or_none()
+    if name is None:
         raise NotFound(f"No withheld name {withheld_id} on {row.slug}.")
+    session.execute(sa.delete(WithheldName).where(col(WithheldName.id) == withheld_id))
+    search.reindex_matching(session.connection(), masking.Names((name,)))

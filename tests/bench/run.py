@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from service.items.models import SORTS
+from service.items.filters import SORTS
 from tests.bench import harness, profile
 from tests.bench.harness import BenchError, Load, Requests
 from tests.support.servers import ProcessFailed

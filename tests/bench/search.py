@@ -161,7 +161,8 @@ def explain(database_url: str, q: str, *, kind: str | None = None) -> str:
 
     from service.db import create_db_engine
     from service.items import listing
-    from service.items.models import ItemFilters
+    from service.items import order as orders
+    from service.items.filters import ItemFilters
 
     engine = create_db_engine(database_url)
     filters = ItemFilters(q=q, kind=kind)
@@ -172,12 +173,12 @@ def explain(database_url: str, q: str, *, kind: str | None = None) -> str:
             matches = listing.searched(
                 session, filters, sort="relevance", limit=26, clauses=clauses
             )
-            order, _ = listing._order_and_after("relevance", None, matches)
+            by, _ = orders.order_and_after("relevance", None, matches)
             assert matches is not None
             page = (
                 listing._select(matches)
                 .where(*clauses)
-                .order_by(*order)
+                .order_by(*by)
                 .limit(26)
                 .params(**matches.params)
             )

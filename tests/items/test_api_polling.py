@@ -52,11 +52,12 @@ def test_every_get_has_a_strong_etag_and_answers_304(client, editor_headers, pat
 def test_etags_agree_across_app_instances(app_settings) -> None:
     """Two workers (two app instances with their own caches) give the same ETag."""
     from service.app import create_app
-    from service.web.conditional import response_cache
+    from service.delivery.store import public_paths, store
 
     with TestClient(create_app(app_settings)) as one:
         etag = one.get("/api/v1/items").headers["etag"]
-    response_cache.clear()  # as a fresh process would start
+    store.clear()  # as a fresh process would start
+    public_paths.clear()
     with TestClient(create_app(app_settings)) as two:
         assert two.get("/api/v1/items", headers={"If-None-Match": etag}).status_code == 304
 

@@ -52,7 +52,7 @@ def test_a_finished_export_is_sent_again_without_reading_the_table(
 
 
 def test_past_the_heavy_reads_at_once_an_export_gets_503(exports, client) -> None:
-    from service.web.heavy import heavy_reads
+    from service.delivery.heavy import heavy_reads
 
     heavy_reads().enter()  # another export running in this worker
     try:
@@ -67,7 +67,7 @@ def test_past_the_heavy_reads_at_once_an_export_gets_503(exports, client) -> Non
 
 
 def test_a_download_cut_off_leaves_no_file_and_gives_its_slot_back(tmp_path) -> None:
-    from service.web.heavy import FileCache, HeavyReads
+    from service.delivery.heavy import FileCache, HeavyReads
 
     cache = FileCache(tmp_path, keep=4, namespace="db")
     reads = HeavyReads(1)
@@ -85,7 +85,7 @@ def test_a_download_cut_off_leaves_no_file_and_gives_its_slot_back(tmp_path) -> 
 def test_the_cache_keeps_the_newest_files_only(tmp_path) -> None:
     import os
 
-    from service.web.heavy import FileCache
+    from service.delivery.heavy import FileCache
 
     cache = FileCache(tmp_path, keep=2, namespace="db")
     for number in range(4):
@@ -103,7 +103,7 @@ def test_pruning_passes_over_a_file_another_worker_removed_meanwhile(tmp_path, m
     age is read, is not an error (it used to fail the download that pruned)."""
     from pathlib import Path
 
-    from service.web.heavy import FileCache
+    from service.delivery.heavy import FileCache
 
     cache = FileCache(tmp_path, keep=1, namespace="db")
     list(cache.fill('"1"', iter([b"one"])))

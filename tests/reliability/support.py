@@ -25,8 +25,8 @@ def export_of(database_url: str) -> bytes:
 def record_activity(database_url: str) -> dict[str, str]:
     """Put rows in every table through the service functions, the way the API would: users and
     tokens (one revoked), a status change with evidence and progress, an edit (with its
-    old/new wording), a new item, a failed sign-in, a reply, a link and a withheld name. Returns
-    the secrets it used."""
+    old/new wording), a new item, a failed sign-in, a reply, a link and a withheld name (in the
+    new item's title, and in an actor's slug, which it changes). Returns the secrets it used."""
     from service.accounts import service as accounts
     from service.db import create_db_engine, write_session
     from service.events.models import ReplyCreate
@@ -75,7 +75,7 @@ def record_activity(database_url: str) -> dict[str, str]:
                 s,
                 data=ItemCreate(
                     kind="commitment",
-                    title="Victims and survivors panel, café « accents » ✓",
+                    title="Victims and survivors panel of Alan Billings, café « accents » ✓",
                     actor=ACTOR,
                     source=SOURCE,
                     quote=QUOTE,

@@ -19,7 +19,7 @@ from service.cli import app as cli
 from service.db import create_db_engine, write_session
 from tests.reliability.support import export_of, record_activity, table_counts
 from tests.support.databases import use_database
-from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
+from tests.support.seed import ITEM, QUOTE, SOURCE
 
 runner = CliRunner()
 
@@ -181,7 +181,8 @@ def test_export_import_export_gives_the_same_bytes(
             json={
                 "kind": "proposal",
                 "title": "Another proposal",
-                "actor": ACTOR,
+                # Not ACTOR: its slug held the withheld name, and was changed with it.
+                "actor": "south-yorkshire-police",
                 "source": SOURCE,
                 "quote": QUOTE,
             },

@@ -11,15 +11,14 @@ def reset_app_state() -> None:
     as a new process would."""
     from service.config import get_settings
     from service.db import get_engine
-    from service.web.conditional import response_cache
-    from service.web.kept import kept
+    from service.delivery.store import public_paths, store
 
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()
     get_settings.cache_clear()
-    response_cache.clear()
-    kept.clear()
+    store.clear()
+    public_paths.clear()
 
 
 def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:

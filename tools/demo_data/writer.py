@@ -26,7 +26,7 @@ from service.actors import service as actors
 from service.actors.models import ActorCreate
 from service.db import WRITE_LOCK
 from service.events.models import Event
-from service.items import tally, vocabulary
+from service.items import search, tally, vocabulary
 from service.items.models import Item
 from service.items.vocabulary import progress_target
 from service.shapes import json_number
@@ -358,15 +358,17 @@ def generate(
                 if postgresql:
                     # The lock every event writer takes: event ids stay in commit order.
                     connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
+                first_id = _max_id(connection, "item") + 1
                 item_rows, event_rows = _chunk(
                     plan,
-                    first_id=_max_id(connection, "item") + 1,
+                    first_id=first_id,
                     count=size,
                     first_event_id=_max_id(connection, "event") + 1,
                     position=done,
                 )
                 _write(connection, item_rows, event_rows)
                 tally.add(connection, ((row[_KIND], row[_STATUS], 1) for row in item_rows))
+                search.index(connection, range(first_id, first_id + len(item_rows)))
                 report.items += len(item_rows)
                 report.events += len(event_rows)
             done += size

@@ -1,10 +1,11 @@
 """The fast path: repeat GETs answered before any routing.
 
 Reports poll the JSON API and the dashboard refreshes itself, mostly to learn that nothing
-changed. For a path that a route has answered publicly (see `conditional`), this middleware reads
-the data version once, on a driver connection of its own (no ORM session, no pool), computes the
-ETag exactly as the route does, and answers 304 when the client's copy is current, or sends the
-body this worker already built for that ETag. Anything else, and any miss, goes on to the app.
+changed. For a path that a route has answered publicly (`conditional.answer`), this middleware
+reads the data version once, on a driver connection of its own (no ORM session, no pool),
+computes the key with the routes' own function (`keys.cache_key`), and answers 304 when the
+client's copy is current, or sends the body this worker already built for that key (`store`).
+Anything else, and any miss, goes on to the app.
 
 A body is cached under the ETag of the data version it was built at, and the version is read
 from the database for every request, so a write made through any worker is seen at once.
@@ -31,7 +32,10 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.config import get_settings
-from service.web import conditional
+from service.delivery.keys import cache_key, matches
+from service.delivery.store import public_paths, store
+from service.delivery.store import scope as scope_of
+from service.delivery.version import VERSION_SQL, VERSION_SQL_POSTGRESQL, format_version, sql_for
 
 
 class DataVersionReader:
@@ -42,7 +46,7 @@ class DataVersionReader:
         self._lock = threading.Lock()
         self._url: str | None = None
         self._connection: Any = None
-        self._sql = conditional.VERSION_SQL
+        self._sql = VERSION_SQL
 
     def read(self, url: str) -> str:
         with self._lock:
@@ -50,10 +54,10 @@ class DataVersionReader:
                 self._close()
                 self._connection = _connect(url)
                 self._url = url
-                self._sql = conditional.version_sql(sa.engine.make_url(url).get_backend_name())
+                self._sql = sql_for(sa.engine.make_url(url).get_backend_name())
             try:
                 cursor = self._connection.execute(self._sql)
-                return conditional.format_version(cursor.fetchone())
+                return format_version(cursor.fetchone())
             except Exception:
                 self._close()
                 raise
@@ -75,7 +79,6 @@ class SharedVersionRead:
         self._connection: Any = None
         self._next: asyncio.Future[str] | None = None
         self._driver: asyncio.Task[None] | None = None
-        self.queries = 0  # how many reads reached the database (for the tests)
 
     async def read(self, url: str) -> str:
         if self._next is None:
@@ -108,9 +111,8 @@ class SharedVersionRead:
                 _conninfo(url), autocommit=True
             )
             self._url = url
-        self.queries += 1
-        cursor = await self._connection.execute(conditional.VERSION_SQL_POSTGRESQL)
-        return conditional.format_version(await cursor.fetchone())
+        cursor = await self._connection.execute(VERSION_SQL_POSTGRESQL)
+        return format_version(await cursor.fetchone())
 
     async def _close(self) -> None:
         if self._connection is not None:
@@ -163,25 +165,24 @@ class FastPathMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        answer = conditional.response_cache.public_path(path)
+        answer = public_paths.get(path)
         headers = Headers(scope=scope)
         if answer is None or (answer.anonymous_only and not self.is_anonymous(headers)):
             await self.app(scope, receive, send)
             return
+        url = get_settings().database_url
         try:
-            version = await self.version(get_settings().database_url)
+            version = await self.version(url)
         except Exception:  # let the app answer (and report) whatever is wrong
             await self.app(scope, receive, send)
             return
         query = QueryParams(scope["query_string"].decode("latin-1")).multi_items()
         # Public answers carry no viewer in their key: the same key the route computed.
-        etag = conditional.etag_for(
-            path, query, version, conditional.key_variant("", headers, answer.vary)
-        )
-        cached = conditional.response_cache.get(etag)
-        if conditional.if_none_match_matches(headers.get("if-none-match"), etag):
-            if cached is not None:
-                etag = dict(cached.headers).get("etag", etag)
+        etag = cache_key(path, query, version, headers=headers, vary=answer.vary)
+        kept = store.body(scope_of(url, version), etag)
+        if matches(headers.get("if-none-match"), etag):
+            if kept is not None:
+                etag = dict(kept.headers).get("etag", etag)
             elif answer.versioned_etag:
                 await self.app(scope, receive, send)
                 return
@@ -191,13 +192,13 @@ class FastPathMiddleware:
             await send({"type": "http.response.start", "status": 304, "headers": out})
             await send({"type": "http.response.body", "body": b""})
             return
-        if cached is None:
+        if kept is None:
             await self.app(scope, receive, send)
             return
-        out = [(k.encode(), v.encode()) for k, v in cached.headers]
+        out = [(k.encode(), v.encode()) for k, v in kept.headers]
         out += [
-            (b"content-type", cached.media_type.encode()),
-            (b"content-length", b"%d" % len(cached.body)),
+            (b"content-type", kept.media_type.encode()),
+            (b"content-length", b"%d" % len(kept.data)),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": out})
-        await send({"type": "http.response.body", "body": cached.body})
+        await send({"type": "http.response.body", "body": kept.data})

@@ -1,4 +1,5 @@
-"""The fast path: repeat GETs answered before routing, never stale, never shared wrongly."""
+"""Repeat GETs answered before routing (service/delivery/fastpath.py), never stale, never shared
+wrongly."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from service.db import write_session
 from service.items import listing
 from service.items import service as items
+from service.items import summary as summaries
 from service.items.models import StatusChange
 from tests.support.accounts import post_login
 from tests.support.seed import ITEM
@@ -28,7 +30,8 @@ def _routes_must_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the route ran: the fast path did not answer")
 
     monkeypatch.setattr(listing, "list_page", fail)
-    monkeypatch.setattr(listing, "summary", fail)
+    monkeypatch.setattr(listing, "list_values", fail)
+    monkeypatch.setattr(summaries, "summary", fail)
 
 
 def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
@@ -36,7 +39,7 @@ def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
 ) -> None:
     first = client.get("/api/v1/items", params={"limit": 5})
     assert first.status_code == 200
-    original = listing.list_page
+    original = listing.list_values
     _routes_must_not_run(monkeypatch)
     again = client.get("/api/v1/items", params={"limit": 5})
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
@@ -46,7 +49,7 @@ def test_repeat_api_gets_come_from_the_fast_path_until_the_data_changes(
     assert client.get("/api/v1/items?limit=5", headers={"If-None-Match": etag}).status_code == 304
     # Another worker writes: the very next request is rebuilt, never the old body.
     _write_behind_the_apps_back()
-    monkeypatch.setattr(listing, "list_page", original)
+    monkeypatch.setattr(listing, "list_values", original)
     fresh = client.get("/api/v1/items", params={"limit": 5}, headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["etag"] != etag
     assert fresh.json()["items"][0]["slug"] == ITEM
@@ -83,7 +86,7 @@ def test_anonymous_dashboard_page_is_cached_but_never_shown_to_an_editor(
 def test_the_reader_follows_the_database_and_recovers(tmp_path) -> None:
     import sqlite3
 
-    from service.web.fastpath import DataVersionReader
+    from service.delivery.fastpath import DataVersionReader
 
     first, second = tmp_path / "a.db", tmp_path / "b.db"
     for path, events in ((first, 3), (second, 7)):
@@ -124,7 +127,7 @@ def test_requests_at_once_share_version_reads_and_still_see_every_write(
     import httpx
 
     from service.app import create_app
-    from service.web import fastpath
+    from service.delivery import fastpath
 
     reads: list[str] = []
     original = fastpath.SharedVersionRead._query

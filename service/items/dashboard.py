@@ -1,0 +1,263 @@
+"""The dashboard (`/`): the summary, the headlines, the filter bar, the items table and the latest
+changes. htmx asks for one block of it (the results, the summary, the latest changes) by its id;
+everyone else gets the whole page. Its query is read by `dashboard_query`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from sqlmodel import Session
+from starlette.responses import Response
+
+from service.accounts.service import Principal
+from service.actors import service as actors
+from service.db import one_build_at_a_time
+from service.delivery import masking
+from service.delivery.conditional import PAGE, PAGE_UNKEPT, Document
+from service.delivery.store import Scope, scope, store
+from service.delivery.version import data_version
+from service.errors import Invalid
+from service.events import service as events
+from service.items import dashboard_query as query
+from service.items import listing
+from service.items import summary as summaries
+from service.items.filters import ItemFilters
+from service.items.models import ItemList, Summary
+from service.links import service as links
+from service.links.models import ItemBrief
+from service.web.deps import CurrentPrincipal, SessionDep
+from service.web.templates import (
+    conditional_page,
+    fragment_etag,
+    hx_target,
+    macro,
+    page,
+    wants_fragment,
+)
+
+router = APIRouter(include_in_schema=False, redirect_slashes=False)
+
+DASHBOARD = "items/dashboard.html"
+DASHBOARD_PARTS = "items/_dashboard_parts.html"
+PAGE_SIZE = 25
+TARGETS_SIZE = 12
+HEADLINE_SIZE = 4
+LATEST_CHANGES = 8
+# The dashboard's parts that htmx may ask for by id (HX-Target); the results are the default.
+DASHBOARD_BLOCKS = ("summary", "results", "latest")
+# Sent with a change, so that the dashboard's summary and latest changes reload themselves.
+CHANGED_EVENT = "tracker:changed"
+EMPTY_PAGE = ItemList(items=[], next_cursor=None, total=0)
+
+
+def _block(request: Request) -> str | None:
+    if not wants_fragment(request):
+        return None
+    target = hx_target(request)
+    return target if target in DASHBOARD_BLOCKS else "results"
+
+
+@dataclass(frozen=True)
+class ActorChoice:
+    """An actor as the filter bar offers it (plain values, safe to share between requests)."""
+
+    slug: str
+    name: str
+
+
+@dataclass
+class DashboardParts:
+    """The dashboard's parts that depend on the data alone (and on today, and on whether the
+    viewer edits), not on the view's search, filters or page: computed once per data version
+    and kept with it (`delivery.store`). The parts kept as HTML are rendered from values
+    already masked for whoever cannot edit."""
+
+    session: Session
+    version: str
+    can_edit: bool
+    where: Scope = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.where = scope(self.session.get_bind().engine.url, self.version)
+
+    def _kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        # The viewer's role is part of every key: a part rendered for an editor (who reads
+        # withheld names) is never handed to anyone else.
+        return store.value(self.where, (key, self.can_edit), make)
+
+    def _shown(self, value: Any) -> Any:
+        if self.can_edit:
+            return value
+        return masking.public(value, masking.masker(self.session, self.version))
+
+    def parts_of(self, page: ItemList) -> dict[int, list[ItemBrief]]:
+        """The parts of the page's items, read only for those that have any."""
+        parents = store.value(self.where, "parents", lambda: links.parents(self.session))
+        return links.parts_of(self.session, [i.id for i in page.items if i.id in parents])
+
+    @property
+    def actors(self) -> tuple[ActorChoice, ...]:
+        return self._kept(  # type: ignore[no-any-return]
+            "actors",
+            lambda: tuple(ActorChoice(a.slug, a.name) for a in actors.get_all(self.session)),
+        )
+
+    def summary(self, filters: ItemFilters) -> Summary:
+        """The summary of a view. Without a search it depends on the data and the view's
+        filters alone, and is kept whole; with one, its counts are of the search's matches, but
+        its overdue count (which the search does not narrow) and the last change are kept."""
+        if filters.q is None:
+            return self._kept(  # type: ignore[no-any-return]
+                ("summary", filters.model_dump_json()),
+                lambda: summaries.summary(self.session, filters=filters),
+            )
+        today = dt.datetime.now(dt.UTC).date()
+        besides_search = filters.model_copy(update={"q": None})
+        overdue = self._kept(
+            ("overdue", besides_search.model_dump_json()),
+            lambda: summaries.overdue_count(self.session, filters=besides_search, today=today),
+        )
+        last_change_at = self._kept("last_change_at", lambda: events.last_change_at(self.session))
+        return summaries.summary(
+            self.session, filters=filters, overdue=overdue, last_change_at=last_change_at
+        )
+
+    @property
+    def headlines_html(self) -> Markup:
+        return self._kept(  # type: ignore[no-any-return]
+            "headlines",
+            lambda: macro(DASHBOARD_PARTS, "headlines")(**self._shown(_headlines(self.session))),
+        )
+
+    @property
+    def latest_html(self) -> Markup:
+        return self._kept(  # type: ignore[no-any-return]
+            "latest",
+            lambda: macro(DASHBOARD_PARTS, "latest_changes")(
+                self._shown(events.latest(self.session, limit=LATEST_CHANGES))
+            ),
+        )
+
+
+def _headlines(session: Session) -> dict[str, Any]:
+    """What a reader opens the tracker for: the numeric targets, then what is still open."""
+
+    def waiting(kind: str) -> ItemList:
+        return listing.list_page(
+            session,
+            filters=ItemFilters.model_validate({"kind": kind, "outcome": ["pending"]}),
+            sort="title",
+            limit=HEADLINE_SIZE,
+        )
+
+    return {
+        "targets": listing.with_targets(session, limit=TARGETS_SIZE),
+        "open_allegations": waiting("allegation"),
+        "live_proposals": waiting("proposal"),
+    }
+
+
+def _results(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    view: query.DashboardView,
+    shared: DashboardParts,
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The items table: its data, what the reader typed and the links of the view, and the
+    status code (422 when a filter is wrong)."""
+    filters, errors = view.filters, dict(view.errors)
+    found, status_code, before = EMPTY_PAGE, 200, 0
+    cursor = request.query_params.get("cursor")
+    if errors and set(errors) != {"sort"}:
+        status_code = 422
+    else:
+        try:
+            found = listing.list_page(
+                session, filters=filters, sort=view.sort, limit=PAGE_SIZE, cursor=cursor
+            )
+            if cursor:
+                before = listing.rows_before(
+                    session, filters=filters, sort=view.sort, cursor=cursor
+                )
+        except Invalid as exc:
+            errors.update({e.field: e.message for e in exc.errors})
+            status_code = 422
+    if "cursor" in errors:
+        errors["cursor"] = "This page link no longer works."
+    if "sort" in errors:
+        status_code = 422
+    link = request.url.query
+    # The ways out name actors as the public reads them.
+    named = {a.slug: a.name for a in shared._shown(shared.actors)}
+    data = {"page": found, "parts": shared.parts_of(found)}
+    echo = {
+        "filters": view.shown,
+        "filter_errors": errors,
+        "filter_notices": view.notices,
+        "sort": view.sort,
+        "sort_url": query.sort_url(request, view.filters),
+        "first_shown": before + 1,
+        "last_shown": before + len(found.items),
+        "ways_out": query.ways_out(request, view, named) if found.total == 0 else [],
+        "results_url": request.url.path + ("?" + link if link else ""),
+        "results_etag": fragment_etag(request, principal, "results", shared.version),
+        "next_url": query.page_url(request, found.next_cursor) if found.next_cursor else None,
+        "first_url": query.page_url(request, None) if cursor else None,
+        "summary_query": {k: view.shown[k] for k in ("actor", "q", "responsible") if view.shown[k]},
+    }
+    return data, echo, status_code
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    block = _block(request)
+
+    def build() -> Document:
+        with one_build_at_a_time(session):
+            return build_page()
+
+    def build_page() -> Document:
+        shared = DashboardParts(session, data_version(session), principal.can_edit)
+        view = query.read_view(request)
+        status_code = 200
+        data: dict[str, Any] = {}
+        echo: dict[str, Any] = {
+            "edit": None,
+            "focus_edit": False,
+            "oob_summary": block == "results",
+        }
+        if block in (None, "summary", "results"):
+            summary_filters = view.filters if not view.errors else ItemFilters()
+            # The counts follow the view's actor and text, not its kind or status: the meters
+            # are where a reader picks those.
+            summary_filters = summary_filters.model_copy(
+                update={"kind": None, "status": [], "outcome": [], "overdue": None}
+            )
+            data["summary"] = shared.summary(summary_filters)
+            echo["summary_filtered"] = not summary_filters.is_empty
+            results, typed, status_code = _results(request, principal, session, view, shared)
+            data.update(results)
+            echo.update(typed)
+        if block in (None, "latest"):
+            data["latest_html"] = shared.latest_html
+        if block is None:
+            data["actors"] = shared.actors
+            data["headlines_html"] = shared.headlines_html
+        headers = {}
+        if block == "results" and request.headers.get("if-none-match"):
+            # The table's conditional refresh found new data: the other parts follow.
+            headers["HX-Trigger"] = CHANGED_EVENT
+        return page(
+            request, principal, DASHBOARD, data, echo=echo, block=block,
+            status_code=status_code, headers=headers,
+        )  # fmt: skip
+
+    # The table's refresh carries a trigger for the other parts: only its 304 is reused.
+    policy = PAGE_UNKEPT if block == "results" else PAGE
+    return conditional_page(request, session, principal, build, policy=policy)
