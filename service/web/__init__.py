@@ -1,0 +1,1 @@
+"""The web layer: everything that knows about HTTP besides the delivery of answers."""
