@@ -100,6 +100,11 @@ def source(slug: str) -> str:
     return f"/sources/{_part(slug)}"
 
 
+def source_slug(slug: str) -> str:
+    """The source page's form for giving the source a new slug."""
+    return f"{source(slug)}/slug"
+
+
 def source_api(slug: str) -> str:
     return f"{API}/sources/{_part(slug)}"
 
@@ -107,6 +112,11 @@ def source_api(slug: str) -> str:
 def actor(slug: str, **query: str) -> str:
     params = {k: v for k, v in query.items() if v}
     return f"/actors/{_part(slug)}" + ("?" + urlencode(params) if params else "")
+
+
+def actor_slug(slug: str) -> str:
+    """The actor page's form for giving the actor a new slug."""
+    return f"/actors/{_part(slug)}/slug"
 
 
 def actor_api(slug: str) -> str:

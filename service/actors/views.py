@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
 from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
-from service.actors.models import ACTOR_KINDS, ActorCreate, ActorList, ActorPublic
+from service.actors.models import ACTOR_KINDS, ActorCreate, ActorList, ActorPublic, ActorUpdate
 from service.db import write_session
 from service.delivery.conditional import Document
 from service.errors import Conflict, Invalid
 from service.items import listing
 from service.items.filters import ItemFilters
 from service.urls import safe_next
-from service.web.deps import CurrentPrincipal, FormEditor, SessionDep
+from service.web import forms
+from service.web.deps import CurrentPrincipal, FormEditor, SessionDep, editor_of_form
 from service.web.forms import PostedForm, filled, messages, see_other, validate
-from service.web.templates import conditional_page, page, render_form
+from service.web.templates import conditional_page, page, render, render_form
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
+ActorEditor = Annotated[
+    Principal, Depends(editor_of_form(lambda r: urls.actor(r.path_params["slug"])))
+]
 
 ACTOR_PAGE = "actors/actor.html"
 INDEX_PAGE = "actors/index.html"
@@ -86,21 +93,53 @@ def actor_page(
     cursor: str | None = None,
 ) -> Response:
     def build() -> Document:
-        actor = actors.get(session, slug=slug)
-        found = listing.list_page(
-            session, filters=ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
-        )
-        # An allegation's investigator or a commitment's delivering body answers for it too.
-        responsible = listing.list_page(
-            session, filters=ItemFilters(responsible=slug), sort="title", limit=PAGE_SIZE
-        )
-        data = {
-            "actor": ActorPublic.of(actor),
-            "scorecard": actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
-            "page": found,
-            "responsible": responsible,
-            "next_url": urls.actor(slug, cursor=found.next_cursor) if found.next_cursor else None,
-        }
-        return page(request, principal, ACTOR_PAGE, data)
+        return _actor_page(request, session, principal, slug, cursor=cursor)
 
     return conditional_page(request, session, principal, build)
+
+
+def _actor_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    slug: str,
+    *,
+    cursor: str | None = None,
+    slug_form: forms.SlugChange | None = None,
+    status_code: int = 200,
+) -> Document:
+    actor = actors.get(session, slug=slug)
+    found = listing.list_page(
+        session, filters=ItemFilters(actor=slug), limit=PAGE_SIZE, cursor=cursor
+    )
+    # An allegation's investigator or a commitment's delivering body answers for it too.
+    responsible = listing.list_page(
+        session, filters=ItemFilters(responsible=slug), sort="title", limit=PAGE_SIZE
+    )
+    data = {
+        "actor": ActorPublic.of(actor),
+        "scorecard": actors.scorecard(session, actor_id=actor.id),  # type: ignore[arg-type]
+        "page": found,
+        "responsible": responsible,
+        "next_url": urls.actor(slug, cursor=found.next_cursor) if found.next_cursor else None,
+    }
+    echo = {"slug_form": slug_form}
+    return page(request, principal, ACTOR_PAGE, data, echo=echo, status_code=status_code)
+
+
+@router.post("/actors/{slug}/slug")
+def change_slug(
+    slug: str, request: Request, session: SessionDep, editor: ActorEditor, form: PostedForm
+) -> Response:
+    def save(new: str, version: int) -> str:
+        with write_session() as writer:
+            return actors.update(
+                writer, slug=slug, data=ActorUpdate(slug=new), if_match_version=version
+            ).slug
+
+    changed, state = forms.change_slug(form, save)
+    if changed is not None:
+        return see_other(urls.actor(changed))
+    status_code = 412 if "meanwhile" in state.errors.get("slug", "") else 422
+    document = _actor_page(request, session, editor, slug, slug_form=state, status_code=status_code)
+    return render(request, session, editor, document)

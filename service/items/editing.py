@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False, redirect_slashes=False)
 EDIT_PAGE = "items/edit.html"
 ITEM_FIELDS = ("title", "description", "actor", "responsible", "quantity_value",
                "quantity_unit", "made_on", "due_on")  # fmt: skip
+EDIT_FIELDS = (*ITEM_FIELDS, "slug")
 NEW_FIELDS = ("source", "quote", "quote_start", "quote_end", "kind", "status", *ITEM_FIELDS)
 
 
@@ -141,6 +142,7 @@ def _item_values(item: ItemPublic) -> dict[str, str]:
         "quantity_unit": item.quantity.unit if item.quantity else "",
         "made_on": item.made_on.isoformat() if item.made_on else "",
         "due_on": item.due_on.isoformat() if item.due_on else "",
+        "slug": item.slug,
     }
 
 
@@ -155,7 +157,7 @@ def save_item(
     ref: str, request: Request, session: SessionDep, editor: FormEditor, form: PostedForm
 ) -> Response:
     principal = editor
-    values = filled(form, (*ITEM_FIELDS, "expected_version"))
+    values = filled(form, (*EDIT_FIELDS, "expected_version"))
     errors: dict[str, str] = {}
     given: dict[str, Any] = {
         "title": values["title"],
@@ -165,6 +167,8 @@ def save_item(
         "made_on": values["made_on"] or None,
         "due_on": values["due_on"] or None,
         "quantity": _quantity(values, errors),
+        # A form from before the field: the slug stays as it is.
+        **({"slug": values["slug"]} if values["slug"] else {}),
     }
     data, invalid_fields = validate(ItemUpdate, given)
     errors = {**invalid_fields, **errors}
@@ -174,7 +178,8 @@ def save_item(
     conflict = None
     if data is not None and not errors:
         try:
-            with write_session(alone=False) as writer:
+            # A new slug must be free: checked before it is written, with the other such writers.
+            with write_session(alone=data.slug not in (None, item.slug)) as writer:
                 updated = items.update(
                     writer, ref=item.id, data=data, if_match_version=version,
                     user_id=principal.user_id,

@@ -20,10 +20,17 @@ from service.delivery.conditional import Document
 from service.errors import Conflict, Invalid
 from service.sources import extract, suggestions
 from service.sources import service as sources
-from service.sources.models import MAX_TEXT_CHARS, PRECISIONS, SourceList, SourceMetadata
+from service.sources.models import (
+    MAX_TEXT_CHARS,
+    PRECISIONS,
+    SourceList,
+    SourceMetadata,
+    SourceUpdate,
+)
+from service.web import forms
 from service.web.deps import CurrentPrincipal, FormEditor, SessionDep, editor_of_form
 from service.web.forms import PostedForm, filled, messages, see_other, validate
-from service.web.templates import conditional_page, page, render_form
+from service.web.templates import conditional_page, page, render, render_form
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 SourceEditor = Annotated[
@@ -129,9 +136,30 @@ def source_page(
     slug: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     def build() -> Document:
-        return page(request, principal, SOURCE_PAGE, _source_data(session, slug, principal))
+        data = _source_data(session, slug, principal)
+        return page(request, principal, SOURCE_PAGE, data, echo={"slug_form": None})
 
     return conditional_page(request, session, principal, build)
+
+
+@router.post("/sources/{slug}/slug")
+def change_slug(
+    slug: str, request: Request, session: SessionDep, editor: SourceEditor, form: PostedForm
+) -> Response:
+    def save(new: str, version: int) -> str:
+        with write_session() as writer:
+            return sources.update(
+                writer, slug=slug, data=SourceUpdate(slug=new), if_match_version=version
+            ).slug
+
+    changed, state = forms.change_slug(form, save)
+    if changed is not None:
+        return see_other(urls.source(changed))
+    data = _source_data(session, slug, editor)
+    echo = {"slug_form": state}
+    status_code = 412 if "meanwhile" in state.errors.get("slug", "") else 422
+    document = page(request, editor, SOURCE_PAGE, data, echo=echo, status_code=status_code)
+    return render(request, session, editor, document)
 
 
 @router.post("/sources/{slug}/candidates/{candidate_id}/dismiss")

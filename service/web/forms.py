@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -10,7 +12,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from service.errors import Invalid
+from service.errors import Invalid, PreconditionFailed
+from service.shapes import SLUG_PATTERN
 from service.web.problems import field_errors
 
 
@@ -75,3 +78,38 @@ def filled(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]:
 def missing(values: Mapping[str, str], needs: Mapping[str, str]) -> dict[str, str]:
     """What a form says of each required field left empty."""
     return {name: message for name, message in needs.items() if not values.get(name)}
+
+
+@dataclass
+class SlugChange:
+    """A form that gives a source or an actor a new slug, as typed, and what went wrong."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def change_slug(form: FormData, save: Callable[[str, int], str]) -> tuple[str | None, SlugChange]:
+    """The new slug of a slug form, saved by `save(slug, the version the editor saw)`: the slug
+    it now has, or None and the form again with what went wrong."""
+    values = filled(form, ("slug",))
+    state = SlugChange(values)
+    expected = form_text(form, "expected_version").strip()
+    version = (
+        int(expected) if expected.isascii() and expected.isdigit() and len(expected) < 10 else 0
+    )
+    if not values["slug"]:
+        state.errors["slug"] = "Give the new address."
+    elif not re.fullmatch(SLUG_PATTERN, values["slug"]):
+        state.errors["slug"] = (
+            "Use lower-case letters and digits joined by hyphens, such as lga-review."
+        )
+    else:
+        try:
+            return save(values["slug"], version), state
+        except Invalid as exc:
+            state.errors = messages(exc)
+        except PreconditionFailed:
+            state.errors["slug"] = (
+                "Someone else changed it meanwhile: reload the page and try again."
+            )
+    return None, state
