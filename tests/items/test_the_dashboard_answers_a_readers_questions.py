@@ -1,6 +1,6 @@
-"""The dashboard's second step, finding by finding: outcomes at a glance, the headline items
-first, honest dates, filters that explain themselves, kinds that look apart, navigation that
-leads somewhere, and the small things (focus, description, labels, hints)."""
+"""The dashboard answers a reader's questions: outcomes at a glance, the headline items first,
+honest dates, filters that explain themselves, kinds that look apart, navigation that leads
+somewhere, and the small things (focus, description, labels, hints)."""
 
 from __future__ import annotations
 

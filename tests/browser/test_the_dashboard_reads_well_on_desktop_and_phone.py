@@ -1,4 +1,4 @@
-"""The dashboard's second step in Chromium, at desktop and phone sizes: outcomes that look
+"""The dashboard in Chromium, at desktop and phone sizes: outcomes that look
 different, a compact phone page with nothing cut off, a quiet editors' table whose inline form
 confirms and closes with Escape, navigation by keyboard, filters that explain themselves, and a
 focus ring that is not the error red."""
