@@ -221,3 +221,16 @@ class Masker:
             return None, start, end
         public_start, public_end = mask.span(start, end)
         return mask.public[public_start:public_end], public_start, public_end
+
+    def quoted(self, source: str, quote: str) -> str | None:
+        """A verbatim quote of a source, found in its stored text, as the public reads it (a
+        quote that begins or ends inside a name covers the whole mask); None when the source
+        holds no withheld name or does not hold the quote."""
+        mask = self.sources.get(source)
+        if mask is None:
+            return None
+        at = mask.text.find(quote)
+        if at < 0:
+            return None
+        start, end = mask.span(at, at + len(quote))
+        return mask.public[start:end]

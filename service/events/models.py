@@ -97,11 +97,16 @@ class EventPublic(BaseModel):
     _item_source: str | None = PrivateAttr(default=None)
 
     def __public_fields__(self, masker: Masker) -> dict[str, Any]:
-        """An edit of the quote, as the public reads the source: each side's quote and offsets
-        where they fall in that source's public text."""
+        """A reply's quote and an edit of the item's quote, as the public reads their sources:
+        each quote and its offsets where they fall in that source's public text."""
+        shown_fields: dict[str, Any] = {}
+        if self.type == "reply" and self.source is not None and self.evidence_quote:
+            quoted = masker.quoted(self.source.slug, self.evidence_quote)
+            if quoted is not None:
+                shown_fields["evidence_quote"] = quoted
         changes = self.changes
         if not changes or not {"quote", "quote_start", "quote_end"} & changes.keys():
-            return {}
+            return shown_fields
         shown = dict(changes)
         sources = changes.get("source_id") or [self._item_source, self._item_source]
         for side in (0, 1):
@@ -127,10 +132,10 @@ class EventPublic(BaseModel):
                     pair = list(shown[name])
                     pair[side] = value
                     shown[name] = pair
-        return {"changes": shown}
+        return {**shown_fields, "changes": shown}
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> EventPublic:
+    def from_row(cls, row: Mapping[Any, Any]) -> EventPublic:
         """From a row of the events query (with its item's slug, title, kind and source)."""
         kind = row["item_kind"]
         event = cls.model_construct(
@@ -207,6 +212,14 @@ class ReplyPublic(BaseModel):
     occurred_on: Day | None
     at: Timestamp
     recorded_by: str | None
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        """Its quote as the public reads its source: a quote that cuts a withheld name covers
+        the whole mask."""
+        if self.source is None or not self.quote:
+            return {}
+        quoted = masker.quoted(self.source.slug, self.quote)
+        return {} if quoted is None else {"quote": quoted}
 
     @classmethod
     def of(cls, event: EventPublic) -> ReplyPublic:

@@ -45,6 +45,7 @@ from service import masking
 from service.actors.models import Actor
 from service.db import table_of
 from service.items.models import Item, ItemMaskedTitle
+from service.sources.models import Source
 from service.withheld.models import WithheldName
 
 TABLE = "item_search"
@@ -206,7 +207,8 @@ class _Indexed:
 _BATCH = 1000
 _ITEM_TEXTS = sa.select(
     col(Item.id), col(Item.title), col(Item.description), col(Item.quote),
-    col(Item.actor_id), col(Item.responsible_id),
+    col(Item.actor_id), col(Item.responsible_id), col(Item.source_id), col(Item.quote_start),
+    col(Item.quote_end),
 )  # fmt: skip
 
 
@@ -231,17 +233,43 @@ def _actor_texts(connection: sa.Connection, ids: Iterable[int | None]) -> dict[i
     return found
 
 
-def _public(rows: Sequence[Any], actors: dict[int, str], names: masking.Names) -> list[_Indexed]:
+def _source_masks(
+    connection: sa.Connection, names: masking.Names, source_ids: Iterable[int] | None
+) -> dict[int, masking.TextMask]:
+    """The archived texts (of these sources; of all when None) that hold a withheld name, with
+    their masks: a quote is indexed as it falls in the masked text, so that a quote that begins
+    or ends inside a name is indexed without the part of it that it holds."""
+    if not names:
+        return {}
+    query = sa.select(col(Source.id), col(Source.text))
+    if source_ids is not None:
+        query = query.where(col(Source.id).in_(sorted(set(source_ids))))
+    masks = {}
+    for source_id, text in connection.execute(query):
+        mask = names.mask(text)
+        if mask.spans and source_id is not None:
+            masks[source_id] = mask
+    return masks
+
+
+def _public(
+    rows: Sequence[Any],
+    actors: dict[int, str],
+    names: masking.Names,
+    sources: dict[int, masking.TextMask],
+) -> list[_Indexed]:
     indexed = []
-    for item_id, title, description, quote, actor_id, responsible_id in rows:
-        both = " ".join(actors[a] for a in (actor_id, responsible_id) if a in actors)
+    for item_id, title, description, quote, actor, responsible, source, start, end in rows:
+        both = " ".join(actors[a] for a in (actor, responsible) if a in actors)
         shown_title = names.text(title)
+        mask = sources.get(source)
+        shown_quote = mask.public[slice(*mask.span(start, end))] if mask else names.text(quote)
         indexed.append(
             _Indexed(
                 item_id,
                 shown_title,
                 names.text(description or ""),
-                names.text(quote),
+                shown_quote,
                 names.text(both),
                 shown_title != title,
             )
@@ -296,7 +324,8 @@ def index(connection: sa.Connection, item_ids: Iterable[int | None]) -> None:
             _ITEM_TEXTS.where(col(Item.id).in_(wanted[start : start + _BATCH]))
         ).all()
         actors = _actor_texts(connection, [a for r in rows for a in (r[4], r[5])])
-        _write(connection, _public(rows, actors, names))
+        sources = _source_masks(connection, names, [r[6] for r in rows])
+        _write(connection, _public(rows, actors, names, sources))
 
 
 def _all_rows(connection: sa.Connection) -> Iterator[Sequence[Any]]:
@@ -317,21 +346,24 @@ def rebuild(connection: sa.Connection) -> None:
     connection.execute(sa.text(f"DELETE FROM {TABLE}"))
     connection.execute(sa.delete(table_of(ItemMaskedTitle)))
     actors = _actor_texts(connection, connection.execute(sa.select(col(Actor.id))).scalars())
+    sources = _source_masks(connection, names, None)
     for rows in _all_rows(connection):
-        _write(connection, _public(rows, actors, names))
+        _write(connection, _public(rows, actors, names, sources))
 
 
 def reindex_matching(connection: sa.Connection, changed: masking.Names) -> None:
     """After a name was withheld or shown again (`changed`): write again the index rows of every
-    item whose texts, or whose actors' names and aliases, hold it."""
+    item whose texts, whose actors' names and aliases, or whose source's text hold it."""
     actors = _actor_texts(connection, connection.execute(sa.select(col(Actor.id))).scalars())
     holding = {a for a, text in actors.items() if changed.found_in(text)}
+    quoting = set(_source_masks(connection, changed, None))
     found: list[int | None] = []
     for rows in _all_rows(connection):
-        for item_id, title, description, quote, actor_id, responsible_id in rows:
+        for item_id, title, description, quote, actor, responsible, source, _, _ in rows:
             if (
-                actor_id in holding
-                or responsible_id in holding
+                actor in holding
+                or responsible in holding
+                or source in quoting
                 or any(changed.found_in(text) for text in (title, description or "", quote))
             ):
                 found.append(item_id)

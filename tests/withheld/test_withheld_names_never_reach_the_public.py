@@ -150,12 +150,19 @@ def test_ranks_and_cursors_come_from_the_text_the_public_reads(client, editor_he
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. A highlight that begins inside the name
+# 2. A highlight that begins or ends inside the name
 
 
 def test_a_quote_that_cuts_a_withheld_name_shows_none_of_it(client, editor_headers) -> None:
     item = _create(client, editor_headers, title="Partner's statement after the verdict",
                    quote="Crofts, Michael Whinfrey's partner")  # fmt: skip
+    # And one that ends inside it.
+    ending = _create(
+        client,
+        editor_headers,
+        title="The company had entered administration",
+        quote="the company had entered administration.\n\n\u2013 Margaret",
+    )
     _withhold(client, editor_headers, NAME, item["slug"])
     public = _public(client)
     shown = public.get(f"/api/v1/items/{item['slug']}").json()
@@ -169,6 +176,13 @@ def test_a_quote_that_cuts_a_withheld_name_shows_none_of_it(client, editor_heade
         assert _traces(page.get_text()) == [], path
         marked = [m.get_text() for m in page.select("mark")]
         assert any(m.startswith(PLACEHOLDER) for m in marked), (path, marked)
+    ended = public.get(f"/api/v1/items/{ending['slug']}").json()
+    assert ended["quote"] == f"the company had entered administration.\n\n\u2013 {PLACEHOLDER}"
+    # Searched, neither is found by the part of the name its stored quote holds.
+    for q in ("crofts", "croft", "margaret", "marg"):
+        assert _found(public, q)["total"] == 0, q
+    assert item["slug"] in {i["slug"] for i in _found(public, "partner")["items"]}
+    assert ending["slug"] in {i["slug"] for i in _found(public, "administration")["items"]}
     for path in ("/api/v1/items.csv", "/feed.atom", "/api/v1/changes?limit=1000",
                  f"/api/v1/sources/{SOURCE}/candidates"):  # fmt: skip
         assert _traces(public.get(path).text) == [], path
@@ -385,3 +399,20 @@ def test_a_list_sorted_by_title_orders_a_masked_title_by_what_is_shown(client, e
     # In the order of the titles as shown (not where "Margaret" would sort).
     assert titles == sorted(titles)
     assert f"{PLACEHOLDER} asks for answers" in [t for t, _ in titles]
+
+
+def test_a_replys_quote_that_cuts_a_withheld_name_shows_none_of_it(client, editor_headers):
+    response = client.post(
+        f"/api/v1/items/{ITEM}/replies",
+        json={"by": ACTOR, "text": "Our statement.", "source": SOURCE,
+              "quote": "Crofts, Michael Whinfrey's partner"},
+        headers=editor_headers,
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    _withhold(client, editor_headers)
+    public = _public(client)
+    item = public.get(f"/api/v1/items/{ITEM}").json()
+    assert item["replies"][0]["quote"] == f"{PLACEHOLDER}, Michael Whinfrey's partner"
+    assert item["history"][-1]["evidence_quote"] == f"{PLACEHOLDER}, Michael Whinfrey's partner"
+    for path in (f"/items/{ITEM}", "/api/v1/changes?limit=1000", "/feed.atom"):
+        assert _traces(public.get(path).text) == [], path
