@@ -11,6 +11,18 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
 
+# Ids are 32-bit integers on every database the tracker runs on.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """An id written in a URL or a form: ASCII digits only ("²" and "١٢" are digits to
+    str.isdigit, never ids here), within the range of ids."""
+    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 # Slugs: lowercase words joined by hyphens, as URLs show them.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 

@@ -49,12 +49,8 @@ def item_status(slug: str) -> str:
     return f"{item(slug)}/status"
 
 
-def item_links_api(slug: str) -> str:
-    return f"{item_api(slug)}/links"
-
-
 def item_link_api(slug: str, relation: str, target: str) -> str:
-    return f"{item_links_api(slug)}/{_part(relation)}/{_part(target)}"
+    return f"{item_api(slug)}/links/{_part(relation)}/{_part(target)}"
 
 
 def item_links(slug: str) -> str:
@@ -66,17 +62,9 @@ def item_link_remove(slug: str, relation: str, target: str) -> str:
     return f"{item_links(slug)}/{_part(relation)}/{_part(target)}/remove"
 
 
-def item_replies_api(slug: str) -> str:
-    return f"{item_api(slug)}/replies"
-
-
 def item_replies(slug: str) -> str:
     """The item page's form for recording a reply."""
     return f"{item(slug)}/replies"
-
-
-def item_withheld_api(slug: str) -> str:
-    return f"{item_api(slug)}/withheld-names"
 
 
 def item_withheld(slug: str) -> str:

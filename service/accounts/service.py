@@ -14,11 +14,11 @@ from functools import lru_cache
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.accounts.models import ROLES, ApiToken, LoginAttempt, User
 from service.config import get_settings
-from service.db import utcnow
+from service.db import table_of, utcnow
 from service.errors import Busy, Conflict, FieldError, NotFound, RateLimited, invalid
 
 TOKEN_PREFIX = "trk_"
@@ -107,10 +107,11 @@ def _existing_user(session: Session, *, username: str) -> User:
 
 def end_sessions(session: Session, *, user_id: int) -> None:
     """End every dashboard session of the user, on every device (API tokens are untouched)."""
+    table = table_of(User)
     session.execute(
         sa.update(User)
-        .where(User.__table__.c.id == user_id)
-        .values(session_version=User.__table__.c.session_version + 1)
+        .where(table.c.id == user_id)
+        .values(session_version=table.c.session_version + 1)
     )
 
 
@@ -157,6 +158,7 @@ def create_token(session: Session, *, username: str, name: str = "api") -> str:
     user = get_user(session, username=username)
     if user is None:
         raise NotFound(f"No user {username}.")
+    assert user.id is not None  # read from its table
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
@@ -173,13 +175,14 @@ def create_token(session: Session, *, username: str, name: str = "api") -> str:
 def revoke_token(session: Session, *, token_or_prefix: str) -> int:
     """Revoke by the whole token or by its shown prefix; returns how many were revoked."""
     condition = (
-        ApiToken.token_hash == hash_token(token_or_prefix)
+        col(ApiToken.token_hash) == hash_token(token_or_prefix)
         if len(token_or_prefix) > 16
-        else ApiToken.prefix == token_or_prefix
+        else col(ApiToken.prefix) == token_or_prefix
     )
-    result = session.execute(
+    # `exec`, the same call as `execute`, types an UPDATE's result as one with a row count.
+    result = session.exec(
         sa.update(ApiToken)
-        .where(condition, ApiToken.revoked_at.is_(None))
+        .where(condition, col(ApiToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
     return result.rowcount
@@ -195,12 +198,12 @@ def authenticate_token(connection: sa.Connection, *, token: str) -> Principal | 
 
 
 _TOKEN_OWNER = (
-    sa.select(User.id, User.username, User.role)
-    .join(ApiToken, ApiToken.user_id == User.id)
+    sa.select(col(User.id), col(User.username), col(User.role))
+    .join(ApiToken, col(ApiToken.user_id) == col(User.id))
     .where(
-        ApiToken.token_hash == sa.bindparam("token_hash"),
-        ApiToken.revoked_at.is_(None),
-        User.is_active.is_(True),
+        col(ApiToken.token_hash) == sa.bindparam("token_hash"),
+        col(ApiToken.revoked_at).is_(None),
+        col(User.is_active).is_(True),
     )
 )
 
@@ -222,7 +225,7 @@ def check_login_allowed(session: Session, *, keys: list[str], limit: int, window
         count = session.execute(
             sa.select(sa.func.count())
             .select_from(LoginAttempt)
-            .where(LoginAttempt.key == key, LoginAttempt.at >= since)
+            .where(col(LoginAttempt.key) == key, col(LoginAttempt.at) >= since)
         ).scalar_one()
         if count >= limit:
             raise RateLimited(
@@ -260,7 +263,7 @@ def reserve_login_attempt(
     # Attempts older than the window count for nothing: each sign-in clears them away, so the
     # table holds at most the last window's failures.
     since = now - dt.timedelta(seconds=window)
-    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.__table__.c.at < since))
+    session.execute(sa.delete(LoginAttempt).where(table_of(LoginAttempt).c.at < since))
     attempts = [LoginAttempt(key=key, at=now) for key in keys]
     session.add_all(attempts)
     session.flush()
@@ -269,7 +272,7 @@ def reserve_login_attempt(
 
 def forget_login_attempt(session: Session, *, ids: list[int]) -> None:
     """Take back a reserved attempt: only failures count against the limit."""
-    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.__table__.c.id.in_(ids)))
+    session.execute(sa.delete(LoginAttempt).where(table_of(LoginAttempt).c.id.in_(ids)))
 
 
 # argon2 takes tens of megabytes and a good part of a core for each check: a worker runs a few at
@@ -287,13 +290,3 @@ def password_check_turn() -> Iterator[None]:
         yield
     finally:
         _password_checks.release()
-
-
-def authenticate_password(
-    session: Session, *, username: str, password: str, keys: list[str]
-) -> Principal | None:
-    """Check a password; a failure is recorded against every key (address, username)."""
-    principal = verify_password(session, username=username, password=password)
-    if principal is None:
-        record_failed_login(session, keys=keys)
-    return principal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.actors.models import (
     Actor,
@@ -13,7 +13,7 @@ from service.actors.models import (
     Scorecard,
     name_key,
 )
-from service.db import compare_and_set, free_slug, utcnow
+from service.db import compare_and_set, free_slug, table_of, utcnow
 from service.errors import (
     Conflict,
     FieldError,
@@ -51,9 +51,9 @@ def get_all(session: Session) -> list[Actor]:
 def scorecard(session: Session, *, actor_id: int) -> Scorecard:
     """The actor's items (as actor, not as responsible) counted by kind and phase."""
     rows = session.execute(
-        sa.select(Item.kind, Item.status, sa.func.count())
-        .where(Item.actor_id == actor_id)
-        .group_by(Item.kind, Item.status)
+        sa.select(col(Item.kind), col(Item.status), sa.func.count())
+        .where(col(Item.actor_id) == actor_id)
+        .group_by(col(Item.kind), col(Item.status))
     ).all()
     card = {kind.code: PhaseCounts() for kind in vocabulary.KINDS}
     for kind, status, count in rows:
@@ -66,9 +66,9 @@ def scorecard(session: Session, *, actor_id: int) -> Scorecard:
 
 
 def _check_unique(session: Session, *, name: str, slug: str | None, exclude: int | None) -> None:
-    clauses = [Actor.name_key == name_key(name)]
+    clauses = [col(Actor.name_key) == name_key(name)]
     if slug is not None:
-        clauses.append(Actor.slug == slug)
+        clauses.append(col(Actor.slug) == slug)
     query = select(Actor).where(sa.or_(*clauses))
     if exclude is not None:
         query = query.where(Actor.id != exclude)
@@ -99,10 +99,10 @@ def create(session: Session, *, data: ActorCreate) -> Actor:
         raise invalid(FieldError("name", "must not be blank"))
     _check_unique(session, name=name, slug=data.slug, exclude=None)
     if data.slug is not None:
-        slugs.check_new(session, slug=data.slug, taken=Actor.slug == data.slug)
+        slugs.check_new(session, slug=data.slug, taken=col(Actor.slug) == data.slug)
     # Made from the name as the public reads it: a slug never holds a withheld name.
     shown = slugs.withheld_names(session).text(name)
-    slug = data.slug or free_slug(session, Actor.slug, slugify(shown, fallback="actor"))
+    slug = data.slug or free_slug(session, table_of(Actor).c.slug, slugify(shown, fallback="actor"))
     actor = Actor(
         slug=slug,
         name=name,
@@ -122,7 +122,7 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
     changed = False
     old_slug, old_words = actor.slug, (actor.name, list(actor.aliases or []))
     if given.get("slug") is not None and given["slug"] != actor.slug:
-        slugs.check_new(session, slug=given["slug"], taken=Actor.slug == given["slug"])
+        slugs.check_new(session, slug=given["slug"], taken=col(Actor.slug) == given["slug"])
         actor.slug, changed = given["slug"], True
     if given.get("name") is not None:
         name = " ".join(given["name"].split())
@@ -136,6 +136,7 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
         if aliases != list(actor.aliases or []):
             actor.aliases, changed = aliases, True
     if changed:
+        assert actor.id is not None  # read from its table
         values = {
             "slug": actor.slug,
             "name": actor.name,

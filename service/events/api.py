@@ -14,7 +14,7 @@ from service.errors import Busy
 from service.events import atom
 from service.events import service as events
 from service.events.models import ChangeFeed, EventPublic
-from service.items.service import MAX_ID
+from service.shapes import MAX_ID
 from service.web.deps import SessionDep
 from service.web.problems import NOT_MODIFIED, PROBLEM
 from service.web.responses import json_bytes

@@ -14,11 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.accounts.models import User
 from service.actors.models import Actor
-from service.db import connection_of, tick, utcnow
+from service.db import connection_of, table_of, tick, utcnow
 from service.events.models import Event, EventPublic
 from service.items.models import Item
 from service.sources.models import Source
@@ -27,7 +27,7 @@ _Replier = aliased(Actor, name="replier")
 _ReplySource = aliased(Source, name="reply_source")
 _ItemSource = aliased(Source, name="item_source")
 
-_INSERT = sa.insert(Event.__table__)
+_INSERT = sa.insert(table_of(Event))
 
 
 def append(
@@ -81,67 +81,72 @@ def append(
 
 
 def last_change_at(session: Session) -> dt.datetime | None:
-    newest = sa.select(sa.func.max(Event.id)).scalar_subquery()
-    return session.execute(sa.select(Event.at).where(Event.id == newest)).scalar_one_or_none()
+    newest = sa.select(sa.func.max(col(Event.id))).scalar_subquery()
+    at: dt.datetime | None = session.execute(
+        sa.select(col(Event.at)).where(col(Event.id) == newest)
+    ).scalar_one_or_none()
+    return at
 
 
-def _select_events() -> sa.Select[Any]:
+def _select_events() -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(
-            Event.id,
-            Event.item_id,
-            Item.slug.label("item_slug"),
-            Item.title.label("item_title"),
-            Item.kind.label("item_kind"),
-            _ItemSource.slug.label("item_source_slug"),
-            Event.version,
-            Event.type,
-            Event.at,
-            Event.occurred_on,
-            User.username,
-            Event.from_status,
-            Event.to_status,
-            Event.note,
-            Event.evidence_url,
-            Event.evidence_quote,
-            Event.progress_value,
-            Event.changes,
-            _Replier.slug.label("actor_slug"),
-            _Replier.name.label("actor_name"),
-            _ReplySource.slug.label("source_slug"),
-            _ReplySource.title.label("source_title"),
+            col(Event.id),
+            col(Event.item_id),
+            col(Item.slug).label("item_slug"),
+            col(Item.title).label("item_title"),
+            col(Item.kind).label("item_kind"),
+            col(_ItemSource.slug).label("item_source_slug"),
+            col(Event.version),
+            col(Event.type),
+            col(Event.at),
+            col(Event.occurred_on),
+            col(User.username),
+            col(Event.from_status),
+            col(Event.to_status),
+            col(Event.note),
+            col(Event.evidence_url),
+            col(Event.evidence_quote),
+            col(Event.progress_value),
+            col(Event.changes),
+            col(_Replier.slug).label("actor_slug"),
+            col(_Replier.name).label("actor_name"),
+            col(_ReplySource.slug).label("source_slug"),
+            col(_ReplySource.title).label("source_title"),
         )
-        .join(Item, Item.id == Event.item_id)
-        .join(_ItemSource, _ItemSource.id == Item.source_id)
-        .outerjoin(User, User.id == Event.user_id)
-        .outerjoin(_Replier, _Replier.id == Event.actor_id)
-        .outerjoin(_ReplySource, _ReplySource.id == Event.source_id)
+        .join(Item, col(Item.id) == col(Event.item_id))
+        .join(_ItemSource, col(_ItemSource.id) == col(Item.source_id))
+        .outerjoin(User, col(User.id) == col(Event.user_id))
+        .outerjoin(_Replier, col(_Replier.id) == col(Event.actor_id))
+        .outerjoin(_ReplySource, col(_ReplySource.id) == col(Event.source_id))
     )
 
 
 def get(session: Session, *, event_id: int) -> EventPublic:
-    row = session.execute(_select_events().where(Event.id == event_id)).one()
+    row = session.execute(_select_events().where(col(Event.id) == event_id)).one()
     return EventPublic.from_row(row._mapping)
 
 
 def history(session: Session, *, item_id: int) -> list[EventPublic]:
     rows = session.execute(
-        _select_events().where(Event.item_id == item_id).order_by(Event.id)
+        _select_events().where(col(Event.item_id) == item_id).order_by(col(Event.id))
     ).all()
     return [EventPublic.from_row(r._mapping) for r in rows]
 
 
 def feed(session: Session, *, after: int, limit: int, upto: int | None = None) -> list[EventPublic]:
     """The events after `after` in id order, and with `upto` none above it."""
-    query = _select_events().where(Event.id > after)
+    query = _select_events().where(col(Event.id) > after)
     if upto is not None:
-        query = query.where(Event.id <= upto)
-    rows = session.execute(query.order_by(Event.id).limit(limit)).all()
+        query = query.where(col(Event.id) <= upto)
+    rows = session.execute(query.order_by(col(Event.id)).limit(limit)).all()
     return [EventPublic.from_row(r._mapping) for r in rows]
 
 
 def newest_id(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(Event.id), 0))).scalar_one())
+    return int(
+        session.execute(sa.select(sa.func.coalesce(sa.func.max(col(Event.id)), 0))).scalar_one()
+    )
 
 
 class HorizonTimeout(Exception):
@@ -195,5 +200,5 @@ def feed_horizon(engine: sa.Engine, *, deadline: float | None = None) -> int | N
 
 
 def latest(session: Session, *, limit: int) -> list[EventPublic]:
-    rows = session.execute(_select_events().order_by(Event.id.desc()).limit(limit)).all()
+    rows = session.execute(_select_events().order_by(col(Event.id).desc()).limit(limit)).all()
     return [EventPublic.from_row(r._mapping) for r in rows]

@@ -18,7 +18,7 @@ from service.errors import Invalid, PreconditionFailed
 from service.items import service as items
 from service.items import vocabulary
 from service.items.models import ItemCreate, ItemPublic, ItemUpdate
-from service.shapes import json_number
+from service.shapes import json_number, parse_id
 from service.sources import service as sources
 from service.sources.models import Source
 from service.web.deps import FormEditor, SessionDep
@@ -95,9 +95,9 @@ def new_item(request: Request, session: SessionDep, editor: FormEditor) -> Respo
     query = request.query_params
     source = sources.get(session, slug=query.get("source", ""))
     values = {name: query.get(name, "") for name in NEW_FIELDS}
-    start, end = values["quote_start"], values["quote_end"]
-    if start.isascii() and start.isdigit() and end.isascii() and end.isdigit():
-        values["quote"] = source.text[int(start) : int(end)]
+    start, end = parse_id(values["quote_start"]), parse_id(values["quote_end"])
+    if start is not None and end is not None:
+        values["quote"] = source.text[start:end]
     return _form(request, session, principal, values=values, errors={}, source=source)
 
 
@@ -173,7 +173,7 @@ def save_item(
     data, invalid_fields = validate(ItemUpdate, given)
     errors = {**invalid_fields, **errors}
     expected = values["expected_version"]
-    version = items.parse_id(expected) or 0
+    version = parse_id(expected) or 0
     item = items.get(session, ref=ref)
     conflict = None
     if data is not None and not errors:

@@ -10,9 +10,10 @@ from functools import lru_cache
 from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.actors.models import Actor
+from service.db import table_of
 from service.errors import FieldError, invalid
 from service.items import search, tally, vocabulary
 from service.items import service as items
@@ -48,37 +49,41 @@ def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnE
     """Every filter but the text search (`q`), which `searched()` joins in."""
     clauses: list[sa.ColumnElement[bool]] = []
     if filters.kind:
-        clauses.append(Item.kind == filters.kind)
+        clauses.append(col(Item.kind) == filters.kind)
     if filters.status:
-        clauses.append(Item.status.in_(filters.status))
+        clauses.append(col(Item.status).in_(filters.status))
     if filters.actor:
         clauses.append(
-            Item.actor_id
-            == sa.select(Actor.id).where(Actor.slug == filters.actor).scalar_subquery()
+            col(Item.actor_id)
+            == sa.select(col(Actor.id)).where(col(Actor.slug) == filters.actor).scalar_subquery()
         )
     if filters.responsible:
         clauses.append(
-            Item.responsible_id
-            == sa.select(Actor.id).where(Actor.slug == filters.responsible).scalar_subquery()
+            col(Item.responsible_id)
+            == sa.select(col(Actor.id))
+            .where(col(Actor.slug) == filters.responsible)
+            .scalar_subquery()
         )
     if filters.outcome:
         pairs = vocabulary.statuses_with_outcome(filters.outcome)
-        clauses.append(sa.or_(*(sa.and_(Item.kind == k, Item.status == s) for k, s in pairs)))
+        clauses.append(
+            sa.or_(*(sa.and_(col(Item.kind) == k, col(Item.status) == s) for k, s in pairs))
+        )
     if filters.source:
         clauses.append(
-            Item.source_id
-            == sa.select(Source.id).where(Source.slug == filters.source).scalar_subquery()
+            col(Item.source_id)
+            == sa.select(col(Source.id)).where(col(Source.slug) == filters.source).scalar_subquery()
         )
     if filters.overdue is not None:
         today = today or dt.datetime.now(dt.UTC).date()
         overdue = sa.and_(
-            Item.due_on.is_not(None),
-            Item.due_on < today,
-            Item.status.not_in(sorted(vocabulary.RESOLVED_STATUSES)),
+            col(Item.due_on).is_not(None),
+            col(Item.due_on) < today,
+            col(Item.status).not_in(sorted(vocabulary.RESOLVED_STATUSES)),
         )
         clauses.append(overdue if filters.overdue else sa.not_(overdue))
     if filters.updated_since is not None:
-        clauses.append(Item.updated_at >= filters.updated_since)
+        clauses.append(col(Item.updated_at) >= filters.updated_since)
     return clauses
 
 
@@ -268,17 +273,17 @@ def _plain_statement(sort: str, kind: bool, status: bool, after: str | None) -> 
     total = sa.select(sa.func.coalesce(sa.func.sum(ItemTally.count), 0))
     query = items.select_items()
     if kind:
-        query = query.where(Item.kind == sa.bindparam(_KIND, type_=sa.String()))
-        total = total.where(ItemTally.kind == sa.bindparam(_KIND, type_=sa.String()))
+        query = query.where(col(Item.kind) == sa.bindparam(_KIND, type_=sa.String()))
+        total = total.where(col(ItemTally.kind) == sa.bindparam(_KIND, type_=sa.String()))
     if status:
         statuses = sa.bindparam(_STATUSES, type_=sa.String(), expanding=True)
-        query = query.where(Item.status.in_(statuses))
-        total = total.where(ItemTally.status.in_(statuses))
-    bound: tuple[Any, int] | None = None
+        query = query.where(col(Item.status).in_(statuses))
+        total = total.where(col(ItemTally.status).in_(statuses))
+    bound: tuple[Any, Any] | None = None
     if after is not None:
-        key_type = Item.__table__.c[_SORT_COLUMN.get(sort, "due_on")].type
+        key_type = table_of(Item).c[_SORT_COLUMN.get(sort, "due_on")].type
         key = sa.bindparam(_AFTER_KEY, type_=key_type) if after == "key" else None
-        bound = (key, sa.bindparam(_AFTER_ID, type_=sa.Integer()))  # type: ignore[assignment]
+        bound = (key, sa.bindparam(_AFTER_ID, type_=sa.Integer()))
     order, after_clause = order_and_after(sort, bound)
     if after_clause is not None:
         query = query.where(after_clause)
@@ -308,7 +313,8 @@ def rows_before(session: Session, *, filters: ItemFilters, sort: str, cursor: st
     query = over_items(sa.select(sa.func.count()), matches).where(
         *where(filters), sa.not_(after_clause)
     )
-    return session.execute(query, search_params(matches)).scalar_one()
+    before: int = session.execute(query, search_params(matches)).scalar_one()
+    return before
 
 
 def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
@@ -318,10 +324,14 @@ def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
     title = title_order(search.masked_titles(session.connection()))
     query = (
         items.select_items()
-        .where(Item.kind == "commitment", Item.progress_target.is_not(None))
-        .order_by(Item.status.in_(sorted(vocabulary.RESOLVED_STATUSES)).asc(), title, Item.id)
+        .where(col(Item.kind) == "commitment", col(Item.progress_target).is_not(None))
+        .order_by(
+            col(Item.status).in_(sorted(vocabulary.RESOLVED_STATUSES)).asc(), title, col(Item.id)
+        )
         .limit(limit)
     )
+    # A row's mapping is read by column name, as `from_row` reads it (its stub types the keys
+    # as names or columns, which a `Mapping[str, Any]` parameter does not take).
     return [ItemPublic.from_row(r._mapping, today=today) for r in session.execute(query)]
 
 
@@ -338,9 +348,11 @@ def count_matching(
         return tally.total(session, kind=filters.kind, statuses=filters.status)
     if matches is not None and not clauses:
         query, params = search.count(session.get_bind().dialect.name, search.words(filters.q))
-        return session.execute(query, params).scalar_one()
+        found: int = session.execute(query, params).scalar_one()
+        return found
     query = over_items(sa.select(sa.func.count()), matches).where(*clauses)
-    return session.execute(query, search_params(matches)).scalar_one()
+    counted: int = session.execute(query, search_params(matches)).scalar_one()
+    return counted
 
 
 def iter_all(

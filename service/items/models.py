@@ -311,7 +311,7 @@ class ItemPublic(BaseModel):
         return progress_target(self.kind, value) is not None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any], *, today: dt.date | None = None) -> ItemPublic:
+    def from_row(cls, row: Mapping[Any, Any], *, today: dt.date | None = None) -> ItemPublic:
         """From a row of the items query (with its actor, responsible and source)."""
         return cls.of_values(item_values(tuple(row[c] for c in ITEM_COLUMNS), today))
 

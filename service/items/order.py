@@ -80,7 +80,7 @@ def title_order(masked: dict[int, str] | None) -> sa.ColumnElement[str]:
 
 def order_and_after(
     sort: str,
-    after: tuple[Any, int] | None,
+    after: tuple[Any, Any] | None,
     matches: search.Matches | None = None,
     masked: dict[int, str] | None = None,
 ) -> tuple[list[sa.ColumnElement[Any]], sa.ColumnElement[bool] | None]:

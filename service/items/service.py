@@ -14,12 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service import shapes
 from service.actors import service as actors
 from service.actors.models import Actor
-from service.db import compare_and_set, connection_of, free_slug, utcnow
+from service.db import compare_and_set, connection_of, free_slug, table_of, utcnow
 from service.errors import (
     FieldError,
     conflict,
@@ -31,22 +31,10 @@ from service.errors import (
 from service.events import service as events
 from service.items import search, tally, vocabulary
 from service.items.models import Item, ItemCreate, ItemPublic, ItemUpdate, StatusChange
-from service.shapes import BIDI_FORMATTING, json_number
+from service.shapes import BIDI_FORMATTING, json_number, parse_id
 from service.slugs import service as slugs
 from service.sources import service as sources
 from service.sources.models import Source
-
-# Ids are 32-bit integers on every database the tracker runs on.
-MAX_ID = 2**31 - 1
-
-
-def parse_id(text: str) -> int | None:
-    """An id written in a URL or a form: ASCII digits only ("²" and "١٢" are digits to
-    str.isdigit, never ids here), within the range of ids."""
-    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID:
-        return int(text)
-    return None
-
 
 _Responsible = aliased(Actor, name="responsible")
 
@@ -57,17 +45,17 @@ def select_items() -> sa.Select[Any]:
     Built once: a Select is immutable, and each `.where()` makes a new one."""
     return (
         sa.select(
-            *Item.__table__.c,
-            Actor.slug.label("actor_slug"),
-            Actor.name.label("actor_name"),
-            _Responsible.slug.label("responsible_slug"),
-            _Responsible.name.label("responsible_name"),
-            Source.slug.label("source_slug"),
-            Source.title.label("source_title"),
+            *table_of(Item).c,
+            col(Actor.slug).label("actor_slug"),
+            col(Actor.name).label("actor_name"),
+            col(_Responsible.slug).label("responsible_slug"),
+            col(_Responsible.name).label("responsible_name"),
+            col(Source.slug).label("source_slug"),
+            col(Source.title).label("source_title"),
         )
-        .join(Actor, Actor.id == Item.actor_id)
-        .outerjoin(_Responsible, _Responsible.id == Item.responsible_id)
-        .join(Source, Source.id == Item.source_id)
+        .join(Actor, col(Actor.id) == col(Item.actor_id))
+        .outerjoin(_Responsible, col(_Responsible.id) == col(Item.responsible_id))
+        .join(Source, col(Source.id) == col(Item.source_id))
     )
 
 
@@ -76,7 +64,7 @@ def _select_by_ref(by_id: bool, lock: bool) -> sa.Select[Any]:
     """The item select for one reference, built once per shape with its values as parameters:
     a statement built anew for each call costs more to key for the compiled-SQL cache than the
     query costs to run."""
-    columns = Item.__table__.c
+    columns = table_of(Item).c
     clause = columns.slug == sa.bindparam("slug")
     if by_id:
         clause = sa.or_(columns.id == sa.bindparam("id"), clause)
@@ -113,11 +101,14 @@ def get(session: Session, *, ref: str | int) -> ItemPublic:
 
 
 def _actor_id(session: Session, slug: str | None, field_name: str) -> int | None:
-    if slug is None:
-        return None
+    return None if slug is None else _existing_actor_id(session, slug, field_name)
+
+
+def _existing_actor_id(session: Session, slug: str, field_name: str) -> int:
     actor = actors.get_by_slug_or_none(session, slug=slug)
     if actor is None:
         raise invalid(FieldError(field_name, f"no actor {slug!r}"))
+    assert actor.id is not None  # read from its table
     return actor.id
 
 
@@ -153,19 +144,20 @@ def create(
         raise invalid(
             FieldError("status", f"{status!r} is not a status of a {kind.code}"),
         )
-    actor_id = _actor_id(session, data.actor, "actor")
+    actor_id = _existing_actor_id(session, data.actor, "actor")
     responsible_id = _actor_id(session, data.responsible, "responsible")
     source = _source(session, data.source)
+    assert source.id is not None  # read from its table
     start, end = sources.locate_quote(source.text, data.quote, start=data.quote_start)
     if data.progress_value is not None and data.quantity is None:
         raise invalid(FieldError("progress_value", "an item without a quantity has no progress"))
     if data.slug is not None:
-        slugs.check_new(session, slug=data.slug, taken=Item.slug == data.slug)
+        slugs.check_new(session, slug=data.slug, taken=col(Item.slug) == data.slug)
         slug = data.slug
     else:
         # Made from the title as the public reads it: a slug never holds a withheld name.
         shown = slugs.withheld_names(session).text(data.title)
-        slug = free_slug(session, Item.slug, shapes.slugify(shown))
+        slug = free_slug(session, table_of(Item).c.slug, shapes.slugify(shown))
     now = at or utcnow()
     item = Item(
         slug=slug,
@@ -193,6 +185,7 @@ def create(
     )
     session.add(item)
     session.flush()
+    assert item.id is not None  # given by the flush
     tally.add(session, [(kind.code, status, 1)])
     search.index(session.connection(), [item.id])
     events.append(
@@ -291,7 +284,7 @@ def change_slug(
     if slug == row.slug:
         return ItemPublic.from_row(row._mapping)
     if not checked:
-        slugs.check_new(session, slug=slug, taken=Item.slug == slug)
+        slugs.check_new(session, slug=slug, taken=col(Item.slug) == slug)
     now = utcnow()
     values = {"slug": slug, "updated_at": now}
     if not compare_and_set(session, Item, row_id=row.id, version=row.version, values=values):
@@ -342,7 +335,7 @@ def update(
         if given["slug"] is None:
             raise invalid(FieldError("slug", "must not be null"))
         if given["slug"] != row.slug:
-            slugs.check_new(session, slug=given["slug"], taken=Item.slug == given["slug"])
+            slugs.check_new(session, slug=given["slug"], taken=col(Item.slug) == given["slug"])
             change("slug", row.slug, given["slug"])
     if "actor" in given:
         if given["actor"] is None:

@@ -24,6 +24,7 @@ from service.items.item_page import (
     row_document,
 )
 from service.items.models import ItemPublic, StatusChange
+from service.shapes import parse_id
 from service.web.deps import SessionDep, editor_of_form
 from service.web.forms import PostedForm, form_text, see_other, sentence, validate
 from service.web.templates import hx_target, render, wants_fragment
@@ -62,7 +63,7 @@ def item_row_edit(
 def read_status_form(form: FormData, item: ItemPublic) -> tuple[StatusForm, StatusChange | None]:
     """The form as typed, and the change it asks for (None when a field is wrong)."""
     values = {name: form_text(form, name) for name in STATUS_FIELDS}
-    expected = items.parse_id(form_text(form, "expected_version").strip())
+    expected = parse_id(form_text(form, "expected_version").strip())
     state = StatusForm(values=values, expected_version=expected or item.version)
     given = {
         "status": values["status"],

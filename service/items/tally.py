@@ -12,9 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
-from service.db import connection_of
-from service.items.models import Item, ItemTally
+from service.db import connection_of, table_of
+from service.items.models import ItemTally
 
 Connectable = sa.Connection | sa.orm.Session
 
@@ -36,36 +37,27 @@ def add(connection: Connectable, changes: Iterable[tuple[str, str, int]]) -> Non
 @lru_cache(maxsize=4)
 def _upsert(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (kind, status) DO UPDATE count = count + the new delta."""
-    table = ItemTally.__table__
+    table = table_of(ItemTally)
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return insert.on_conflict_do_update(
         index_elements=["kind", "status"], set_={"count": table.c.count + insert.excluded.count}
     )
 
 
-def recount(connection: Connectable) -> None:
-    """Count every item again (after a bulk load that bypassed the service)."""
-    table = ItemTally.__table__
-    connection.execute(sa.delete(table))
-    connection.execute(
-        table.insert().from_select(
-            ["kind", "status", "count"],
-            sa.select(Item.kind, Item.status, sa.func.count()).group_by(Item.kind, Item.status),
-        )
-    )
-
-
 def counts(connection: Connectable) -> list[tuple[str, str, int]]:
     rows = connection.execute(
-        sa.select(ItemTally.kind, ItemTally.status, ItemTally.count).where(ItemTally.count > 0)
+        sa.select(col(ItemTally.kind), col(ItemTally.status), col(ItemTally.count)).where(
+            col(ItemTally.count) > 0
+        )
     ).all()
-    return [(r.kind, r.status, r.count) for r in rows]
+    # Unpacked, not read by name: to a type checker `row.count` is the tuple's method.
+    return [(kind, status, count) for kind, status, count in rows]
 
 
 def total(connection: Connectable, *, kind: str | None, statuses: list[str]) -> int:
     query = sa.select(sa.func.coalesce(sa.func.sum(ItemTally.count), 0))
     if kind:
-        query = query.where(ItemTally.kind == kind)
+        query = query.where(col(ItemTally.kind) == kind)
     if statuses:
-        query = query.where(ItemTally.status.in_(statuses))
+        query = query.where(col(ItemTally.status).in_(statuses))
     return int(connection.execute(query).scalar_one())

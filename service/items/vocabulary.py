@@ -7,6 +7,7 @@ here plus a migration that updates the check constraint.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -149,7 +150,7 @@ def outcome_of(kind: str, status: str) -> Outcome:
     return found.outcome if found else "pending"
 
 
-def statuses_with_outcome(outcomes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+def statuses_with_outcome(outcomes: Sequence[str]) -> list[tuple[str, str]]:
     """The (kind, status) pairs whose outcome is one of `outcomes`."""
     return [(k.code, s.code) for k in KINDS for s in k.statuses if s.outcome in outcomes]
 

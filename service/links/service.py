@@ -13,7 +13,7 @@ from collections import deque
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.db import utcnow
 from service.errors import Conflict, FieldError, NotFound, invalid
@@ -39,13 +39,20 @@ def _brief(row: Any) -> ItemBrief:
 
 def _linked(session: Session, *, item_id: int, outgoing: bool) -> list[Any]:
     """The links that leave the item (outgoing) or arrive at it, with the item at the other end."""
-    near, far = (ItemLink.item_id, ItemLink.target_id) if outgoing else (
-        ItemLink.target_id, ItemLink.item_id)  # fmt: skip
+    near, far = (col(ItemLink.item_id), col(ItemLink.target_id)) if outgoing else (
+        col(ItemLink.target_id), col(ItemLink.item_id))  # fmt: skip
     query = (
-        sa.select(ItemLink.relation, Item.id, Item.slug, Item.kind, Item.title, Item.status)
-        .join(Item, Item.id == far)
+        sa.select(
+            col(ItemLink.relation),
+            col(Item.id),
+            col(Item.slug),
+            col(Item.kind),
+            col(Item.title),
+            col(Item.status),
+        )
+        .join(Item, col(Item.id) == far)
         .where(near == item_id)
-        .order_by(Item.title, Item.id)
+        .order_by(col(Item.title), col(Item.id))
     )
     return list(session.execute(query).all())
 
@@ -75,10 +82,16 @@ def parts_of(session: Session, item_ids: list[int]) -> dict[int, list[ItemBrief]
     if not item_ids:
         return {}
     query = (
-        sa.select(ItemLink.target_id, Item.slug, Item.kind, Item.title, Item.status)
-        .join(Item, Item.id == ItemLink.item_id)
-        .where(ItemLink.relation == "part_of", ItemLink.target_id.in_(item_ids))
-        .order_by(ItemLink.target_id, Item.title, Item.id)
+        sa.select(
+            col(ItemLink.target_id),
+            col(Item.slug),
+            col(Item.kind),
+            col(Item.title),
+            col(Item.status),
+        )
+        .join(Item, col(Item.id) == col(ItemLink.item_id))
+        .where(col(ItemLink.relation) == "part_of", col(ItemLink.target_id).in_(item_ids))
+        .order_by(col(ItemLink.target_id), col(Item.title), col(Item.id))
     )
     found: dict[int, list[ItemBrief]] = {}
     for row in session.execute(query):
@@ -90,7 +103,7 @@ def parents(session: Session) -> frozenset[int]:
     """The items that have parts: a table whose rows are none of them needs no `parts_of`."""
     return frozenset(
         session.execute(
-            sa.select(ItemLink.target_id).where(ItemLink.relation == "part_of").distinct()
+            sa.select(col(ItemLink.target_id)).where(col(ItemLink.relation) == "part_of").distinct()
         ).scalars()
     )
 
@@ -104,11 +117,14 @@ def _ends(relation: str, item_id: int, target_id: int) -> tuple[int, int]:
 
 def _find(session: Session, relation: str, item_id: int, target_id: int) -> int | None:
     a, b = _ends(relation, item_id, target_id)
-    return session.execute(
-        sa.select(ItemLink.id).where(
-            ItemLink.item_id == a, ItemLink.target_id == b, ItemLink.relation == relation
+    found: int | None = session.execute(
+        sa.select(col(ItemLink.id)).where(
+            col(ItemLink.item_id) == a,
+            col(ItemLink.target_id) == b,
+            col(ItemLink.relation) == relation,
         )
     ).scalar_one_or_none()
+    return found
 
 
 def _path(session: Session, relation: str, *, start: int, goal: int) -> list[int] | None:
@@ -125,8 +141,8 @@ def _path(session: Session, relation: str, *, start: int, goal: int) -> list[int
                 path.append(previous)
             return path[::-1]
         nexts = session.execute(
-            sa.select(ItemLink.target_id).where(
-                ItemLink.item_id == node, ItemLink.relation == relation
+            sa.select(col(ItemLink.target_id)).where(
+                col(ItemLink.item_id) == node, col(ItemLink.relation) == relation
             )
         ).scalars()
         for following in nexts:
@@ -138,7 +154,7 @@ def _path(session: Session, relation: str, *, start: int, goal: int) -> list[int
 
 def _slugs(session: Session, ids: list[int]) -> list[str]:
     found: dict[int, str] = dict(
-        session.execute(sa.select(Item.id, Item.slug).where(Item.id.in_(ids))).all()
+        session.execute(sa.select(col(Item.id), col(Item.slug)).where(col(Item.id).in_(ids))).all()
     )
     return [found[i] for i in ids]
 
@@ -198,4 +214,4 @@ def delete(session: Session, *, ref: str | int, relation: str, target: str | int
     link_id = _find(session, relation, item.id, other.id)
     if link_id is None:
         raise NotFound(f"{item.slug} has no {relation} link to {other.slug}.")
-    session.execute(sa.delete(ItemLink).where(ItemLink.id == link_id))
+    session.execute(sa.delete(ItemLink).where(col(ItemLink.id) == link_id))

@@ -8,9 +8,9 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from service.db import compare_and_set, free_slug, utcnow
+from service.db import compare_and_set, free_slug, table_of, utcnow
 from service.errors import (
     Conflict,
     FieldError,
@@ -72,9 +72,9 @@ def get_all(session: Session) -> list[Source]:
 
 def _items_tracked(session: Session, source_ids: list[int]) -> dict[int, int]:
     rows = session.execute(
-        sa.select(Item.source_id, sa.func.count())
-        .where(Item.source_id.in_(source_ids))
-        .group_by(Item.source_id)
+        sa.select(col(Item.source_id), sa.func.count())
+        .where(col(Item.source_id).in_(source_ids))
+        .group_by(col(Item.source_id))
     ).all()
     return {source_id: count for source_id, count in rows}
 
@@ -82,12 +82,12 @@ def _items_tracked(session: Session, source_ids: list[int]) -> dict[int, int]:
 def _originals(session: Session, source_ids: list[int]) -> dict[int, OriginalPublic]:
     rows = session.execute(
         sa.select(
-            SourceOriginal.source_id,
-            SourceOriginal.filename,
-            SourceOriginal.media_type,
-            SourceOriginal.sha256,
-            sa.func.length(SourceOriginal.data),
-        ).where(SourceOriginal.source_id.in_(source_ids))
+            col(SourceOriginal.source_id),
+            col(SourceOriginal.filename),
+            col(SourceOriginal.media_type),
+            col(SourceOriginal.sha256),
+            sa.func.length(col(SourceOriginal.data)),
+        ).where(col(SourceOriginal.source_id).in_(source_ids))
     ).all()
     return {
         r[0]: OriginalPublic(filename=r[1], media_type=r[2], sha256=r[3], size=r[4]) for r in rows
@@ -96,17 +96,21 @@ def _originals(session: Session, source_ids: list[int]) -> dict[int, OriginalPub
 
 def get_all_public(session: Session) -> list[SourcePublic]:
     """Every source, newest archived first, with how many items quote it."""
-    found = list(session.exec(select(Source).order_by(Source.archived_at.desc(), Source.id)))
+    found = list(
+        session.exec(select(Source).order_by(col(Source.archived_at).desc(), col(Source.id)))
+    )
     ids = [s.id for s in found if s.id is not None]
     counts, originals = _items_tracked(session, ids), _originals(session, ids)
     return [
         SourcePublic.of(s, items_tracked=counts.get(s.id, 0), original=originals.get(s.id))
         for s in found
+        if s.id is not None
     ]
 
 
 def get_public(session: Session, *, slug: str) -> SourceWithText:
     source = get(session, slug=slug)
+    assert source.id is not None  # read from its table
     spans = quote_spans(session, source_id=source.id)
     return SourceWithText.with_spans(
         source, spans, original=_originals(session, [source.id]).get(source.id)
@@ -156,11 +160,12 @@ def archive(
     if meta.slug is not None and get_by_slug_or_none(session, slug=meta.slug) is not None:
         raise Conflict(f"The slug {meta.slug} is taken.", extra={"existing": meta.slug})
     if meta.slug is not None:
-        slugs.check_new(session, slug=meta.slug, taken=Source.slug == meta.slug)
+        slugs.check_new(session, slug=meta.slug, taken=col(Source.slug) == meta.slug)
     # Made from the title as the public reads it: a slug never holds a withheld name.
     shown = slugs.withheld_names(session).text(meta.title)
     source = Source(
-        slug=meta.slug or free_slug(session, Source.slug, slugify(shown, fallback="source")),
+        slug=meta.slug
+        or free_slug(session, table_of(Source).c.slug, slugify(shown, fallback="source")),
         title=meta.title.strip(),
         publisher=meta.publisher or None,
         url=meta.url or None,
@@ -173,6 +178,7 @@ def archive(
     session.add(source)
     session.flush()
     if original is not None:
+        assert source.id is not None  # given by the flush
         session.add(
             SourceOriginal(
                 source_id=source.id,
@@ -196,13 +202,14 @@ def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version:
             raise invalid(FieldError(required, "must not be null"))
     values = {k: v for k, v in given.items() if getattr(source, k) != v}
     if "slug" in values:
-        slugs.check_new(session, slug=values["slug"], taken=Source.slug == values["slug"])
+        slugs.check_new(session, slug=values["slug"], taken=col(Source.slug) == values["slug"])
     _check_dates(
         values.get("published_on", source.published_on),
         values.get("published_precision", source.published_precision),
     )
     if not values:
         return source
+    assert source.id is not None  # read from its table
     values["updated_at"] = utcnow()
     if not compare_and_set(
         session, Source, row_id=source.id, version=if_match_version, values=values
@@ -259,9 +266,16 @@ def create(
 def quote_spans(session: Session, *, source_id: int | None) -> list[QuoteSpan]:
     """Every item's quoted span in this source, in reading order."""
     rows = session.execute(
-        sa.select(Item.id, Item.slug, Item.title, Item.kind, Item.quote_start, Item.quote_end)
-        .where(Item.source_id == source_id)
-        .order_by(Item.quote_start, Item.id)
+        sa.select(
+            col(Item.id),
+            col(Item.slug),
+            col(Item.title),
+            col(Item.kind),
+            col(Item.quote_start),
+            col(Item.quote_end),
+        )
+        .where(col(Item.source_id) == source_id)
+        .order_by(col(Item.quote_start), col(Item.id))
     ).all()
     return [
         QuoteSpan.model_construct(

@@ -4,7 +4,7 @@ marked accepted (a tracked item quotes inside it), dismissed (an editor said no)
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.actors.models import Actor
 from service.errors import NotFound
@@ -17,16 +17,16 @@ from service.sources.models import CandidateDismissal, CandidatePublic, Candidat
 def known_actors(session: Session) -> list[KnownActor]:
     return [
         KnownActor(slug=a.slug, name=a.name, aliases=tuple(a.aliases or ()))
-        for a in session.exec(select(Actor).order_by(Actor.id))
+        for a in session.exec(select(Actor).order_by(col(Actor.id)))
     ]
 
 
 def for_source(session: Session, *, slug: str) -> list[CandidatePublic]:
     source = sources.get(session, slug=slug)
     tracked = session.execute(
-        sa.select(Item.slug, Item.quote_start, Item.quote_end)
-        .where(Item.source_id == source.id)
-        .order_by(Item.quote_start, Item.id)
+        sa.select(col(Item.slug), col(Item.quote_start), col(Item.quote_end))
+        .where(col(Item.source_id) == source.id)
+        .order_by(col(Item.quote_start), col(Item.id))
     ).all()
     dismissed = {
         (d.quote_start, d.quote_end)
@@ -88,6 +88,7 @@ def dismiss(session: Session, *, slug: str, candidate_id: str, user_id: int | No
         )
     ).first()
     if exists is None:
+        assert source.id is not None  # read from its table
         session.add(
             CandidateDismissal(
                 source_id=source.id,

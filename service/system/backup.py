@@ -213,10 +213,6 @@ def export_json(engine: Engine, out: BinaryIO) -> dict[str, int]:
     return counts
 
 
-def export_bytes(engine: Engine) -> bytes:
-    return "".join(export_chunks(engine)).encode("utf-8")
-
-
 def write_export(engine: Engine, path: Path) -> dict[str, int]:
     """Write the export to a file (owner-only), atomically: a half-written export never takes
     the place of a good one."""

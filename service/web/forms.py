@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from service.errors import Invalid, PreconditionFailed
-from service.shapes import SLUG_PATTERN
+from service.shapes import SLUG_PATTERN, parse_id
 from service.web.problems import field_errors
 
 
@@ -93,10 +93,7 @@ def change_slug(form: FormData, save: Callable[[str, int], str]) -> tuple[str | 
     it now has, or None and the form again with what went wrong."""
     values = filled(form, ("slug",))
     state = SlugChange(values)
-    expected = form_text(form, "expected_version").strip()
-    version = (
-        int(expected) if expected.isascii() and expected.isdigit() and len(expected) < 10 else 0
-    )
+    version = parse_id(form_text(form, "expected_version").strip()) or 0
     if not values["slug"]:
         state.errors["slug"] = "Give the new address."
     elif not re.fullmatch(SLUG_PATTERN, values["slug"]):

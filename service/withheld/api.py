@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from starlette.responses import Response
 
 from service.db import write_session
-from service.items.service import MAX_ID
+from service.shapes import MAX_ID
 from service.web.deps import CurrentEditor
 from service.web.problems import PROBLEM, WRITE_ERRORS
 from service.web.responses import json_response

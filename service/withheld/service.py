@@ -11,16 +11,18 @@ URLs then lead nowhere).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col, select
 
 from service import masking, shapes
 from service.actors.models import Actor
-from service.db import compare_and_set, connection_of, free_slug, utcnow
+from service.db import compare_and_set, connection_of, free_slug, table_of, utcnow
 from service.errors import Conflict, FieldError, NotFound, invalid
 from service.events import service as events
 from service.items import search
@@ -35,27 +37,31 @@ from service.withheld.models import WithheldCreate, WithheldName, WithheldPublic
 T = TypeVar("T")
 
 
-class _Kept:
+class _Kept(Generic[T]):
     """What a set of names finds in a text or a file that never changes (by its hash), kept
-    across data versions: archived texts and uploads are immutable."""
+    across data versions: archived texts and uploads are immutable. Small values (offsets, a
+    yes or no), so that many can be kept; shared by the threads of a worker."""
 
-    def __init__(self, capacity: int = 512) -> None:
+    def __init__(self, capacity: int = 4096) -> None:
         self.capacity = capacity
-        self._found: OrderedDict[Hashable, Any] = OrderedDict()
+        self._found: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
-        if key in self._found:
-            self._found.move_to_end(key)
-            return self._found[key]
+        with self._lock:
+            if key in self._found:
+                self._found.move_to_end(key)
+                return self._found[key]
         value = make()
-        self._found[key] = value
-        while len(self._found) > self.capacity:
-            self._found.popitem(last=False)
+        with self._lock:
+            self._found[key] = value
+            while len(self._found) > self.capacity:
+                self._found.popitem(last=False)
         return value
 
 
-_text_masks = _Kept()
-_originals = _Kept()
+_spans = _Kept[tuple[tuple[int, int], ...]]()
+_originals = _Kept[bool]()
 
 
 def masker(session: Session) -> masking.Masker:
@@ -69,12 +75,10 @@ def masker(session: Session) -> masking.Masker:
     for source_id, slug, digest in connection.execute(
         sa.select(col(Source.id), col(Source.slug), col(Source.sha256))
     ):
-        mask = _text_masks.get(
-            (names.names, digest),
-            lambda source_id=source_id: _mask_of(connection, names, source_id),
-        )
-        if mask.spans:
-            texts[slug] = mask
+        assert source_id is not None  # a primary key
+        spans = _spans.get((names.names, digest), partial(_spans_in, connection, names, source_id))
+        if spans:
+            texts[slug] = masking.TextMask(_text_of(connection, source_id), spans)
     hidden = set()
     for slug, digest, media_type, source_id in connection.execute(
         sa.select(
@@ -84,20 +88,24 @@ def masker(session: Session) -> masking.Masker:
     ):  # fmt: skip
         holds = _originals.get(
             (names.names, digest, media_type),
-            lambda source_id=source_id, media_type=media_type: _original_holds(
-                connection, names, source_id, media_type
-            ),
+            partial(_original_holds, connection, names, source_id, media_type),
         )
         if holds:
             hidden.add(slug)
     return masking.Masker(names, texts, frozenset(hidden))
 
 
-def _mask_of(connection: sa.Connection, names: masking.Names, source_id: int) -> masking.TextMask:
-    text = connection.execute(
+def _text_of(connection: sa.Connection, source_id: int) -> str:
+    text: str = connection.execute(
         sa.select(col(Source.text)).where(col(Source.id) == source_id)
     ).scalar_one()
-    return names.mask(text)
+    return text
+
+
+def _spans_in(
+    connection: sa.Connection, names: masking.Names, source_id: int
+) -> tuple[tuple[int, int], ...]:
+    return tuple(names.spans(_text_of(connection, source_id)))
 
 
 def _original_holds(
@@ -123,7 +131,7 @@ def _record_texts(session: Session, row: Any) -> list[str]:
     assert source is not None
     texts += [source.text, source.title, source.publisher or "", source.url or "", source.slug]
     actor_ids = {row.actor_id, row.responsible_id} - {None}
-    for actor in session.exec(sa.select(Actor).where(col(Actor.id).in_(actor_ids))).scalars():
+    for actor in session.exec(select(Actor).where(col(Actor.id).in_(actor_ids))):
         texts += [actor.name, actor.slug, *(actor.aliases or [])]
     return texts
 
@@ -171,14 +179,15 @@ def _slug_forms(name: str) -> tuple[str, ...]:
 def _change_slugs_holding(session: Session, name: masking.Names, *, user_id: int | None) -> None:
     """Every slug that holds the name becomes one that does not (the name's words replaced by
     `withheld`); the old one is kept so that its URLs lead nowhere (slugs.follow)."""
-    tables: tuple[tuple[SlugKind, Any], ...] = (
+    tables: tuple[tuple[SlugKind, type[SQLModel]], ...] = (
         ("item", Item),
         ("source", Source),
         ("actor", Actor),
     )
     for kind, model in tables:
-        column = model.__table__.c.slug
-        rows = session.execute(sa.select(model.__table__.c.id, column)).all()
+        table = table_of(model)
+        column = table.c.slug
+        rows = session.execute(sa.select(table.c.id, column)).all()
         for row_id, slug in rows:
             if not name.found_in(slug):
                 continue
@@ -188,15 +197,14 @@ def _change_slugs_holding(session: Session, name: masking.Names, *, user_id: int
 
 
 def _change_slug(
-    session: Session, kind: SlugKind, model: Any, row_id: int, old: str, new: str,
+    session: Session, kind: SlugKind, model: type[SQLModel], row_id: int, old: str, new: str,
     user_id: int | None,
 ) -> None:  # fmt: skip
     if kind == "item":
         items.change_slug(session, ref=row_id, slug=new, user_id=user_id, checked=True)
         return
-    current = session.execute(
-        sa.select(model.__table__.c.version).where(model.__table__.c.id == row_id)
-    ).scalar_one()
+    table = table_of(model)
+    current = session.execute(sa.select(table.c.version).where(table.c.id == row_id)).scalar_one()
     compare_and_set(
         session, model, row_id=row_id, version=current,
         values={"slug": new, "updated_at": utcnow()},

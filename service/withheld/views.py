@@ -15,6 +15,7 @@ from service.db import write_session
 from service.errors import Conflict, Invalid, NotFound
 from service.items import service as items
 from service.items.item_page import PageForm, done, page_with_form
+from service.shapes import parse_id
 from service.web.deps import SessionDep, editor_of_form
 from service.web.forms import PostedForm, filled, messages, missing, validate
 from service.withheld import service as withheld
@@ -56,7 +57,7 @@ def withhold_name(
 def show_name_again(
     ref: str, withheld_id: str, request: Request, editor: WithheldEditor
 ) -> Response:
-    number = items.parse_id(withheld_id)
+    number = parse_id(withheld_id)
     if number is None:
         raise NotFound(f"No withheld name {withheld_id}.")
     with write_session() as writer:

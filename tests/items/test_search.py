@@ -376,7 +376,8 @@ def test_seed_loader_and_demo_data_are_indexed(empty_database_url: str) -> None:
 
 def test_an_import_is_indexed(database_url: str, bare_database_url: str) -> None:
     """`tracker import` of an export (from either database into either) is searchable."""
-    from service.system.backup import export_bytes, import_json
+    from service.system.backup import import_json
+    from tests.reliability.support import export_bytes
 
     migrate.upgrade(bare_database_url)
     source = create_db_engine(database_url)

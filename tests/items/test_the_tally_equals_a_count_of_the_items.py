@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from service.db import read_session, write_session
 from service.items import tally
-from service.items.models import Item, ItemTally
+from service.items.models import Item
 from tests.support.seed import ITEM, SOURCE
 
 
@@ -61,15 +61,6 @@ def test_list_totals_from_the_tally_match_a_count(client) -> None:
                    {"kind": "commitment", "status": ["pledged", "delivered"]}):  # fmt: skip
         body = client.get("/api/v1/items", params={**params, "limit": 200}).json()
         assert body["total"] == len(body["items"]) > 0
-
-
-def test_recount_rebuilds_it(app_settings) -> None:
-    with write_session() as s:
-        s.execute(sa.update(ItemTally).values(count=0))
-    assert _tallied() == []
-    with write_session() as s:
-        tally.recount(s)
-    assert _tallied() == _counted()
 
 
 def test_bulk_demo_data_keeps_the_tally(app_settings) -> None:

@@ -6,14 +6,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from sqlalchemy.engine import Engine
+
 from tests.support.accounts import PASSWORD
 from tests.support.seed import ACTOR, ITEM, QUOTE, SOURCE
+
+
+def export_bytes(engine: Engine) -> bytes:
+    """What `tracker export` writes, as bytes."""
+    from service.system.backup import export_chunks
+
+    return "".join(export_chunks(engine)).encode("utf-8")
 
 
 def export_of(database_url: str) -> bytes:
     """The whole database as export bytes."""
     from service.db import create_db_engine
-    from service.system.backup import export_bytes
 
     engine = create_db_engine(database_url)
     try:
@@ -85,9 +93,8 @@ def record_activity(database_url: str) -> dict[str, str]:
                 user_id=editor.id,
             )
         with write_session(engine) as s:
-            accounts.authenticate_password(
-                s, username="ed", password="wrong password", keys=["ip:192.0.2.1", "user:ed"]
-            )
+            assert accounts.verify_password(s, username="ed", password="wrong password") is None
+            accounts.record_failed_login(s, keys=["ip:192.0.2.1", "user:ed"])
         with write_session(engine) as s:
             # An upload kept byte for byte (bytes that are not UTF-8 too), and a suggestion
             # dismissed in it.

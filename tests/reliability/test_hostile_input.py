@@ -14,8 +14,7 @@ from xml.etree import ElementTree
 from bs4 import BeautifulSoup
 
 from service.db import create_db_engine
-from service.system.backup import export_bytes
-from tests.reliability.support import export_of
+from tests.reliability.support import export_bytes, export_of
 from tests.support.seed import ACTOR, ITEM, ITEM_WITHOUT_QUANTITY, QUOTE, SOURCE
 
 NO_QUANTITY_REF = f"/api/v1/items/{ITEM_WITHOUT_QUANTITY}"
