@@ -102,10 +102,13 @@ class DashboardParts:
 
     @property
     def actors(self) -> tuple[ActorChoice, ...]:
-        return self._kept(  # type: ignore[no-any-return]
-            "actors",
-            lambda: tuple(ActorChoice(a.slug, a.name) for a in actors.get_all(self.session)),
-        )
+        def make() -> tuple[ActorChoice, ...]:
+            choices = tuple(ActorChoice(a.slug, a.name) for a in actors.get_all(self.session))
+            # In the order of the names as this viewer reads them (the order of a withheld
+            # name would tell where it sorts).
+            return tuple(sorted(self._shown(choices), key=lambda a: (a.name, a.slug)))
+
+        return self._kept("actors", make)  # type: ignore[no-any-return]
 
     def summary(self, filters: ItemFilters) -> Summary:
         """The summary of a view. Without a search it depends on the data and the view's

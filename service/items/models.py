@@ -30,7 +30,7 @@ from service.items.vocabulary import (
     progress_target,
     status_of,
 )
-from service.links.models import ItemBrief, Rollup
+from service.links.models import ORDERED_LINKS, ItemBrief, Rollup, in_public_order
 from service.masking import Masker
 from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp, json_number
 from service.sources.models import SourceRef
@@ -343,6 +343,10 @@ class ItemPublic(BaseModel):
 
 class ItemWithHistory(ItemPublic):
     """One item as its own URL answers: with its history and its links to other items."""
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        ordered = {name: in_public_order(getattr(self, name), masker) for name in ORDERED_LINKS}
+        return {**super().__public_fields__(masker), **ordered}
 
     history: list[EventPublic]
     replies: list[ReplyPublic]

@@ -5,7 +5,7 @@ page show (parent, children with their roll-up, related items)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -23,6 +23,7 @@ from service.items.vocabulary import (
     label_of,
     outcome_of,
 )
+from service.masking import Masker
 from service.shapes import InputModel, Links
 
 RELATIONS = ("part_of", "related", "follows_from")
@@ -123,6 +124,15 @@ class Rollup(BaseModel):
         )
 
 
+def in_public_order(briefs: list[ItemBrief], masker: Masker) -> list[ItemBrief]:
+    """Items listed by their titles as the public reads them (an order by a title that holds a
+    withheld name would tell where the name sorts)."""
+    return sorted(briefs, key=lambda brief: (masker.text(brief.title), brief.slug))
+
+
+ORDERED_LINKS = ("children", "related", "follows_from", "followed_by")
+
+
 class ItemLinks(BaseModel):
     """An item's place among the others."""
 
@@ -132,6 +142,9 @@ class ItemLinks(BaseModel):
     related: list[ItemBrief]
     follows_from: list[ItemBrief]
     followed_by: list[ItemBrief]
+
+    def __public_fields__(self, masker: Masker) -> dict[str, Any]:
+        return {name: in_public_order(getattr(self, name), masker) for name in ORDERED_LINKS}
 
     @property
     def any(self) -> bool:

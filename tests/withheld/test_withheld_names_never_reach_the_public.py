@@ -416,3 +416,32 @@ def test_a_replys_quote_that_cuts_a_withheld_name_shows_none_of_it(client, edito
     assert item["history"][-1]["evidence_quote"] == f"{PLACEHOLDER}, Michael Whinfrey's partner"
     for path in (f"/items/{ITEM}", "/api/v1/changes?limit=1000", "/feed.atom"):
         assert _traces(public.get(path).text) == [], path
+
+
+def test_linked_items_and_actors_are_listed_by_what_the_public_reads(client, editor_headers):
+    """An item's linked items in the order of their titles as shown: a title that sorts under M
+    by the name sorts under "[" (after Z) for the public."""
+    quote = "I have also formed a victims and survivors panel"
+    parts = [
+        _create(
+            client,
+            editor_headers,
+            title=title,
+            quote=quote,
+            source="rotherham-cse-live-updates-pcc",
+        )
+        for title in ("Zeal of the panel", f"{NAME}'s panel", "Abel's panel")
+    ]
+    for part in parts:
+        response = client.post(f"/api/v1/items/{part['slug']}/links",
+                               json={"relation": "part_of", "target": ITEM},
+                               headers=editor_headers)  # fmt: skip
+        assert response.status_code == 201, response.text
+    _withhold(client, editor_headers, NAME, parts[1]["slug"])
+    public = _public(client)
+    children = [c["title"] for c in public.get(f"/api/v1/items/{ITEM}").json()["children"]]
+    assert children == sorted(children)
+    assert children[-1] == f"{PLACEHOLDER}'s panel"
+    page = html(public.get(f"/items/{ITEM}"))
+    shown = [a.get_text() for a in page.select("#links a[href^='/items/']")]
+    assert shown.index(f"{PLACEHOLDER}'s panel") > shown.index("Zeal of the panel")
