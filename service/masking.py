@@ -178,6 +178,11 @@ class Names:
     def found_in(self, text: str) -> bool:
         return bool(self.spans(text))
 
+    def may_be_in(self, text: str) -> bool:
+        """Whether a name may occur in `text`: every word of one occurs somewhere in it. Never
+        False where a name occurs; cheap, for leaving alone what holds none."""
+        return bool(self._keys) and bool(self._candidates(text))
+
     def mask(self, text: str) -> TextMask:
         return TextMask(text, tuple(self.spans(text)))
 

@@ -364,6 +364,17 @@ class ItemList(BaseModel):
     total: int
 
 
+def _texts_of(values: Mapping[str, Any]) -> str:
+    """Every string of an item's values (nested ones too), one text."""
+    found: list[str] = []
+    for value in values.values():
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, Mapping):
+            found.append(_texts_of(value))
+    return "\n".join(found)
+
+
 @dataclass(frozen=True)
 class ItemListValues:
     """A page of the list as `item_values` (no model per item): what the API's list writes
@@ -374,7 +385,14 @@ class ItemListValues:
     total: int
 
     def __public__(self, masker: Masker, walk: Any) -> ItemListValues:
-        shown = [walk(ItemPublic.of_values(values)).model_dump() for values in self.items]
+        shown = []
+        for values in self.items:
+            # Through the model only an item that may hold a name: its texts, or its source.
+            if values["source"]["slug"] in masker.sources or masker.names.may_be_in(
+                _texts_of(values)
+            ):
+                values = walk(ItemPublic.of_values(values)).model_dump()
+            shown.append(values)
         return replace(self, items=shown)
 
     def json(self) -> bytes:

@@ -173,8 +173,8 @@ def measure(database_url: str, token: str, repeat: int) -> list[dict[str, Any]]:
                 return withheld.masker(session)
 
         def new_masker_found_again(n: int) -> object:
-            withheld._spans.clear()
-            withheld._originals.clear()
+            withheld._spans = type(withheld._spans)()
+            withheld._originals = type(withheld._originals)()
             return new_masker(n)
 
         rows.append(
