@@ -10,15 +10,20 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from service.accounts.views import router as accounts_views
 from service.actors.api import router as actors_router
 from service.actors.views import router as actors_views
+from service.audit.api import router as audit_router
+from service.audit.views import router as audit_views
 from service.config import Settings, get_settings
 from service.delivery import masking
 from service.delivery.fastpath import FastPathMiddleware
 from service.delivery.store import store
 from service.events.api import router as events_router
+from service.events.views import router as events_views
 from service.items.api import router as items_router
 from service.items.dashboard import router as items_dashboard
 from service.items.editing import router as items_editing
 from service.items.item_page import router as items_page
+from service.items.publication_api import router as items_publication
+from service.items.publication_views import router as items_publication_views
 from service.items.reply_form import router as items_reply_form
 from service.items.status_change import router as items_status_change
 from service.links.api import router as links_router
@@ -70,7 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         system_router,
         api_docs_router,
         items_router,
+        items_publication,
         links_router,
+        audit_router,
         withheld_router,
         events_router,
         sources_router,
@@ -85,7 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         items_page,
         items_status_change,
         items_reply_form,
+        items_publication_views,
         links_views,
+        events_views,
+        audit_views,
         withheld_views,
         sources_views,
         actors_views,

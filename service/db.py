@@ -32,6 +32,10 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
+class DowngradeLoses(Exception):
+    """A step down the migrations would lose rows that the older schema cannot hold."""
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

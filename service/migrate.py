@@ -11,8 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from service.config import PROJECT_ROOT, get_settings
-from service.db import WRITE_CLOCK
+from service.db import WRITE_CLOCK, DowngradeLoses
 from service.items.search import IGNORED_TABLES
+
+__all__ = ["DowngradeLoses", "downgrade", "upgrade"]
 
 # Tables the migrations make that no model describes.
 UNMODELLED_TABLES = IGNORED_TABLES | {WRITE_CLOCK}
@@ -30,8 +32,13 @@ def upgrade(database_url: str | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
-def downgrade(database_url: str | None = None, revision: str = "-1") -> None:
-    command.downgrade(alembic_config(database_url), revision)
+def downgrade(
+    database_url: str | None = None, revision: str = "-1", *, force: bool = False
+) -> None:
+    """Migrate down; a step that would lose rows raises DowngradeLoses, unless `force`."""
+    config = alembic_config(database_url)
+    config.attributes["force"] = force
+    command.downgrade(config, revision)
 
 
 @lru_cache

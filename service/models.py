@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from service.accounts.models import ApiToken, LoginAttempt, User
 from service.actors.models import Actor
+from service.audit.models import AuditEntry
 from service.events.models import Event
 from service.items.models import Item, ItemMaskedTitle, ItemTally
 from service.links.models import ItemLink
@@ -16,6 +17,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Actor",
     "ApiToken",
+    "AuditEntry",
     "Event",
     "Item",
     "ItemLink",

@@ -105,7 +105,7 @@ def _load_link(session: Session, entry: dict[str, Any], report: SeedReport) -> N
         data = LinkCreate(relation=entry["relation"], target=entry["target"])
         if links.exists(session, ref=entry["item"], relation=data.relation, target=data.target):
             return
-        links.create(session, ref=entry["item"], data=data, user_id=None)
+        links.create(session, ref=entry["item"], data=data, user_id=None, trace=False)
     except (TrackerError, ValidationError, KeyError) as exc:
         raise Invalid(f"Seed link {entry}: {exc}") from None
     report.links_added += 1

@@ -37,6 +37,11 @@ def dashboard(**query: str) -> str:
     return "/" + ("?" + urlencode(params) if params else "")
 
 
+def items_api(**query: str) -> str:
+    params = {k: v for k, v in query.items() if v}
+    return f"{API}/items" + ("?" + urlencode(params) if params else "")
+
+
 def item(slug: str) -> str:
     return f"/items/{_part(slug)}"
 
@@ -88,6 +93,11 @@ def source(slug: str) -> str:
     return f"/sources/{_part(slug)}"
 
 
+def source_for_reply(slug: str, item_slug: str) -> str:
+    """A source's page where selecting words quotes them in a reply to the item."""
+    return f"{source(slug)}?{urlencode({'reply_to': item_slug})}"
+
+
 def source_slug(slug: str) -> str:
     """The source page's form for giving the source a new slug."""
     return f"{source(slug)}/slug"
@@ -113,6 +123,45 @@ def actor_api(slug: str) -> str:
 
 def changes(after: int) -> str:
     return f"{API}/changes?after={after}"
+
+
+def corrections() -> str:
+    return "/corrections"
+
+
+def corrections_feed() -> str:
+    return "/corrections.atom"
+
+
+def audit() -> str:
+    return "/audit"
+
+
+def item_choices(slug: str) -> str:
+    """Other items whose titles hold the words typed, as the link form offers them."""
+    return f"{item(slug)}/choices"
+
+
+def item_publish(slug: str) -> str:
+    """The draft banner's form for publishing it."""
+    return f"{item(slug)}/publish"
+
+
+def item_delete(slug: str) -> str:
+    """The draft banner's form for deleting it."""
+    return f"{item(slug)}/delete"
+
+
+def item_retract(slug: str) -> str:
+    return f"{item(slug)}/retract"
+
+
+def item_correct(slug: str) -> str:
+    return f"{item(slug)}/correct"
+
+
+def candidate_restore(slug: str, candidate_id: str) -> str:
+    return f"{source(slug)}/candidates/{_part(candidate_id)}/restore"
 
 
 def login(next_url: str) -> str:

@@ -80,5 +80,7 @@ def update_actor(
 ) -> Response:
     version = parse_if_match(if_match, "actor")
     with write_session() as session:
-        actor = actors.update(session, slug=slug, data=data, if_match_version=version)
+        actor = actors.update(
+            session, slug=slug, data=data, if_match_version=version, user_id=editor.user_id
+        )
         return json_response(ActorPublic.of(actor))

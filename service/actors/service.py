@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -13,6 +15,7 @@ from service.actors.models import (
     Scorecard,
     name_key,
 )
+from service.audit import service as audit
 from service.db import compare_and_set, free_slug, table_of, utcnow
 from service.errors import (
     Conflict,
@@ -26,6 +29,29 @@ from service.items import search, vocabulary
 from service.items.models import Item
 from service.shapes import slugify
 from service.slugs import service as slugs
+
+# What kind of actor a name says it is, when it says so plainly; the first that matches.
+_KIND_WORDS = (
+    ("regulator", re.compile(r"\b(?:commission|ofsted|ombudsman|inspectorate|regulator)\b", re.I)),
+    ("police_force", re.compile(r"\b(?:police|constabulary)\b", re.I)),
+    ("council", re.compile(r"\b(?:council|borough|county|parish|town hall)\b", re.I)),
+    (
+        "government",
+        re.compile(r"\b(?:government|ministry|department|home office|treasury|minister)\b", re.I),
+    ),
+    (
+        "person",
+        re.compile(
+            r"^(?:mr|mrs|ms|miss|dr|sir|dame|lord|lady|professor|prof|councillor|cllr)\.?\s", re.I
+        ),
+    ),
+)
+
+
+def kind_from_name(name: str) -> str | None:
+    """The kind a new actor's name says plainly ("Marbury Borough Council": council), for the
+    editor to confirm; None when it does not."""
+    return next((kind for kind, words in _KIND_WORDS if words.search(name.strip())), None)
 
 
 def get(session: Session, *, slug: str) -> Actor:
@@ -49,10 +75,10 @@ def get_all(session: Session) -> list[Actor]:
 
 
 def scorecard(session: Session, *, actor_id: int) -> Scorecard:
-    """The actor's items (as actor, not as responsible) counted by kind and phase."""
+    """The actor's published items (as actor, not as responsible) counted by kind and phase."""
     rows = session.execute(
         sa.select(col(Item.kind), col(Item.status), sa.func.count())
-        .where(col(Item.actor_id) == actor_id)
+        .where(col(Item.actor_id) == actor_id, col(Item.publication) == "published")
         .group_by(col(Item.kind), col(Item.status))
     ).all()
     card = {kind.code: PhaseCounts() for kind in vocabulary.KINDS}
@@ -115,8 +141,18 @@ def create(session: Session, *, data: ActorCreate) -> Actor:
     return actor
 
 
-def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: int) -> Actor:
+def update(
+    session: Session,
+    *,
+    slug: str,
+    data: ActorUpdate,
+    if_match_version: int,
+    user_id: int | None = None,
+) -> Actor:
+    """Correct an actor (name, kind, aliases, slug). In the audit, with what changed."""
     actor = get(session, slug=slug)
+    before = {"slug": actor.slug, "name": actor.name, "kind": actor.kind,
+              "aliases": list(actor.aliases or [])}  # fmt: skip
     require_version("actor", current=actor.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
     changed = False
@@ -156,6 +192,12 @@ def update(session: Session, *, slug: str, data: ActorUpdate, if_match_version: 
             slugs.record(session, kind="actor", old=old_slug, new=actor.slug, target_id=actor.id)
         if (actor.name, list(actor.aliases or [])) != old_words:
             search.of_actors(session.connection(), [actor.id])
+        after = {"slug": actor.slug, "name": actor.name, "kind": actor.kind,
+                 "aliases": list(actor.aliases or [])}  # fmt: skip
+        audit.record(
+            session, action="actor_corrected", subject="actor", slug=actor.slug, user_id=user_id,
+            detail={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+        )  # fmt: skip
         session.expire(actor)
         session.refresh(actor)
     return actor

@@ -13,7 +13,8 @@ from sqlmodel import Session
 from service.db import WRITE_CLOCK
 
 # Every change shows here: items change only with an event; sources and actors are added (id)
-# or corrected (updated_at); suggestions are dismissed; links between items and withheld names
+# or corrected (updated_at); suggestions are dismissed; an editor's every other action (a draft
+# deleted, a dismissal taken back) is in the audit (its newest id); links and withheld names
 # are added (their newest id) or removed (their count: with ids that only grow, the newest id
 # and the count together never come back to an earlier pair once a row has gone). Small lookups
 # in one round trip, in plain SQL, so that the fast path can run it on a bare driver connection.
@@ -25,7 +26,8 @@ VERSION_SQL = (
     " (SELECT max(updated_at) FROM source), (SELECT max(updated_at) FROM actor),"
     " (SELECT max(id) FROM candidate_dismissal),"
     " (SELECT max(id) FROM item_link), (SELECT count(*) FROM item_link),"
-    " (SELECT max(id) FROM withheld_name), (SELECT count(*) FROM withheld_name)"
+    " (SELECT max(id) FROM withheld_name), (SELECT count(*) FROM withheld_name),"
+    " (SELECT max(id) FROM audit_entry)"
 )
 VERSION_SQL_POSTGRESQL = VERSION_SQL + f", (SELECT sum(ticks) FROM {WRITE_CLOCK})"
 _QUERIES = {"sqlite": sa.text(VERSION_SQL), "postgresql": sa.text(VERSION_SQL_POSTGRESQL)}

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from service import urls
 from service.config import get_settings
 from service.db import get_engine
 from service.delivery.conditional import API, FEED, Document, answer
 from service.errors import Busy
 from service.events import atom
 from service.events import service as events
-from service.events.models import ChangeFeed, EventPublic
+from service.events.models import ChangeFeed, Corrections, EventPublic
 from service.shapes import MAX_ID
 from service.web.deps import SessionDep
 from service.web.problems import NOT_MODIFIED, PROBLEM
@@ -69,3 +70,46 @@ def feed_atom(request: Request, session: SessionDep) -> Response:
         return atom.render(latest, base_url=base_url)
 
     return answer(request, session, FEED, lambda: Document(events.latest(session, limit=50), write))
+
+
+@router.get(
+    "/api/v1/corrections",
+    response_model=Corrections,
+    responses={**NOT_MODIFIED, 422: PROBLEM},
+    summary="Every correction and retraction made in public, newest first",
+    tags=["corrections"],
+)
+def list_corrections(
+    request: Request,
+    session: SessionDep,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="From `next_before`.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    return answer(
+        request,
+        session,
+        API,
+        lambda: Document(events.corrections(session, before=before, limit=limit), json_bytes),
+    )
+
+
+@router.get(
+    "/corrections.atom",
+    responses={
+        200: {"content": {"application/atom+xml": {}}, "description": "Atom feed"},
+        **NOT_MODIFIED,
+    },
+    response_class=Response,
+    summary="Atom feed of the corrections and retractions",
+    tags=["corrections"],
+)
+def corrections_atom(request: Request, session: SessionDep) -> Response:
+    base_url = get_settings().base_url.rstrip("/")
+
+    def write(found: Corrections) -> bytes:
+        return atom.render(
+            found.corrections, base_url=base_url, path=urls.corrections_feed(),
+            title="Accountability tracker: corrections", alternate=urls.corrections(),
+        )  # fmt: skip
+
+    return answer(request, session, FEED, lambda: Document(events.corrections(session), write))

@@ -29,10 +29,28 @@ def _title(event: EventPublic) -> str:
         return f"{item}: reply from {event.actor.name if event.actor else 'an actor'}"
     if event.type == "progress":
         return f"{item}: progress {event.progress_value}"
+    if event.type == "published":
+        return f"{item}: published"
+    if event.type == "retracted":
+        return f"{item}: retracted"
+    if event.type == "correction":
+        return f"{item}: corrected ({', '.join(sorted(event.changes or {}))})"
+    if event.type == "link":
+        change = event.changes or {}
+        done = "linked" if "added" in change else "unlinked"
+        other: dict[str, str] = next(iter(change.values()), {})
+        return f"{item}: {done} {other.get('target', '')}".rstrip()
     return f"{item}: edited ({', '.join(sorted(event.changes or {}))})"
 
 
-def render(events: list[EventPublic], *, base_url: str) -> bytes:
+def render(
+    events: list[EventPublic],
+    *,
+    base_url: str,
+    path: str = "/feed.atom",
+    title: str = "Accountability tracker: latest changes",
+    alternate: str = "/",
+) -> bytes:
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
 
@@ -42,12 +60,12 @@ def render(events: list[EventPublic], *, base_url: str) -> bytes:
             element.text = xml_text(text)
         return element
 
-    add(feed, "id", f"{base_url}/feed.atom")
-    add(feed, "title", "Accountability tracker: latest changes")
+    add(feed, "id", f"{base_url}{path}")
+    add(feed, "title", title)
     updated = (events[0].at if events else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).isoformat()
     add(feed, "updated", updated)
-    add(feed, "link", rel="self", href=f"{base_url}/feed.atom", type="application/atom+xml")
-    add(feed, "link", rel="alternate", href=f"{base_url}/", type="text/html")
+    add(feed, "link", rel="self", href=f"{base_url}{path}", type="application/atom+xml")
+    add(feed, "link", rel="alternate", href=f"{base_url}{alternate}", type="text/html")
     author = add(feed, "author")
     add(author, "name", "Accountability tracker")
     for event in events:

@@ -22,8 +22,16 @@ from service.sources.models import SourceRef
 # A reply is the answer of an actor (the accused body, the council rated) to an item: its words
 # in `note`, its link in `evidence_url`, a verbatim quote in `evidence_quote` (from `source_id`
 # when the answer is an archived source).
-EVENT_TYPES = ("created", "status", "progress", "edit", "reply")
-EventType = Literal["created", "status", "progress", "edit", "reply"]
+# Published, retracted and correction events carry a public note (a retraction's reason, a
+# correction's notice); a link event names the item linked or unlinked in `changes`.
+EVENT_TYPES = (
+    "created", "status", "progress", "edit", "reply", "published", "retracted", "correction",
+    "link",
+)  # fmt: skip
+EventType = Literal[
+    "created", "status", "progress", "edit", "reply", "published", "retracted", "correction",
+    "link",
+]  # fmt: skip
 _types = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
 
@@ -37,6 +45,10 @@ class Event(SQLModel, table=True):
         sa.CheckConstraint(
             "type <> 'reply' OR (actor_id IS NOT NULL AND note IS NOT NULL AND length(note) > 0)",
             name="reply_complete",
+        ),
+        sa.CheckConstraint(
+            "type NOT IN ('retracted', 'correction') OR (note IS NOT NULL AND length(note) > 0)",
+            name="note_required",
         ),
         sa.Index("ix_event_item_id_id", "item_id", "id"),
         sa.UniqueConstraint("item_id", "version", name="uq_event_item_id_version"),
@@ -179,6 +191,16 @@ class History(BaseModel):
 class ChangeFeed(BaseModel):
     events: list[EventPublic]
     last_id: int
+
+
+class Corrections(BaseModel):
+    """The corrections and retractions made in public, newest first: each an event of its
+    item's history, with the note the public reads."""
+
+    corrections: list[EventPublic]
+    next_before: int | None = PField(
+        description="The `before` of the next page (older ones), or null on the last page."
+    )
 
 
 class ReplyCreate(InputModel):

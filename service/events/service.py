@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from service.accounts.models import User
 from service.actors.models import Actor
 from service.db import connection_of, table_of, tick, utcnow
-from service.events.models import Event, EventPublic
+from service.events.models import Corrections, Event, EventPublic
 from service.items.models import Item
 from service.sources.models import Source
 
@@ -80,8 +80,18 @@ def append(
     return int(key[0])
 
 
+# Drafts are for editors only: their events are in no public list of changes.
+_PUBLIC = col(Item.publication) != "draft"
+
+
 def last_change_at(session: Session) -> dt.datetime | None:
-    newest = sa.select(sa.func.max(col(Event.id))).scalar_subquery()
+    """When the newest public change was recorded."""
+    newest = (
+        sa.select(sa.func.max(col(Event.id)))
+        .join(Item, col(Item.id) == col(Event.item_id))
+        .where(_PUBLIC)
+        .scalar_subquery()
+    )
     at: dt.datetime | None = session.execute(
         sa.select(col(Event.at)).where(col(Event.id) == newest)
     ).scalar_one_or_none()
@@ -135,8 +145,8 @@ def history(session: Session, *, item_id: int) -> list[EventPublic]:
 
 
 def feed(session: Session, *, after: int, limit: int, upto: int | None = None) -> list[EventPublic]:
-    """The events after `after` in id order, and with `upto` none above it."""
-    query = _select_events().where(col(Event.id) > after)
+    """The public events after `after` in id order, and with `upto` none above it."""
+    query = _select_events().where(col(Event.id) > after, _PUBLIC)
     if upto is not None:
         query = query.where(col(Event.id) <= upto)
     rows = session.execute(query.order_by(col(Event.id)).limit(limit)).all()
@@ -200,5 +210,25 @@ def feed_horizon(engine: sa.Engine, *, deadline: float | None = None) -> int | N
 
 
 def latest(session: Session, *, limit: int) -> list[EventPublic]:
-    rows = session.execute(_select_events().order_by(col(Event.id).desc()).limit(limit)).all()
+    """The newest public events."""
+    query = _select_events().where(_PUBLIC).order_by(col(Event.id).desc()).limit(limit)
+    rows = session.execute(query).all()
     return [EventPublic.from_row(r._mapping) for r in rows]
+
+
+CORRECTION_TYPES = ("correction", "retracted")
+
+
+def corrections(session: Session, *, before: int | None = None, limit: int = 50) -> Corrections:
+    """The corrections and retractions, newest first, `limit` of them, older than `before`."""
+    query = (
+        _select_events()
+        .where(col(Event.type).in_(CORRECTION_TYPES), _PUBLIC)
+        .order_by(col(Event.id).desc())
+        .limit(limit + 1)
+    )
+    if before is not None:
+        query = query.where(col(Event.id) < before)
+    rows = session.execute(query).all()
+    found = [EventPublic.from_row(r._mapping) for r in rows[:limit]]
+    return Corrections(corrections=found, next_before=found[-1].id if len(rows) > limit else None)

@@ -12,10 +12,11 @@ from starlette.responses import Response, StreamingResponse
 
 from service import group_commit, urls
 from service.db import one_build_at_a_time, read_session, write_session
-from service.delivery.conditional import API, EXPORT, Document, Export, answer
+from service.delivery.conditional import API, EXPORT, PUBLIC, Document, Export, Viewer, answer
+from service.errors import not_found
 from service.events import service as events
 from service.events.models import History, ReplyCreate, ReplyPublic
-from service.items import csv_export, listing, replies
+from service.items import csv_export, edits, listing, replies
 from service.items import service as items
 from service.items import summary as summaries
 from service.items.filters import ItemFilters, ListQuery, Sort
@@ -30,7 +31,13 @@ from service.items.models import (
     Summary,
 )
 from service.links import service as links
-from service.web.deps import CheckedInWrite, CurrentEditor, SessionDep
+from service.web.deps import (
+    CheckedInWrite,
+    CurrentEditor,
+    SessionDep,
+    current_editor,
+    principal_of,
+)
 from service.web.if_match import parse_if_match
 from service.web.problems import NOT_MODIFIED, PROBLEM, WRITE_ERRORS
 from service.web.responses import json_bytes, json_response
@@ -38,6 +45,8 @@ from service.web.responses import json_bytes, json_response
 router = APIRouter(prefix="/api/v1", tags=["items"], redirect_slashes=False)
 
 READ_ERRORS: dict[int | str, dict[str, Any]] = {422: PROBLEM}
+# `publication` asks for what editors alone may list.
+EDITORS_LIST: dict[int | str, dict[str, Any]] = {401: PROBLEM, 403: PROBLEM}
 
 
 def item_etag_prefix(version: int) -> str:
@@ -48,7 +57,7 @@ def item_etag_prefix(version: int) -> str:
 @router.get(
     "/items",
     response_model=ItemList,
-    responses={**NOT_MODIFIED, **READ_ERRORS},
+    responses={**NOT_MODIFIED, **READ_ERRORS, **EDITORS_LIST},
     summary="List items",
 )
 async def list_items(request: Request, query: Annotated[ListQuery, Query()]) -> Response:
@@ -57,7 +66,17 @@ async def list_items(request: Request, query: Annotated[ListQuery, Query()]) -> 
     return await run_in_threadpool(_list_items, request, query)
 
 
+def listed_for(request: Request, filters: ItemFilters) -> Viewer:
+    """Whom a list or an export is for: drafts and retracted items are listed for editors only
+    (401 or 403 for anyone else), each for themselves; the published ones for everyone."""
+    if filters.publication is None:
+        return PUBLIC
+    editor = current_editor(principal_of(request))
+    return Viewer(key=f"editor:{editor.user_id}")
+
+
 def _list_items(request: Request, query: ListQuery) -> Response:
+    viewer = listed_for(request, query)
     with read_session() as session:
 
         def build() -> Document:
@@ -67,7 +86,18 @@ def _list_items(request: Request, query: ListQuery) -> Response:
                 )
             return Document(found, ItemListValues.json)
 
-        return answer(request, session, API, build)
+        return answer(request, session, API, build, viewer=viewer)
+
+
+def readable(request: Request, item: ItemPublic) -> Viewer:
+    """Who may read this item, as whom: a draft is for editors only (404 for everyone else,
+    as if it were not there), each reading it for themselves."""
+    if item.publication != "draft":
+        return PUBLIC
+    principal = principal_of(request)
+    if not principal.can_edit:
+        raise not_found("item", item.slug)
+    return Viewer(key=f"editor:{principal.user_id}")
 
 
 @router.get(
@@ -88,6 +118,7 @@ def get_summary(request: Request, session: SessionDep) -> Response:
         200: {"content": {"text/csv": {}}, "description": "Every matching item, as CSV"},
         **NOT_MODIFIED,
         422: PROBLEM,
+        **EDITORS_LIST,
     },
     summary="The list as CSV (same filters, all pages, streamed)",
 )
@@ -98,6 +129,7 @@ def items_csv(
     sort: Annotated[Sort | None, Query()] = None,
 ) -> Response:
     listing.check(filters)
+    viewer = listed_for(request, filters)
     headers = {"Content-Disposition": 'attachment; filename="items.csv"'}
 
     def export() -> Export:
@@ -106,7 +138,7 @@ def items_csv(
             headers,
         )
 
-    return answer(request, session, EXPORT, export)
+    return answer(request, session, EXPORT, export, viewer=viewer)
 
 
 @router.get(
@@ -117,16 +149,18 @@ def items_csv(
 )
 def get_item(request: Request, session: SessionDep, ref: str) -> Response:
     item = items.get(session, ref=ref)
+    viewer = readable(request, item)
 
     def build() -> Document:
         history = events.history(session, item_id=item.id)
-        linked = links.links_of(session, item_id=item.id)
+        linked = links.links_of(session, item_id=item.id, drafts=viewer is not PUBLIC)
         whole = ItemWithHistory.model_construct(
             **dict(item), **dict(linked), history=history, replies=replies.of_history(history)
         )
         return Document(whole, json_bytes)
 
-    return answer(request, session, API, build, etag_prefix=item_etag_prefix(item.version))
+    prefix = item_etag_prefix(item.version)
+    return answer(request, session, API, build, viewer=viewer, etag_prefix=prefix)
 
 
 @router.get(
@@ -136,11 +170,13 @@ def get_item(request: Request, session: SessionDep, ref: str) -> Response:
     summary="An item's events, oldest first",
 )
 def get_history(request: Request, session: SessionDep, ref: str) -> Response:
-    def build() -> Document:
-        row = items.get_row(session, ref=ref)
-        return Document(History(events=events.history(session, item_id=row.id)), json_bytes)
+    item = items.get(session, ref=ref)
+    viewer = readable(request, item)
 
-    return answer(request, session, API, build)
+    def build() -> Document:
+        return Document(History(events=events.history(session, item_id=item.id)), json_bytes)
+
+    return answer(request, session, API, build, viewer=viewer)
 
 
 @router.post(
@@ -173,7 +209,7 @@ def update_item(
     version = parse_if_match(if_match, "item")
     # A new slug must be free: checked before it is written, with the other such writers.
     with write_session(alone=data.slug is not None) as session:
-        item = items.update(
+        item = edits.update(
             session, ref=ref, data=data, if_match_version=version, user_id=editor.user_id
         )
     return json_response(item)

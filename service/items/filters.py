@@ -80,10 +80,16 @@ class ItemFilters(InputModel):
         PField(description="ISO 8601 date-time; items changed at or after it."),
     ] = None
 
+    publication: Literal["draft", "published", "retracted"] | None = PField(
+        default=None,
+        description="Editors only: `draft` lists the drafts, `retracted` the retracted items. "
+        "Without it, the published items, as everyone reads them.",
+    )
+
     @property
     def only_kind_and_status(self) -> bool:
         return not (self.actor or self.responsible or self.outcome or self.source or self.q) and (
-            self.overdue is None and self.updated_since is None
+            self.overdue is None and self.updated_since is None and self.publication is None
         )
 
     @property

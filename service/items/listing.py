@@ -20,6 +20,7 @@ from service.items import service as items
 from service.items.filters import DEFAULT_SORT, MAX_LIMIT, SORTS, ItemFilters
 from service.items.models import (
     ITEM_COLUMNS,
+    PUBLISHED,
     Item,
     ItemList,
     ItemListValues,
@@ -47,7 +48,9 @@ def check(filters: ItemFilters) -> None:
 
 def where(filters: ItemFilters, today: dt.date | None = None) -> list[sa.ColumnElement[bool]]:
     """Every filter but the text search (`q`), which `searched()` joins in."""
-    clauses: list[sa.ColumnElement[bool]] = []
+    clauses: list[sa.ColumnElement[bool]] = [
+        col(Item.publication) == (filters.publication or PUBLISHED)
+    ]
     if filters.kind:
         clauses.append(col(Item.kind) == filters.kind)
     if filters.status:
@@ -271,7 +274,8 @@ def _plain_page(
 @lru_cache(maxsize=64)
 def _plain_statement(sort: str, kind: bool, status: bool, after: str | None) -> sa.Select[Any]:
     total = sa.select(sa.func.coalesce(sa.func.sum(ItemTally.count), 0))
-    query = items.select_items()
+    # The tally counts the published items (nearly all of them: the order's index still serves).
+    query = items.select_items().where(col(Item.publication) == sa.literal_column("'published'"))
     if kind:
         query = query.where(col(Item.kind) == sa.bindparam(_KIND, type_=sa.String()))
         total = total.where(col(ItemTally.kind) == sa.bindparam(_KIND, type_=sa.String()))
@@ -324,7 +328,11 @@ def with_targets(session: Session, *, limit: int) -> list[ItemPublic]:
     title = title_order(search.masked_titles(session.connection()))
     query = (
         items.select_items()
-        .where(col(Item.kind) == "commitment", col(Item.progress_target).is_not(None))
+        .where(
+            col(Item.kind) == "commitment",
+            col(Item.progress_target).is_not(None),
+            col(Item.publication) == PUBLISHED,
+        )
         .order_by(
             col(Item.status).in_(sorted(vocabulary.RESOLVED_STATUSES)).asc(), title, col(Item.id)
         )

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 import sqlalchemy as sa
@@ -35,6 +35,11 @@ from service.masking import Masker
 from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp, json_number
 from service.sources.models import SourceRef
 
+PUBLISHED = "published"
+PUBLICATIONS = ("draft", PUBLISHED, "retracted")
+Publication = Literal["draft", "published", "retracted"]
+NewPublication = Literal["draft", "published"]
+
 
 class Item(SQLModel, table=True):
     __tablename__ = "item"
@@ -47,6 +52,9 @@ class Item(SQLModel, table=True):
         ),
         sa.CheckConstraint(
             "progress_target IS NULL OR progress_target > 0", name="progress_target_positive"
+        ),
+        sa.CheckConstraint(
+            "publication IN ('draft', 'published', 'retracted')", name="publication_known"
         ),
         # Keyset pagination: each sort order has an index ending in the id tie-breaker.
         sa.Index("ix_item_updated_at_id", "updated_at", "id"),
@@ -88,6 +96,11 @@ class Item(SQLModel, table=True):
     # How many replies its history holds, kept with each reply, so that lists and the CSV say
     # whether the other side has answered without reading the history.
     reply_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A draft is for editors only until it is published; a retracted item should never have
+    # been tracked: it leaves the lists and the counts, its page and history stay.
+    publication: str = Field(
+        default="published", max_length=10, sa_column_kwargs={"server_default": "published"}
+    )
 
 
 # The API's input shapes. Field names are the API's names; the service checks the domain rules
@@ -118,6 +131,11 @@ class ItemCreate(InputModel):
     progress_value: float | None = PField(default=None, ge=0, allow_inf_nan=False)
     made_on: dt.date | None = None
     due_on: dt.date | None = None
+    publication: NewPublication = PField(
+        default="published",
+        description="`draft`: for editors only until it is published "
+        "(`POST /api/v1/items/{ref}/publish`).",
+    )
 
 
 class ItemUpdate(InputModel):
@@ -144,6 +162,30 @@ class ItemUpdate(InputModel):
     made_on: dt.date | None = None
     due_on: dt.date | None = None
     note: str | None = PField(default=None, max_length=20000)
+
+
+class ItemCorrection(InputModel):
+    """A published item corrected in public: what changes, and the note the public reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = PField(
+        min_length=1,
+        max_length=5000,
+        description="The public notice, e.g. `Correction: the pledge was made by the council, "
+        "not the mayor.`",
+    )
+    title: str | None = PField(default=None, min_length=1, max_length=300)
+    kind: str | None = PField(default=None, description="A new kind, with `status` of it.")
+    status: str | None = PField(
+        default=None, description="With a new kind: its status (else the kind's first)."
+    )
+    actor: str | None = PField(default=None, min_length=1, max_length=120)
+    responsible: str | None = PField(default=None, max_length=120)
+    source: str | None = PField(default=None, min_length=1, max_length=120)
+    quote: str | None = PField(default=None, min_length=1, max_length=20000)
+    quote_start: int | None = PField(default=None, ge=0)
+    quantity: Quantity | None = None
 
 
 class StatusChange(InputModel):
@@ -211,7 +253,7 @@ ITEM_COLUMNS = (
     "id", "slug", "kind", "title", "description", "status", "actor_slug", "actor_name",
     "responsible_slug", "responsible_name", "quantity_value", "quantity_unit", "progress_value",
     "progress_target", "source_slug", "source_title", "quote", "quote_start", "quote_end",
-    "made_on", "due_on", "created_at", "updated_at", "version", "reply_count",
+    "made_on", "due_on", "created_at", "updated_at", "version", "reply_count", "publication",
 )  # fmt: skip
 
 
@@ -229,6 +271,7 @@ def item_values(columns: Sequence[Any], today: dt.date | None = None) -> dict[st
         id_, slug, kind, title, description, status, actor_slug, actor_name, responsible_slug,
         responsible_name, quantity_value, unit, value, target, source_slug, source_title, quote,
         quote_start, quote_end, made_on, due_on, created_at, updated_at, version, reply_count,
+        publication,
     ) = columns  # fmt: skip
     label, phase, outcome = _status_fields(kind, status)
     return {
@@ -269,6 +312,7 @@ def item_values(columns: Sequence[Any], today: dt.date | None = None) -> dict[st
         "updated_at": updated_at,
         "version": version,
         "reply_count": reply_count,
+        "publication": publication,
         "links": {"self": urls.item_api(slug), "html": urls.item(slug)},
     }
 
@@ -298,6 +342,7 @@ class ItemPublic(BaseModel):
     updated_at: Timestamp
     version: int
     reply_count: int
+    publication: Publication
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -44,7 +44,7 @@ from sqlmodel import col
 from service import masking
 from service.actors.models import Actor
 from service.db import table_of
-from service.items.models import Item, ItemMaskedTitle
+from service.items.models import PUBLISHED, Item, ItemMaskedTitle
 from service.sources.models import Source
 from service.withheld.models import WithheldName
 
@@ -305,6 +305,9 @@ _SQLITE_INSERT = sa.text(
     f"INSERT INTO {TABLE} (rowid, title, description, quote, actors)"
     " VALUES (:id, :title, :description, :quote, :actors)"
 )
+_PG_DELETE = sa.text(f"DELETE FROM {TABLE} WHERE item_id IN :ids").bindparams(
+    sa.bindparam("ids", expanding=True)
+)
 _PG_UPSERT = sa.text(
     f"INSERT INTO {TABLE} (item_id, document)"
     " VALUES (:id, item_search_document(:title, :description, :quote, :actors))"
@@ -312,13 +315,33 @@ _PG_UPSERT = sa.text(
 )
 
 
+def forget(connection: sa.Connection, item_ids: Iterable[int]) -> None:
+    """Take these items out of the index (a draft, a retracted item: not for the public)."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PG_DELETE, {"ids": ids})
+    else:
+        connection.execute(_SQLITE_DELETE, {"ids": ids})
+    masked = table_of(ItemMaskedTitle)
+    connection.execute(sa.delete(masked).where(masked.c.item_id.in_(ids)))
+
+
 def index(connection: sa.Connection, item_ids: Iterable[int | None]) -> None:
     """Write the index rows of these items from their texts as the public reads them (after
-    they were created, or their texts or actors changed, in the same transaction)."""
+    they were created, or their texts or actors changed, in the same transaction); an item that
+    is not published is taken out (the index is what the public searches)."""
     wanted = sorted({i for i in item_ids if i is not None})
     if not wanted:
         return
     names = _names(connection)
+    unpublished = connection.execute(
+        sa.select(col(Item.id)).where(col(Item.id).in_(wanted), col(Item.publication) != PUBLISHED)
+    ).scalars()
+    hidden = {i for i in unpublished if i is not None}
+    forget(connection, hidden)
+    wanted = [i for i in wanted if i not in hidden]
     for start in range(0, len(wanted), _BATCH):
         rows = connection.execute(
             _ITEM_TEXTS.where(col(Item.id).in_(wanted[start : start + _BATCH]))
@@ -329,10 +352,13 @@ def index(connection: sa.Connection, item_ids: Iterable[int | None]) -> None:
 
 
 def _all_rows(connection: sa.Connection) -> Iterator[Sequence[Any]]:
+    """The published items' texts, in batches."""
     last = 0
     while True:
         rows = connection.execute(
-            _ITEM_TEXTS.where(col(Item.id) > last).order_by(col(Item.id)).limit(_BATCH)
+            _ITEM_TEXTS.where(col(Item.id) > last, col(Item.publication) == PUBLISHED)
+            .order_by(col(Item.id))
+            .limit(_BATCH)
         ).all()
         if not rows:
             return

@@ -46,5 +46,5 @@ def delete_link(
     editor: CurrentEditor,
 ) -> Response:
     with write_session() as session:
-        links.delete(session, ref=ref, relation=relation, target=target)
+        links.delete(session, ref=ref, relation=relation, target=target, user_id=editor.user_id)
     return Response(status_code=204)

@@ -124,6 +124,10 @@ class Rollup(BaseModel):
         )
 
 
+# A link in words: "A is part of B".
+RELATION_WORDS = {"part_of": "part of", "related": "related to", "follows_from": "following from"}
+
+
 def in_public_order(briefs: list[ItemBrief], masker: Masker) -> list[ItemBrief]:
     """Items listed by their titles as the public reads them (an order by a title that holds a
     withheld name would tell where the name sorts)."""

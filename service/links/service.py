@@ -3,8 +3,9 @@ follows from; adding and removing links.
 
 `part_of` makes a tree: an item has at most one parent, and a link that would make an item part
 of itself (however many steps round) is refused with the loop named. `follows_from` may not loop
-either. `related` is symmetric and stored once. Links are not events (they change no item's
-fields), so the data version counts them itself (delivery.version.VERSION_SQL).
+either. `related` is symmetric and stored once. A link made or removed is in the audit and in
+the item's public history (an event of type `link`); the data version also counts the links
+themselves (delivery.version.VERSION_SQL).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from service.db import utcnow
-from service.errors import Conflict, FieldError, NotFound, invalid
+from service.audit import service as audit
+from service.db import compare_and_set, utcnow
+from service.errors import Conflict, FieldError, NotFound, invalid, precondition_failed
+from service.events import service as events
 from service.items import service as items
 from service.items.models import Item
 from service.links.models import (
@@ -37,8 +40,13 @@ def _brief(row: Any) -> ItemBrief:
     return ItemBrief.of(row.slug, row.kind, row.title, row.status)
 
 
-def _linked(session: Session, *, item_id: int, outgoing: bool) -> list[Any]:
-    """The links that leave the item (outgoing) or arrive at it, with the item at the other end."""
+# A draft is for editors only: the public reads no link to it.
+_SHOWN = col(Item.publication) != "draft"
+
+
+def _linked(session: Session, *, item_id: int, outgoing: bool, drafts: bool) -> list[Any]:
+    """The links that leave the item (outgoing) or arrive at it, with the item at the other end
+    (a draft only with `drafts`)."""
     near, far = (col(ItemLink.item_id), col(ItemLink.target_id)) if outgoing else (
         col(ItemLink.target_id), col(ItemLink.item_id))  # fmt: skip
     query = (
@@ -54,12 +62,15 @@ def _linked(session: Session, *, item_id: int, outgoing: bool) -> list[Any]:
         .where(near == item_id)
         .order_by(col(Item.title), col(Item.id))
     )
+    if not drafts:
+        query = query.where(_SHOWN)
     return list(session.execute(query).all())
 
 
-def links_of(session: Session, *, item_id: int) -> ItemLinks:
-    outgoing = _linked(session, item_id=item_id, outgoing=True)
-    incoming = _linked(session, item_id=item_id, outgoing=False)
+def links_of(session: Session, *, item_id: int, drafts: bool = False) -> ItemLinks:
+    """The item's links to others (to drafts too, for editors: `drafts`)."""
+    outgoing = _linked(session, item_id=item_id, outgoing=True, drafts=drafts)
+    incoming = _linked(session, item_id=item_id, outgoing=False, drafts=drafts)
     parent = next((_brief(r) for r in outgoing if r.relation == "part_of"), None)
     children = [_brief(r) for r in incoming if r.relation == "part_of"]
     related = sorted(
@@ -90,7 +101,7 @@ def parts_of(session: Session, item_ids: list[int]) -> dict[int, list[ItemBrief]
             col(Item.status),
         )
         .join(Item, col(Item.id) == col(ItemLink.item_id))
-        .where(col(ItemLink.relation) == "part_of", col(ItemLink.target_id).in_(item_ids))
+        .where(col(ItemLink.relation) == "part_of", col(ItemLink.target_id).in_(item_ids), _SHOWN)
         .order_by(col(ItemLink.target_id), col(Item.title), col(Item.id))
     )
     found: dict[int, list[ItemBrief]] = {}
@@ -169,8 +180,15 @@ _VERBS = {"part_of": "is part of", "related": "is related to", "follows_from": "
 
 
 def create(
-    session: Session, *, ref: str | int, data: LinkCreate, user_id: int | None
+    session: Session,
+    *,
+    ref: str | int,
+    data: LinkCreate,
+    user_id: int | None,
+    trace: bool = True,
 ) -> LinkPublic:
+    """Link an item to another. `trace`: in the audit and the item's history (an editor's
+    action; the seed data's links are the data as it starts, not anyone's action)."""
     item = items.get_row(session, ref=ref)
     try:
         target = items.get_row(session, ref=data.target)
@@ -201,6 +219,9 @@ def create(
         ItemLink(item_id=a, relation=relation, target_id=b, user_id=user_id, created_at=utcnow())
     )
     session.flush()
+    if trace:
+        _trace(session, item, target, {"added": {"relation": relation, "target": target.slug}},
+               action="link_added", user_id=user_id)  # fmt: skip
     return LinkPublic.model_construct(
         relation=relation,
         item=ItemBrief.of(item.slug, item.kind, item.title, item.status),
@@ -208,10 +229,39 @@ def create(
     )
 
 
-def delete(session: Session, *, ref: str | int, relation: str, target: str | int) -> None:
+def delete(
+    session: Session,
+    *,
+    ref: str | int,
+    relation: str,
+    target: str | int,
+    user_id: int | None = None,
+) -> None:
     item = items.get_row(session, ref=ref)
     other = items.get_row(session, ref=target)
     link_id = _find(session, relation, item.id, other.id)
     if link_id is None:
         raise NotFound(f"{item.slug} has no {relation} link to {other.slug}.")
     session.execute(sa.delete(ItemLink).where(col(ItemLink.id) == link_id))
+    _trace(session, item, other, {"removed": {"relation": relation, "target": other.slug}},
+           action="link_removed", user_id=user_id)  # fmt: skip
+
+
+def _trace(
+    session: Session, item: Any, other: Any, change: dict[str, Any], *, action: str,
+    user_id: int | None,
+) -> None:  # fmt: skip
+    """A link made or removed: in the audit, and in the item's public history (an event of
+    type `link`), unless the other item is a draft (for editors only)."""
+    audit.record(session, action=action, subject="item", slug=item.slug, user_id=user_id,
+                 detail=change)  # fmt: skip
+    if other.publication == "draft":
+        return
+    now = utcnow()
+    if not compare_and_set(session, Item, row_id=item.id, version=item.version,
+                           values={"updated_at": now}):  # fmt: skip
+        raise precondition_failed(
+            "Someone else changed the item at the same moment.", current_version=item.version + 1
+        )
+    events.append(session, item_id=item.id, version=item.version + 1, type="link",
+                  user_id=user_id, at=now, changes=change)  # fmt: skip

@@ -197,7 +197,9 @@ def update_source(
 ) -> Response:
     version = parse_if_match(if_match, "source")
     with write_session() as session:
-        source = sources.update(session, slug=slug, data=data, if_match_version=version)
+        source = sources.update(
+            session, slug=slug, data=data, if_match_version=version, user_id=editor.user_id
+        )
         return json_response(sources.get_public(session, slug=source.slug))
 
 
@@ -225,4 +227,17 @@ def dismiss_candidate(slug: str, candidate_id: str, editor: CurrentEditor) -> Re
     with write_session() as session:
         suggestions.dismiss(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
         found = suggestions.for_source(session, slug=slug)
+        return json_response(CandidateList(source=slug, candidates=found))
+
+
+@router.post(
+    "/sources/{slug}/candidates/{candidate_id}/restore",
+    response_model=CandidateList,
+    responses=WRITE_ERRORS,
+    summary="Take back the dismissal of a suggested claim (editor): it is new again",
+)
+def restore_candidate(slug: str, candidate_id: str, editor: CurrentEditor) -> Response:
+    with write_session() as session:
+        suggestions.restore(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
+        found = suggestions.for_source(session, slug=slug, drafts=True)
         return json_response(CandidateList(source=slug, candidates=found))

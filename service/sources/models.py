@@ -286,6 +286,12 @@ class CandidatePublic(BaseModel):
     state: Literal["new", "accepted", "dismissed"]
     score: float
     cue: str
+    title: str = PField(description="A short plain title made from the passage, to edit.")
+    due_on: Day | None = PField(
+        description="The deadline the passage states (counted from the source's date when it "
+        "gives a span or a month alone), or null."
+    )
+    due_words: str | None = PField(description="The words the deadline comes from.")
 
 
 class CandidateList(BaseModel):

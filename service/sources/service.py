@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from service.audit import service as audit
 from service.db import compare_and_set, free_slug, table_of, utcnow
 from service.errors import (
     Conflict,
@@ -73,7 +74,7 @@ def get_all(session: Session) -> list[Source]:
 def _items_tracked(session: Session, source_ids: list[int]) -> dict[int, int]:
     rows = session.execute(
         sa.select(col(Item.source_id), sa.func.count())
-        .where(col(Item.source_id).in_(source_ids))
+        .where(col(Item.source_id).in_(source_ids), col(Item.publication) == "published")
         .group_by(col(Item.source_id))
     ).all()
     return {source_id: count for source_id, count in rows}
@@ -192,8 +193,15 @@ def archive(
     return source
 
 
-def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version: int) -> Source:
-    """Correct a source's metadata; its text never changes."""
+def update(
+    session: Session,
+    *,
+    slug: str,
+    data: SourceUpdate,
+    if_match_version: int,
+    user_id: int | None = None,
+) -> Source:
+    """Correct a source's metadata; its text never changes. In the audit, with what changed."""
     source = get(session, slug=slug)
     require_version("source", current=source.version, asked=if_match_version)
     given = data.model_dump(exclude_unset=True)
@@ -220,9 +228,17 @@ def update(session: Session, *, slug: str, data: SourceUpdate, if_match_version:
         )
     if "slug" in values:
         slugs.record(session, kind="source", old=slug, new=values["slug"], target_id=source.id)
+    changed = {k: [_jsonable(getattr(source, k)), _jsonable(v)] for k, v in values.items()
+               if k != "updated_at"}  # fmt: skip
+    audit.record(session, action="source_corrected", subject="source",
+                 slug=values.get("slug", slug), user_id=user_id, detail=changed)  # fmt: skip
     session.expire(source)
     session.refresh(source)
     return source
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def create(
@@ -264,7 +280,7 @@ def create(
 
 
 def quote_spans(session: Session, *, source_id: int | None) -> list[QuoteSpan]:
-    """Every item's quoted span in this source, in reading order."""
+    """Every published item's quoted span in this source, in reading order."""
     rows = session.execute(
         sa.select(
             col(Item.id),
@@ -274,7 +290,7 @@ def quote_spans(session: Session, *, source_id: int | None) -> list[QuoteSpan]:
             col(Item.quote_start),
             col(Item.quote_end),
         )
-        .where(col(Item.source_id) == source_id)
+        .where(col(Item.source_id) == source_id, col(Item.publication) == "published")
         .order_by(col(Item.quote_start), col(Item.id))
     ).all()
     return [
@@ -303,3 +319,34 @@ def locate_quote(text: str, quote: str, *, start: int | None = None) -> tuple[in
     if found < 0:
         raise invalid(FieldError("quote", "not found verbatim in the source text"))
     return found, found + len(quote)
+
+
+# A passage may start with an opening mark and end with closing punctuation, never with a
+# fragment of the sentence around it (", and", "said;").
+_OPENING_FRAGMENT = set(",.;:!?)]}\u2013\u2014-")
+_CLOSING_FRAGMENT = set(",;:([{\u2013\u2014-")
+MIN_QUOTE_WORDS = 3
+MIN_QUOTE_CHARS = 15
+
+
+def check_passage(text: str, start: int, end: int, field: str = "quote") -> None:
+    """A tracked passage, [start, end) of its source: at least 3 words (or 15 characters), and
+    from the start of a word to the end of one, with no space or fragment of punctuation at
+    either end (a slipped selection such as " and " is not a quote)."""
+    passage = text[start:end]
+    problem = None
+    if passage != passage.strip():
+        problem = "must not start or end with a space"
+    elif len(passage.split()) < MIN_QUOTE_WORDS and len(passage) < MIN_QUOTE_CHARS:
+        problem = (
+            f"give at least {MIN_QUOTE_WORDS} words (or {MIN_QUOTE_CHARS} characters): "
+            "a passage, not a fragment"
+        )
+    elif passage[0] in _OPENING_FRAGMENT or passage[-1] in _CLOSING_FRAGMENT:
+        problem = "must start and end with a word, not with a piece of punctuation"
+    elif (start > 0 and text[start - 1].isalnum() and passage[0].isalnum()) or (
+        end < len(text) and text[end].isalnum() and passage[-1].isalnum()
+    ):
+        problem = "must start and end on a word's boundary, not inside a word"
+    if problem is not None:
+        raise invalid(FieldError(field, problem))

@@ -50,5 +50,5 @@ def delete_withheld_name(
     editor: CurrentEditor,
 ) -> Response:
     with write_session() as session:
-        withheld.delete(session, ref=ref, withheld_id=withheld_id)
+        withheld.delete(session, ref=ref, withheld_id=withheld_id, user_id=editor.user_id)
     return Response(status_code=204)

@@ -22,10 +22,11 @@ from sqlmodel import Session, SQLModel, col, select
 
 from service import masking, shapes
 from service.actors.models import Actor
+from service.audit import service as audit
 from service.db import compare_and_set, connection_of, free_slug, table_of, utcnow
 from service.errors import Conflict, FieldError, NotFound, invalid
 from service.events import service as events
-from service.items import search
+from service.items import edits, search
 from service.items import service as items
 from service.items.models import Item
 from service.slugs import service as slugs
@@ -163,6 +164,8 @@ def create(
     connection = session.connection()
     _change_slugs_holding(session, this, user_id=user_id)
     search.reindex_matching(connection, this)
+    audit.record(session, action="name_withheld", subject="item", slug=row.slug,
+                 user_id=user_id, detail={"name": name})  # fmt: skip
     assert withheld.id is not None
     return WithheldPublic(
         id=withheld.id, name=name, item_slug=items.get_row(session, ref=row.id).slug,
@@ -201,7 +204,7 @@ def _change_slug(
     user_id: int | None,
 ) -> None:  # fmt: skip
     if kind == "item":
-        items.change_slug(session, ref=row_id, slug=new, user_id=user_id, checked=True)
+        edits.change_slug(session, ref=row_id, slug=new, user_id=user_id, checked=True)
         return
     table = table_of(model)
     current = session.execute(sa.select(table.c.version).where(table.c.id == row_id)).scalar_one()
@@ -226,7 +229,9 @@ def of_item(session: Session, *, item_id: int) -> list[WithheldPublic]:
     ]
 
 
-def delete(session: Session, *, ref: str | int, withheld_id: int) -> None:
+def delete(
+    session: Session, *, ref: str | int, withheld_id: int, user_id: int | None = None
+) -> None:
     row = items.get_row(session, ref=ref)
     name = session.execute(
         sa.select(col(WithheldName.name)).where(
@@ -237,3 +242,5 @@ def delete(session: Session, *, ref: str | int, withheld_id: int) -> None:
         raise NotFound(f"No withheld name {withheld_id} on {row.slug}.")
     session.execute(sa.delete(WithheldName).where(col(WithheldName.id) == withheld_id))
     search.reindex_matching(session.connection(), masking.Names((name,)))
+    audit.record(session, action="name_shown", subject="item", slug=row.slug, user_id=user_id,
+                 detail={"name": name})  # fmt: skip

@@ -1,0 +1,1 @@
+"""The audit: what editors did that is not an item's event."""
