@@ -134,7 +134,11 @@ def change_slug(
     def save(new: str, version: int) -> str:
         with write_session() as writer:
             return actors.update(
-                writer, slug=slug, data=ActorUpdate(slug=new), if_match_version=version
+                writer,
+                slug=slug,
+                data=ActorUpdate(slug=new),
+                if_match_version=version,
+                user_id=editor.user_id,
             ).slug
 
     changed, state = forms.change_slug(form, save)

@@ -217,6 +217,9 @@ def _results(
     return data, echo, status_code
 
 
+DRAFTS_SHOWN = 20
+
+
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     block = _block(request)
@@ -252,6 +255,12 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
         if block is None:
             data["actors"] = shared.actors
             data["headlines_html"] = shared.headlines_html
+            # Editors' pages are their own (the viewer is in the page's key): drafts waiting
+            # to be published, newest first.
+            data["drafts"] = listing.list_page(
+                session, filters=ItemFilters(publication="draft"), sort="-updated_at",
+                limit=DRAFTS_SHOWN,
+            ) if principal.can_edit else None  # fmt: skip
         headers = {}
         if block == "results" and request.headers.get("if-none-match"):
             # The table's conditional refresh found new data: the other parts follow.

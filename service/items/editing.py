@@ -13,11 +13,12 @@ from starlette.responses import Response
 from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
+from service.actors.models import ACTOR_KINDS, ActorCreate
 from service.db import write_session
-from service.errors import Invalid, PreconditionFailed
+from service.errors import Conflict, Invalid, PreconditionFailed
+from service.items import edits, vocabulary
 from service.items import service as items
-from service.items import vocabulary
-from service.items.models import ItemCreate, ItemPublic, ItemUpdate
+from service.items.models import ItemCorrection, ItemCreate, ItemPublic, ItemUpdate
 from service.shapes import json_number, parse_id
 from service.sources import service as sources
 from service.sources.models import Source
@@ -32,12 +33,16 @@ ITEM_FIELDS = ("title", "description", "actor", "responsible", "quantity_value",
                "quantity_unit", "made_on", "due_on")  # fmt: skip
 EDIT_FIELDS = (*ITEM_FIELDS, "slug")
 NEW_FIELDS = ("source", "quote", "quote_start", "quote_end", "kind", "status", *ITEM_FIELDS)
+# What a suggestion brings besides the fields: the deadline's words (shown beside Due on) and
+# the name of an actor the tracker does not know yet (offered to add in place), with its kind.
+HINT_FIELDS = ("due_words", "actor_name", "actor_kind")
 
 
 def _options(session: Session) -> dict[str, Any]:
     return {
         "actor_options": [("", "Choose…")] + [(a.slug, a.name) for a in actors.get_all(session)],
         "kind_options": [("", "Choose…")] + [(k.code, k.label) for k in vocabulary.KINDS],
+        "actor_kind_options": [("", "Choose…"), *ACTOR_KINDS.items()],
         "status_options": [("", "The kind's first status")]
         + [(s.code, f"{k.label}: {s.label}") for k in vocabulary.KINDS for s in k.statuses],
     }
@@ -65,22 +70,39 @@ def _form(
     item: ItemPublic | None = None,
     conflict: str | None = None,
     status_code: int = 200,
+    correcting: bool = False,
 ) -> Response:
+    """The form to track a passage (no `item`), to edit an item, or to correct a published one
+    in public (`correcting`). A draft's quote and source can be changed; a published item's only
+    by a correction."""
+    if correcting and item is not None:
+        heading, action = f"Correct “{item.title}”", urls.item_correct(item.slug)
+    elif item is not None:
+        heading, action = f"Edit “{item.title}”", urls.item_edit(item.slug)
+    else:
+        heading, action = "Track a passage", urls.item_new()
+    if item is not None:
+        this_form = urls.item_correct(item.slug) if correcting else urls.item_edit(item.slug)
+    else:
+        # Where "Add an actor" comes back to: this form, with what it was given so far.
+        this_form = urls.item_new(**{k: values.get(k) for k in (*NEW_FIELDS, *HINT_FIELDS)})
+    passage_source = source
+    if item is not None and (correcting or item.publication == "draft"):
+        passage_source = sources.get(session, slug=values.get("source") or item.source.slug)
     context = {
         **_options(session),
+        "source_options": [(s.slug, s.title) for s in sources.get_all_public(session)],
         "values": values,
         "errors": errors,
-        "source": source,
+        "source": passage_source,
         "item": item,
+        "correcting": correcting,
+        "passage_editable": item is None or correcting or item.publication == "draft",
         "conflict": conflict,
         "expected_version": values.get("expected_version") or (item.version if item else ""),
-        "heading": f"Edit “{item.title}”" if item else "Track a passage",
-        "action": urls.item_edit(item.slug) if item else urls.item_new(),
-        # Where "Add an actor" comes back to: this form, with what it was given so far.
-        "this_form": urls.item_edit(item.slug)
-        if item
-        else urls.item_new(**{k: values.get(k) for k in NEW_FIELDS}),
-        "submit": "Save the changes" if item else "Track it",
+        "heading": heading,
+        "action": action,
+        "this_form": this_form,
     }
     # An editor's form: every value is theirs to read (no name is withheld from an editor).
     document = page(request, principal, EDIT_PAGE, {}, echo=context, status_code=status_code)
@@ -94,10 +116,12 @@ def new_item(request: Request, session: SessionDep, editor: FormEditor) -> Respo
     principal = editor
     query = request.query_params
     source = sources.get(session, slug=query.get("source", ""))
-    values = {name: query.get(name, "") for name in NEW_FIELDS}
+    values = {name: query.get(name, "") for name in (*NEW_FIELDS, *HINT_FIELDS)}
     start, end = parse_id(values["quote_start"]), parse_id(values["quote_end"])
     if start is not None and end is not None:
         values["quote"] = source.text[start:end]
+    if values["actor_name"] and not values["actor_kind"]:
+        values["actor_kind"] = actors.kind_from_name(values["actor_name"]) or ""
     return _form(request, session, principal, values=values, errors={}, source=source)
 
 
@@ -106,15 +130,23 @@ def create_item(
     request: Request, session: SessionDep, editor: FormEditor, form: PostedForm
 ) -> Response:
     principal = editor
-    values = filled(form, NEW_FIELDS)
+    values = filled(form, (*NEW_FIELDS, *HINT_FIELDS))
     # The passage is kept exactly as given: only the CR LF a browser submits becomes LF.
     values["quote"] = form_text(form, "quote").replace("\r\n", "\n")
+    source = sources.get(session, slug=values["source"])
+    if form_text(form, "add_actor"):
+        # "Add … as an actor": in place, the form coming back with all it was given.
+        refused = _add_actor(session, principal, values)
+        return _form(request, session, principal, values=values, errors=refused, source=source,
+                     status_code=422 if refused else 200)  # fmt: skip
     errors: dict[str, str] = {}
     given: dict[str, Any] = {k: v for k, v in values.items() if v and k in ItemCreate.model_fields}
     given["quantity"] = _quantity(values, errors)
+    # A hidden "Save draft" is the form's first button (the one Enter presses); the visible
+    # "Save draft" and "Publish" sit side by side at the end.
+    given["publication"] = "published" if form_text(form, "publication") == "published" else "draft"
     data, invalid_fields = validate(ItemCreate, given)
     errors = {**invalid_fields, **errors}
-    source = sources.get(session, slug=values["source"])
     if data is not None and not errors:
         try:
             with write_session() as writer:
@@ -132,8 +164,35 @@ def create_item(
     )  # fmt: skip
 
 
+def _add_actor(session: Session, principal: Principal, values: dict[str, str]) -> dict[str, str]:
+    """Add the actor the suggestion named, from the track form, and choose it there; or the
+    message beside the field that is wrong."""
+    name = values.get("actor_name", "")
+    if not values.get("actor_kind"):
+        return {"actor_kind": f"Choose what kind of actor {name} is."}
+    data, errors = validate(ActorCreate, {"name": name, "kind": values["actor_kind"]})
+    if data is None:
+        return {("actor_kind" if k == "kind" else "actor_name"): v for k, v in errors.items()}
+    try:
+        with write_session() as writer:
+            slug = actors.create(writer, data=data).slug
+    except Conflict as exc:
+        # It exists already (by another spelling of its name): choose that one.
+        slug = str(exc.extra.get("existing") or "")
+        if not slug:
+            return {"actor_name": exc.detail}
+    except Invalid as exc:
+        return {"actor_name": next(iter(messages(exc).values()))}
+    session.rollback()  # a new snapshot: the list of actors holds it now
+    values.update(actor=slug, actor_name="", actor_kind="")
+    return {}
+
+
 def _item_values(item: ItemPublic) -> dict[str, str]:
     return {
+        "kind": item.kind,
+        "source": item.source.slug,
+        "quote": item.quote,
         "title": item.title,
         "description": item.description or "",
         "actor": item.actor.slug,
@@ -157,7 +216,8 @@ def save_item(
     ref: str, request: Request, session: SessionDep, editor: FormEditor, form: PostedForm
 ) -> Response:
     principal = editor
-    values = filled(form, (*EDIT_FIELDS, "expected_version"))
+    values = filled(form, (*EDIT_FIELDS, "expected_version", "source", "quote_start"))
+    values["quote"] = form_text(form, "quote").replace("\r\n", "\n")
     errors: dict[str, str] = {}
     given: dict[str, Any] = {
         "title": values["title"],
@@ -169,6 +229,9 @@ def save_item(
         "quantity": _quantity(values, errors),
         # A form from before the field: the slug stays as it is.
         **({"slug": values["slug"]} if values["slug"] else {}),
+        # A draft's passage (the form shows it for drafts only; the service refuses it else).
+        **({"source": values["source"], "quote": values["quote"]} if values["quote"] else {}),
+        **({"quote_start": values["quote_start"]} if values["quote_start"] else {}),
     }
     data, invalid_fields = validate(ItemUpdate, given)
     errors = {**invalid_fields, **errors}
@@ -180,7 +243,7 @@ def save_item(
         try:
             # A new slug must be free: checked before it is written, with the other such writers.
             with write_session(alone=data.slug not in (None, item.slug)) as writer:
-                updated = items.update(
+                updated = edits.update(
                     writer, ref=item.id, data=data, if_match_version=version,
                     user_id=principal.user_id,
                 )  # fmt: skip
@@ -201,3 +264,47 @@ def save_item(
         request, session, principal, values=values, errors=errors, item=item,
         conflict=conflict, status_code=409 if conflict else 422,
     )  # fmt: skip
+
+
+CORRECTION_FIELDS = ("note", "title", "kind", "status", "actor", "responsible", "source",
+                     "quote", "quote_start", "quantity_value", "quantity_unit")  # fmt: skip
+
+
+def correction_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    item: ItemPublic,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    conflict: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The form that corrects a published item in public: its fields, and the note."""
+    if values is None:
+        values = {**_item_values(item), "status": "", "note": ""}
+    return _form(
+        request, session, principal, values=values, errors=errors or {}, item=item,
+        conflict=conflict, status_code=status_code, correcting=True,
+    )  # fmt: skip
+
+
+def read_correction(form: Any) -> tuple[dict[str, str], ItemCorrection | None, dict[str, str]]:
+    """The correction form as typed, the correction it asks for, and what is wrong with it."""
+    values = filled(form, (*CORRECTION_FIELDS, "expected_version"))
+    values["quote"] = form_text(form, "quote").replace("\r\n", "\n")
+    errors: dict[str, str] = {}
+    given: dict[str, Any] = {
+        name: values[name]
+        for name in ("note", "title", "kind", "status", "actor", "source", "quote")
+        if values[name]
+    }
+    given["responsible"] = values["responsible"] or None
+    if values["quote_start"]:
+        given["quote_start"] = values["quote_start"]
+    given["quantity"] = _quantity(values, errors)
+    if not values["note"]:
+        errors["note"] = "Write the public note: what was wrong, and what is right."
+    data, wrong = validate(ItemCorrection, given)
+    return values, data, {**wrong, **errors}

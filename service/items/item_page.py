@@ -15,6 +15,7 @@ from service import urls
 from service.accounts.service import Principal
 from service.actors import service as actors
 from service.delivery.conditional import Document
+from service.errors import not_found
 from service.events import service as events
 from service.items import replies
 from service.items import service as items
@@ -79,6 +80,7 @@ def item_document(
     reply_form: PageForm | None = None,
     link_form: PageForm | None = None,
     withheld_form: PageForm | None = None,
+    retract_form: PageForm | None = None,
 ) -> Document:
     """The item's page (its block `item` for htmx): what it shows, read in `session`."""
     history = events.history(session, item_id=item.id)
@@ -88,11 +90,15 @@ def item_document(
         "history": history,
         "chart": progress_chart(item, history),
         "replies": replies.of_history(history),
-        "linked": links.links_of(session, item_id=item.id),
+        "linked": links.links_of(session, item_id=item.id, drafts=principal.can_edit),
         "state": None,
         "reply_form": None,
         "link_form": None,
         "withheld_form": None,
+        "retract_form": None,
+        # Corrections made in public, newest first, and why it was retracted.
+        "corrections": [e for e in reversed(history) if e.type == "correction"],
+        "retraction": next((e for e in reversed(history) if e.type == "retracted"), None),
     }
     if principal.can_edit:
         data.update(
@@ -101,6 +107,7 @@ def item_document(
             withheld_names=withheld.of_item(session, item_id=item.id),
             reply_form=reply_form or PageForm(values={"by": item.actor.slug}),
             link_form=link_form or PageForm(),
+            retract_form=retract_form or PageForm(),
             actor_options=[(a.slug, a.name) for a in actors.get_all(session)],
             source_options=[(s.slug, s.title) for s in sources.get_all_public(session)],
         )
@@ -115,6 +122,8 @@ def item_page(
     ref: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     item = items.get(session, ref=ref)
+    if item.publication == "draft" and not principal.can_edit:
+        raise not_found("item", ref)  # for editors only, as if it were not there
     if ref != item.slug:
         return RedirectResponse(urls.item(item.slug), status_code=301)
     announce = request.session.pop(FLASH_KEY, None) if principal.user_id is not None else None
@@ -152,6 +161,8 @@ def item_row(
 ) -> Response:
     """A table row, as htmx swaps it back after an inline edit is cancelled."""
     item = items.get(session, ref=ref)
+    if item.publication == "draft" and not principal.can_edit:
+        raise not_found("item", ref)
     if not wants_fragment(request):
         return see_other(urls.item(item.slug))
     return render(request, session, principal, row_document(request, session, principal, item))
@@ -167,13 +178,14 @@ def page_with_form(
     reply_form: PageForm | None = None,
     link_form: PageForm | None = None,
     withheld_form: PageForm | None = None,
+    retract_form: PageForm | None = None,
 ) -> Response:
     """The item's page again, with one of its forms as the editor typed it and its messages."""
     session.rollback()  # a new snapshot: the request may have written since it first read
     item = items.get(session, ref=ref)
     document = item_document(
         request, session, principal, item, status_code=status_code, reply_form=reply_form,
-        link_form=link_form, withheld_form=withheld_form,
+        link_form=link_form, withheld_form=withheld_form, retract_form=retract_form,
     )  # fmt: skip
     return render(request, session, principal, document)
 

@@ -15,9 +15,10 @@ from service.errors import Invalid
 from service.events.models import ReplyCreate
 from service.items import replies
 from service.items import service as items
-from service.items.item_page import PageForm, done, page_with_form
-from service.web.deps import SessionDep, editor_of_form
+from service.items.item_page import PageForm, done, item_document, page_with_form
+from service.web.deps import FormEditor, SessionDep, editor_of_form
 from service.web.forms import PostedForm, filled, messages, missing, validate
+from service.web.templates import render
 
 router = APIRouter(include_in_schema=False, redirect_slashes=False)
 
@@ -26,6 +27,16 @@ REPLY_NEEDS = {"by": "Choose who replied.", "text": "Give what they said."}
 ReplyEditor = Annotated[
     Principal, Depends(editor_of_form(lambda r: urls.item(r.path_params["ref"]) + "#replies"))
 ]
+
+
+@router.get("/items/{ref}/replies")
+def reply_form(ref: str, request: Request, session: SessionDep, editor: FormEditor) -> Response:
+    """The item's page with the reply form open and filled with words selected in a source
+    (`source`, `quote`), as the source's page sends them."""
+    item = items.get(session, ref=ref)
+    values = {"by": item.actor.slug, **filled(request.query_params, ("source", "quote"))}
+    document = item_document(request, session, editor, item, reply_form=PageForm(values=values))
+    return render(request, session, editor, document)
 
 
 @router.post("/items/{ref}/replies")

@@ -4,6 +4,7 @@ form and the suggested claims."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +18,8 @@ from service.accounts.service import Principal
 from service.actors import service as actors
 from service.db import write_session
 from service.delivery.conditional import Document
-from service.errors import Conflict, Invalid
+from service.errors import Conflict, Invalid, NotFound
+from service.items import service as items
 from service.sources import extract, suggestions
 from service.sources import service as sources
 from service.sources.models import (
@@ -123,11 +125,21 @@ async def create_source(request: Request, editor: FormEditor, form: PostedForm) 
     return see_other(urls.source(slug))
 
 
-def _source_data(session: Session, slug: str, principal: Principal) -> dict[str, Any]:
-    data: dict[str, Any] = {"source": sources.get_public(session, slug=slug), "candidates": []}
+def _source_data(
+    session: Session, slug: str, principal: Principal, reply_to: str | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": sources.get_public(session, slug=slug),
+        "candidates": [],
+        "reply_to": None,
+    }
     if principal.can_edit:
-        data["candidates"] = suggestions.for_source(session, slug=slug)
+        data["candidates"] = suggestions.for_source(session, slug=slug, drafts=True)
         data["actor_names"] = {a.slug: a.name for a in actors.get_all(session)}
+        if reply_to:
+            # Selecting words quotes them in a reply to this item (when there is one).
+            with suppress(NotFound):
+                data["reply_to"] = items.get(session, ref=reply_to)
     return data
 
 
@@ -135,8 +147,10 @@ def _source_data(session: Session, slug: str, principal: Principal) -> dict[str,
 def source_page(
     slug: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
+    reply_to = request.query_params.get("reply_to")
+
     def build() -> Document:
-        data = _source_data(session, slug, principal)
+        data = _source_data(session, slug, principal, reply_to)
         return page(request, principal, SOURCE_PAGE, data, echo={"slug_form": None})
 
     return conditional_page(request, session, principal, build)
@@ -149,7 +163,11 @@ def change_slug(
     def save(new: str, version: int) -> str:
         with write_session() as writer:
             return sources.update(
-                writer, slug=slug, data=SourceUpdate(slug=new), if_match_version=version
+                writer,
+                slug=slug,
+                data=SourceUpdate(slug=new),
+                if_match_version=version,
+                user_id=editor.user_id,
             ).slug
 
     changed, state = forms.change_slug(form, save)
@@ -168,4 +186,14 @@ def dismiss_candidate(
 ) -> Response:
     with write_session() as session:
         suggestions.dismiss(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
-    return see_other(urls.source(slug) + "#suggestions-heading")
+    # Back to the same suggestion, so that the page keeps its place.
+    return see_other(urls.source(slug) + f"#c-{candidate_id}")
+
+
+@router.post("/sources/{slug}/candidates/{candidate_id}/restore")
+def restore_candidate(
+    slug: str, candidate_id: str, request: Request, editor: SourceEditor
+) -> Response:
+    with write_session() as session:
+        suggestions.restore(session, slug=slug, candidate_id=candidate_id, user_id=editor.user_id)
+    return see_other(urls.source(slug) + f"#c-{candidate_id}")

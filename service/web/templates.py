@@ -36,6 +36,7 @@ from service.delivery.conditional import (
 from service.delivery.keys import cache_key
 from service.delivery.version import data_version
 from service.items import vocabulary
+from service.links.models import RELATION_WORDS
 from service.shapes import json_number
 from service.sources.models import PRECISIONS
 from service.sources.text import paragraph_around, quoted_segments
@@ -178,6 +179,7 @@ def templates() -> Jinja2Blocks:
         today=today_iso,
         SHARED_STATUS_CODES=vocabulary.SHARED_STATUS_CODES,
         OUTCOME_LABELS=vocabulary.OUTCOME_LABELS,
+        RELATION_WORDS=RELATION_WORDS,
         urls=urls,
         published=format_published,
         # A quote in its paragraph, and a source's text cut at its quotes: worked out while the

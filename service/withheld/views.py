@@ -61,6 +61,6 @@ def show_name_again(
     if number is None:
         raise NotFound(f"No withheld name {withheld_id}.")
     with write_session() as writer:
-        withheld.delete(writer, ref=ref, withheld_id=number)
+        withheld.delete(writer, ref=ref, withheld_id=number, user_id=editor.user_id)
         item = items.get(writer, ref=ref)
     return done(request, item.slug, "The name is shown to the public again.", "#withheld")

@@ -119,6 +119,26 @@
     start.value = String(Array.from(before.toString()).length);
   });
 
+  // A form that cannot be undone (deleting a draft) asks first; without JavaScript it posts.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") &&
+        !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // The reply form's "Select their words in the source" follows the source chosen in the form.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches('select[name="source"]') || !select.form) return;
+    var link = select.form.querySelector("[data-reply-select]");
+    if (!link) return;
+    var url = new URL(link.href, window.location.href);
+    url.pathname = "/sources/" + encodeURIComponent(select.value || link.getAttribute("data-reply-select"));
+    link.href = url.pathname + url.search;
+  });
+
   // Typing in the passage field drops the offset a selection gave: the server finds the words.
   document.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("[data-track-quote]")) return;
