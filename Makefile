@@ -12,12 +12,14 @@ PARALLEL ?= -n auto --maxprocesses 4
 .PHONY: run test test-fast typecheck lint format bench install lock clean
 
 $(BIN)/python:
+	@echo "==> Making a Python environment in $(VENV) (once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The locked set first, then the tracker itself without resolving anything again.
 $(VENV)/.installed: requirements/app.txt pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements/app.txt
+	@echo "==> Installing the tracker's packages (the first time: a minute or two)"
+	$(BIN)/pip install --progress-bar off --no-color -r requirements/app.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -29,8 +31,12 @@ $(VENV)/.installed-test: requirements/test.txt pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 run: $(VENV)/.installed
+	@echo "==> Bringing the database up to date"
 	$(BIN)/tracker db upgrade
+	@echo "==> Loading the first data set (seeds/; kept as it is when already loaded)"
 	$(BIN)/tracker seed
+	@echo "==> Serving http://$(HOST):$(PORT)/ (Ctrl-C stops it). No editor yet? In another terminal:"
+	@echo "    $(BIN)/tracker users create YOUR-NAME"
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck

@@ -71,11 +71,23 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
-    """Migrate the database down (one step by default; `base` empties it)."""
+def db_downgrade(
+    revision: Annotated[str, typer.Argument()] = "-1",
+    force: Annotated[
+        bool, typer.Option("--force", help="Go down even where rows are lost on the way.")
+    ] = False,
+) -> None:
+    """Migrate the database down (one step by default; `base` empties it). A step that would
+    lose rows (events of kinds the older schema has no place for, audit entries) is refused,
+    saying what would be lost, unless --force; one that would make a draft public is refused
+    even then."""
     from service import migrate
 
-    migrate.downgrade(revision=revision)
+    try:
+        migrate.downgrade(revision=revision, force=force)
+    except migrate.DowngradeLoses as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"database downgraded to {revision}")
 
 
@@ -93,6 +105,20 @@ def seed() -> None:
     typer.echo(f"seed loaded: {report}")
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _password(from_stdin: bool) -> str:
+    """The password: a line of standard input with --password-stdin; asked for twice, unseen,
+    at a terminal; never an argument (it would stay in the shell's history and `ps`)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if _interactive():
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    raise _fail("give --password-stdin and the password on standard input", 2)
+
+
 @users_app.command("create")
 def users_create(
     name: Annotated[str, typer.Argument(help="Username (public: shown on every change).")],
@@ -101,14 +127,13 @@ def users_create(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Create a user. The password is read from standard input, never from the command line.
+    """Create a user. The password is asked for at a terminal, or read from standard input
+    with --password-stdin; never from the command line.
     The username is public: every change the user makes is shown as made by it."""
     from service.accounts import service as accounts
     from service.db import write_session
 
-    if not password_stdin:
-        raise _fail("give --password-stdin and the password on standard input", 2)
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password(password_stdin)
     try:
         with write_session() as session:
             user = accounts.create_user(session, username=name, password=password, role=role)
@@ -127,9 +152,7 @@ def users_set_password(
     """Give a user a new password (read from standard input); the user's sessions end."""
     from service.accounts import service as accounts
 
-    if not password_stdin:
-        raise _fail("give --password-stdin and the password on standard input", 2)
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password(password_stdin)
     _change_user(
         lambda s: accounts.set_password(s, username=name, password=password), "new password for"
     )
