@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from service.accounts.models import ApiToken, User
 from service.cli import app
 from service.db import read_session
+from tests.support.accounts import sign_in
 from tests.support.seed import ITEM
 
 runner = CliRunner()
@@ -47,6 +48,21 @@ def test_users_create_and_tokens_create(client) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 401
+
+
+def test_at_a_terminal_the_password_is_asked_for_twice(client, monkeypatch) -> None:
+    monkeypatch.setattr("service.cli._interactive", lambda: True)
+    mistyped = runner.invoke(
+        app, ["users", "create", "carol"], input="a long password 1\na long password 2\n"
+    )
+    assert "Error: The two entered values do not match." in mistyped.output
+    assert "a long password" not in mistyped.output  # typed unseen
+    result = runner.invoke(
+        app, ["users", "create", "carol"], input="a long password 1\na long password 1\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "created editor carol" in result.output
+    sign_in(client, "carol", "a long password 1")  # the password typed twice is the one kept
 
 
 def test_cli_errors_exit_non_zero(client) -> None:

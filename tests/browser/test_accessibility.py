@@ -131,7 +131,7 @@ def test_the_track_form_prefilled_from_a_suggestion(editor, made) -> None:
     [
         ("/sources/new", "Archive the source"),
         ("/actors/new", "Add the actor"),
-        ("/items/new?source={source}", "Track it"),
+        ("/items/new?source={source}", "Save draft"),
         ("/items/{item}/edit", "Save the changes"),
     ],
 )

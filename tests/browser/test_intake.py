@@ -153,8 +153,9 @@ def test_tracking_two_suggestions_makes_two_items(tab, server, council) -> None:
     page.get_by_label("Title").fill("£2.4m to reopen Ashby Road library (evening)")
     page.get_by_label("Who promised, is accused or proposes").select_option(council)
     page.get_by_label(re.compile("^Due on")).fill(due.isoformat())
+    # Published at once (the form's default, "Save draft", would keep it from the dashboard).
     with page.expect_navigation():
-        page.get_by_role("button", name="Track it").click()
+        page.get_by_role("button", name="Publish", exact=True).click()
     first = page.url.rsplit("/", 1)[1]
     assert first == "2-4m-to-reopen-ashby-road-library-evening"
     expect(page.locator("h1")).to_have_text("£2.4m to reopen Ashby Road library (evening)")
@@ -186,7 +187,7 @@ def test_tracking_two_suggestions_makes_two_items(tab, server, council) -> None:
     page.get_by_label("Who promised, is accused or proposes").select_option("councillor-priya-nair")
     page.get_by_label(re.compile("^Responsible")).select_option(council)
     with page.expect_navigation():
-        page.get_by_role("button", name="Track it").click()
+        page.get_by_role("button", name="Publish", exact=True).click()
     second = page.url.rsplit("/", 1)[1]
     expect(page.locator(".item__facts")).to_contain_text("12 assistants")
     expect(page.locator(".item__facts")).to_contain_text("Councillor Priya Nair")
@@ -219,6 +220,7 @@ def test_tracking_two_suggestions_makes_two_items(tab, server, council) -> None:
     assert made["quantity"] == {"value": 2400000, "unit": "GBP"}
     assert made["due_on"] == due.isoformat() and made["overdue"] is False
     assert made["history"][0]["by"] == "editor"
+    assert made["publication"] == hired["publication"] == "published"
     assert hired["actor"]["name"] == "Councillor Priya Nair"
     assert hired["responsible"]["slug"] == council
     assert hired["quantity"] == {"value": 12, "unit": "assistants"}
@@ -249,11 +251,14 @@ def test_selecting_words_in_the_text_tracks_them(tab, server, council) -> None:
     page.get_by_label("Kind").select_option("commitment")
     page.get_by_label("Title").fill("Roof repairs to start in the autumn (late)")
     page.get_by_label("Who promised, is accused or proposes").select_option(council)
+    # The form's first button keeps it a draft, for editors only until it is published.
     with page.expect_navigation():
-        page.get_by_role("button", name="Track it").click()
+        page.get_by_role("button", name="Save draft").click()
     slug_of_item = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#draft-heading")).to_have_text("Draft: only editors can see it")
     expect(page.locator(".quote mark")).to_have_text(words)
     item = server.item(slug_of_item)
+    assert item["publication"] == "draft"
     assert item["quote"] == words and item["quote_start"] == text.index(words)
     assert item["source"]["slug"] == slug
 
@@ -283,9 +288,14 @@ def test_dismissing_a_suggestion(tab, server) -> None:
     count = page.locator(".suggestion").count()
     expect(page.locator("#suggestions-heading")).to_have_text(f"Suggested claims ({count} new)")
     allegation = suggestion(page, articles.LIBRARY_ALLEGATION)
+    dismissing = next(
+        c for c in server.candidates(slug) if articles.LIBRARY_ALLEGATION in c["quote"]
+    )
+    expect(allegation).to_have_attribute("id", f"c-{dismissing['id']}")
     with page.expect_navigation():
         allegation.get_by_role("button", name=re.compile("^Dismiss")).click()
-    assert page.url == tab.base_url + f"/sources/{slug}#suggestions-heading"
+    # Back at the same suggestion, so that the page keeps its place.
+    assert page.url == tab.base_url + f"/sources/{slug}#c-{dismissing['id']}"
     # Still listed, as dismissed: it can be tracked after all, not dismissed again.
     expect(page.locator(".suggestion")).to_have_count(count)
     expect(allegation).to_have_class(re.compile("suggestion--dismissed"))
@@ -492,14 +502,16 @@ def test_without_javascript_an_editor_pastes_a_source_and_tracks_a_pasted_passag
     )
     page.get_by_label(re.compile("^Number")).fill("30")
     page.get_by_label(re.compile("^Unit")).fill("services")
+    # Without JavaScript too, the button pressed decides: "Publish" makes it public at once.
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Track it").click()
+        page.get_by_role("button", name="Publish", exact=True).click()
     assert navigation.value.request.redirected_from.method == "POST"
     item_slug = page.url.rsplit("/", 1)[1]
     expect(page.locator("h1")).to_have_text("30 more evening bus services")
     expect(page.locator(".quote mark")).to_have_text(words)
 
     item = server.item(item_slug)
+    assert item["publication"] == "published"
     assert item["quote"] == words
     assert item["quote_start"] == articles.BUSES.index(words)
     assert item["quantity"] == {"value": 30, "unit": "services"}

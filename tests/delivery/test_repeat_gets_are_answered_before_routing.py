@@ -98,21 +98,22 @@ def test_the_reader_follows_the_database_and_recovers(tmp_path) -> None:
                 "CREATE TABLE candidate_dismissal (id INTEGER PRIMARY KEY);"
                 "CREATE TABLE item_link (id INTEGER PRIMARY KEY);"
                 "CREATE TABLE withheld_name (id INTEGER PRIMARY KEY);"
+                "CREATE TABLE audit_entry (id INTEGER PRIMARY KEY);"
             )
             connection.executemany(
                 "INSERT INTO event VALUES (?)", [(i,) for i in range(1, events + 1)]
             )
     reader = DataVersionReader()
-    assert reader.read(f"sqlite:///{first}") == "3.0.0.0.0.0.0.0.0.0"
-    assert reader.read(f"sqlite:///{second}") == "7.0.0.0.0.0.0.0.0.0"
+    assert reader.read(f"sqlite:///{first}") == "3.0.0.0.0.0.0.0.0.0.0"
+    assert reader.read(f"sqlite:///{second}") == "7.0.0.0.0.0.0.0.0.0.0"
     with sqlite3.connect(second) as connection:
         connection.execute("INSERT INTO event VALUES (8)")
     assert (
-        reader.read(f"sqlite:///{second}") == "8.0.0.0.0.0.0.0.0.0"
+        reader.read(f"sqlite:///{second}") == "8.0.0.0.0.0.0.0.0.0.0"
     )  # autocommit: sees the newest commit
     with pytest.raises(sqlite3.OperationalError):
         reader.read(f"sqlite:///{tmp_path / 'missing' / 'c.db'}")
-    assert reader.read(f"sqlite:///{first}") == "3.0.0.0.0.0.0.0.0.0"
+    assert reader.read(f"sqlite:///{first}") == "3.0.0.0.0.0.0.0.0.0.0"
 
 
 def test_requests_at_once_share_version_reads_and_still_see_every_write(

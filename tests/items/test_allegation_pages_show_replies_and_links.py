@@ -221,3 +221,54 @@ def test_the_dashboard_folds_a_parents_parts_under_its_row(client) -> None:
     allegations = html_page(client, "/?kind=allegation")
     assert allegations.select_one(f"#row-{ALLEGATION}") is not None
     assert allegations.select_one(f"#row-{ALLEGATION} details.parts") is None
+
+
+def test_a_replys_words_are_selected_in_their_source(client, make_user) -> None:
+    """ "Select their words in the source" opens the source's page in reply mode; its form sends
+    the selected words back to the item's reply form, open and filled, which records them."""
+    make_user()
+    csrf = sign_in(client)
+    page = html_page(client, f"/items/{ALLEGATION}")
+    link = page.select_one("#replies a[data-reply-select]")
+    source = "rotherham-cse-live-updates-pcc"
+    assert link["href"].endswith(f"?reply_to={ALLEGATION}")
+    # The link follows the source chosen in the form (app.js); its target works for any source.
+    source_page = html_page(client, f"/sources/{source}?reply_to={ALLEGATION}")
+    form = source_page.select_one("form[data-track-form]")
+    assert form["action"] == f"/items/{ALLEGATION}/replies"
+    assert form["method"] == "get"
+    assert form.select_one("input[name=source]")["value"] == source
+    assert _text(source_page, "#track-heading").startswith("Quote a reply to")
+    # Without reply_to, the same page tracks a passage, as before.
+    plain = html_page(client, f"/sources/{source}")
+    assert plain.select_one("form[data-track-form]")["action"] == "/items/new"
+    # An unknown item in reply_to is ignored rather than refused.
+    unknown = html_page(client, f"/sources/{source}?reply_to=no-such-item")
+    assert unknown.select_one("form[data-track-form]")["action"] == "/items/new"
+
+    words = "South Yorkshire Police say the level of scrutiny around their role"
+    filled = html_page(client, f"/items/{ALLEGATION}/replies?source={source}&quote={words}")
+    reply_form = filled.select_one("details.reply-form")
+    assert reply_form.has_attr("open")
+    assert reply_form.select_one("#f-quote").get_text() == words
+    assert reply_form.select_one("select[name=source] option[selected]")["value"] == source
+    response = client.post(
+        f"/items/{ALLEGATION}/replies",
+        data={
+            "csrf_token": csrf, "by": "south-yorkshire-police",
+            "text": "Scrutiny is understandable.", "source": source, "quote": words,
+        },
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    reply = client.get(f"/api/v1/items/{ALLEGATION}").json()["replies"][0]
+    assert reply["quote"] == words and reply["source"]["slug"] == source
+
+
+def test_the_reply_form_by_selection_is_for_editors(client) -> None:
+    response = client.get(f"/items/{ALLEGATION}/replies?quote=x", follow_redirects=False)
+    assert response.status_code == 303
+    # Signed in, the editor comes back to the same filled form.
+    assert response.headers["location"] == (f"/login?next=/items/{ALLEGATION}/replies%3Fquote%3Dx")
+    public = html_page(client, f"/sources/rotherham-cse-live-updates-pcc?reply_to={ALLEGATION}")
+    assert public.select_one("form[data-track-form]") is None

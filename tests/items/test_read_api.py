@@ -61,6 +61,7 @@ def test_the_62_staff_commitment_in_full(client) -> None:
         "overdue": False,
         "version": 1,
         "reply_count": 0,
+        "publication": "published",
         "links": {
             "self": "/api/v1/items/pcc-62-additional-cse-staff",
             "html": "/items/pcc-62-additional-cse-staff",

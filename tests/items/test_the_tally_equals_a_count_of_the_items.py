@@ -41,7 +41,7 @@ def test_the_seed_creates_and_status_changes_keep_the_tally(client, editor_heade
             "title": "Another proposal",
             "actor": "uk-government",
             "source": SOURCE,
-            "quote": "wilful neglect",
+            "quote": 'the crime of "wilful neglect" will be extended',
             "status": "consultation",
         },
         headers=editor_headers,

@@ -38,7 +38,7 @@ def record_activity(database_url: str) -> dict[str, str]:
     from service.accounts import service as accounts
     from service.db import create_db_engine, write_session
     from service.events.models import ReplyCreate
-    from service.items import replies
+    from service.items import edits, replies
     from service.items import service as items
     from service.items.models import ItemCreate, ItemUpdate, Quantity, StatusChange
     from service.links import service as links
@@ -71,7 +71,7 @@ def record_activity(database_url: str) -> dict[str, str]:
                 user_id=editor.id,
             )
         with write_session(engine) as s:
-            items.update(
+            edits.update(
                 s,
                 ref=ITEM,
                 data=ItemUpdate(title="62 more staff for the CSE unit", due_on="2027-01-31"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
@@ -50,7 +51,8 @@ def test_upgrade_from_empty_then_down_and_up_with_data_loses_nothing(
     before = export_of(url)
     assert all(table_counts(before).values())
 
-    migrate.downgrade(url, "base")
+    # The operator's path: exported first, so going down to base may lose the rows.
+    migrate.downgrade(url, "base", force=True)
     assert table_names(url) == set()
     migrate.upgrade(url)
     assert table_counts(export_of(url)) == dict.fromkeys(metadata.tables, 0)
@@ -85,6 +87,18 @@ def _projected(export: bytes, schema: dict[str, set[str]]) -> dict[str, list[lis
     return projected
 
 
+NEWER_EVENT_TYPES = {"published", "retracted", "correction", "link"}
+
+
+def _without_rows_of_the_newer_schema(export: bytes) -> bytes:
+    """The export less the events of the types revision 0013 brought."""
+    document = json.loads(export)
+    events = document["tables"]["event"]
+    kind = events["columns"].index("type")
+    events["rows"] = [row for row in events["rows"] if row[kind] not in NEWER_EVENT_TYPES]
+    return json.dumps(document).encode()
+
+
 def test_one_step_down_and_up_keeps_every_row(bare_database_url: str, figures) -> None:
     """`tracker db downgrade` (one step) then `tracker db upgrade`: a step down to an earlier
     schema keeps every row and every value the earlier schema can hold (what only the newer
@@ -97,7 +111,12 @@ def test_one_step_down_and_up_keeps_every_row(bare_database_url: str, figures) -
     before = export_of(url)
     script = ScriptDirectory.from_config(migrate.alembic_config())
     head = script.get_revision(script.get_current_head())
-    migrate.downgrade(url, "-1")
+    with pytest.raises(migrate.DowngradeLoses):
+        # The activity made rows the older schema cannot hold: refused, unless forced.
+        migrate.downgrade(url, "-1")
+    migrate.downgrade(url, "-1", force=True)
+    # What the step down may lose, it loses: rows of kinds the older schema has no place for.
+    before = _without_rows_of_the_newer_schema(before)
     if head.down_revision is None:
         assert table_names(url) == set()
         migrate.upgrade(url)
@@ -108,3 +127,35 @@ def test_one_step_down_and_up_keeps_every_row(bare_database_url: str, figures) -
         migrate.upgrade(url)
         assert _projected(export_of(url), older) == _projected(before, older)
     figures["migration cycles with data (nothing lost)"] += 1
+
+
+def test_a_step_down_never_makes_a_draft_public(bare_database_url: str) -> None:
+    """The schema before drafts has no place for one: every item in it is public. So a step down
+    with a draft in the database is refused even when forced, and changes nothing."""
+    from service.items import service as items
+    from service.items.models import ItemCreate
+
+    url = bare_database_url
+    migrate.upgrade(url)
+    _seed(url)
+    engine = create_db_engine(url)
+    try:
+        with write_session(engine) as session:
+            items.create(
+                session,
+                data=ItemCreate(
+                    kind="commitment",
+                    title="A draft not yet checked",
+                    actor="alan-billings",
+                    source="rotherham-cse-live-updates-pcc",
+                    quote="I have committed 62 additional staff",
+                    publication="draft",
+                ),
+                user_id=None,
+            )
+    finally:
+        engine.dispose()
+    before = export_of(url)
+    with pytest.raises(migrate.DowngradeLoses, match="1 drafts or retracted items"):
+        migrate.downgrade(url, "-1", force=True)
+    assert export_of(url) == before

@@ -159,7 +159,9 @@ def test_a_pasted_passage_must_be_in_the_source(client, make_user) -> None:
     message = html(refused).select_one("#f-quote-error").get_text()
     assert message == "Not found verbatim in the source text."
     text = client.get(f"/api/v1/sources/{SOURCE}").json()["text"]
-    data["quote"] = text[100:160]
+    # Whole words of the text (a passage, not a fragment): from a word's start to a word's end.
+    start = text.index(" ", 100) + 1
+    data["quote"] = text[start : text.rindex(" ", start, start + 60)].rstrip(",;:")
     created = client.post("/items/new", data=data, follow_redirects=False)
     assert created.status_code == 303, created.text
 
@@ -254,3 +256,80 @@ def test_a_file_sent_in_place_of_a_passage_is_refused_not_a_500(client, make_use
     )  # fmt: skip
     assert response.status_code == 422
     assert html(response).select_one("#f-quote-error") is not None
+
+
+NEW_ACTOR_ARTICLE = (
+    "Libraries to reopen\n\n"
+    "Marbury Borough Council will reopen the two closed libraries by 31 March 2027.\n\n"
+    "Residents said they had missed them.\n"
+)
+
+
+def test_a_suggestions_new_actor_is_added_in_place_keeping_the_form(client, make_user) -> None:
+    """Without JavaScript: "Add … as an actor" posts the whole form, which comes back with every
+    value kept and the new actor chosen; the title and Due on came from the sentence."""
+    make_user()
+    csrf = sign_in(client)
+    slug = (
+        _paste(client, csrf, title="Libraries to reopen", text=NEW_ACTOR_ARTICLE)
+        .headers["location"]
+        .rsplit("/", 1)[1]
+    )
+    page = html(client.get(f"/sources/{slug}"))
+    track = page.select_one(".suggestion a.button")
+    form = html(client.get(track["href"]))
+    title = form.select_one("input[name=title]")["value"]
+    assert title == "Marbury Borough Council will reopen the two closed libraries by 31 March 2027"
+    assert form.select_one("input[name=due_on]")["value"] == "2027-03-31"
+    assert "31 March 2027" in form.select_one("#f-due_on-hint").get_text()
+    fieldset = form.select_one("fieldset.new-actor")
+    assert fieldset.select_one("legend").get_text() == "Not yet an actor: Marbury Borough Council"
+    # The kind its name says, for the editor to confirm.
+    assert fieldset.select_one("select[name=actor_kind] option[selected]")["value"] == "council"
+    typed = {
+        field["name"]: field.get("value", "") for field in form.select("#track-form input")
+    } | {"quote": form.select_one("textarea[name=quote]").get_text(), "kind": "commitment",
+         "title": "Two Marbury libraries to reopen", "actor": "", "actor_kind": "",
+         "csrf_token": csrf, "add_actor": "1"}  # fmt: skip
+
+    refused = client.post("/items/new", data=typed)
+    assert refused.status_code == 422
+    assert html(refused).select_one("#f-actor_kind-error").get_text() == (
+        "Choose what kind of actor Marbury Borough Council is."
+    )
+    assert client.get("/api/v1/actors/marbury-borough-council").status_code == 404
+
+    added = client.post("/items/new", data={**typed, "actor_kind": "council"})
+    assert added.status_code == 200, added.text
+    again = html(added)
+    assert again.select_one("select[name=actor] option[selected]")["value"] == (
+        "marbury-borough-council"
+    )
+    assert again.select_one("fieldset.new-actor") is None
+    assert again.select_one("input[name=title]")["value"] == "Two Marbury libraries to reopen"
+    assert again.select_one("input[name=due_on]")["value"] == "2027-03-31"
+    actor = client.get("/api/v1/actors/marbury-borough-council").json()
+    assert actor["name"] == "Marbury Borough Council" and actor["kind"] == "council"
+
+    kept = {
+        field["name"]: field.get("value", "")
+        for field in again.select("#track-form input")
+        if field.get("type") != "submit"
+    } | {"quote": again.select_one("textarea[name=quote]").get_text(), "kind": "commitment",
+         "actor": "marbury-borough-council", "csrf_token": csrf}  # fmt: skip
+    created = client.post("/items/new", data=kept, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    item = client.get("/api/v1" + created.headers["location"]).json()
+    assert item["actor"]["slug"] == "marbury-borough-council"
+    assert item["due_on"] == "2027-03-31" and item["publication"] == "draft"
+
+
+def test_an_actors_kind_is_guessed_only_from_plain_words() -> None:
+    from service.actors.service import kind_from_name
+
+    assert kind_from_name("Marbury Borough Council") == "council"
+    assert kind_from_name("Kestrel County Constabulary") == "police_force"
+    assert kind_from_name("Independent Police Complaints Commission") == "regulator"
+    assert kind_from_name("Department for Education") == "government"
+    assert kind_from_name("Councillor Priya Nair") == "person"
+    assert kind_from_name("Kestrel Ferries") is None
