@@ -125,6 +125,13 @@ def changes(after: int) -> str:
     return f"{API}/changes?after={after}"
 
 
+def report(fmt: str = "", **query: str) -> str:
+    """The report page (`fmt` "" for HTML, "json" or "md" for its twins), for a window."""
+    params = {k: v for k, v in query.items() if v}
+    path = "/report" + (f".{fmt}" if fmt else "")
+    return path + ("?" + urlencode(params) if params else "")
+
+
 def corrections() -> str:
     return "/corrections"
 
