@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from functools import lru_cache
@@ -16,6 +17,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
 MIN_SECRET_LENGTH = 32
+# A tag URI's tagging entity (RFC 4151): a DNS name or an email address, a comma, a date.
+_TAGGING_ENTITY = re.compile(
+    r"(?:[A-Za-z0-9._%+-]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+    r",[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+)
+# An origin as browsers send it: http or https, a host name (or IPv4, or [IPv6]), a port.
+_ORIGIN = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?"
+)
 
 
 class Settings(BaseSettings):
@@ -26,8 +37,16 @@ class Settings(BaseSettings):
     # Signs session cookies and CSRF tokens. Outside production one is generated once and kept
     # in var/secret_key so that every worker agrees; production refuses to start without one.
     secret_key: str = ""
-    # Public base URL used in links (Atom feed, Location headers when behind a proxy).
+    # Public base URL used in absolute links (feeds, the CSV's links, reports, embeds). Not set:
+    # `tracker serve` makes it http://HOST:PORT of what it listens on (8000 is the port it
+    # listens on by default).
     base_url: str = "http://127.0.0.1:8000"
+    # The tagging entity of the feeds' ids (`tag:` URIs, RFC 4151: a domain name or an email
+    # address the tracker's owner held on a date, then that date), so that an entry keeps its
+    # id when the tracker moves to another host name. Set it once, never change it.
+    feed_authority: str = "tracker.invalid,2026"
+    # The language of the feeds' text (`xml:lang`).
+    feed_language: str = "en-GB"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     web_dir: Path = PROJECT_ROOT / "web"
     # Alembic's scripts; an installed (non-editable) tracker is told where they are.
@@ -57,6 +76,9 @@ class Settings(BaseSettings):
     export_cache_files: int = 16
     # Bodies kept in each worker's response cache, keyed by (request, data version).
     response_cache_entries: int = 512
+    # Origins whose pages may read the public API with GET and HEAD, comma-separated
+    # ("https://news.example.org,https://example.com:8443"); writes stay same-origin. Empty: none.
+    cors_origins: str = ""
 
     @model_validator(mode="after")
     def _secret_is_safe(self) -> Settings:
@@ -69,6 +91,31 @@ class Settings(BaseSettings):
                 f"the secret key must be at least {MIN_SECRET_LENGTH} characters "
                 "(TRACKER_SECRET_KEY, or var/secret_key when it is not set): "
                 f"it has {len(self.secret_key)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _cors_origins_are_origins(self) -> Settings:
+        for origin in self.cors_origin_list:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"TRACKER_CORS_ORIGINS: {origin!r} is not an origin: write each as "
+                    "scheme://host[:port] in lowercase, e.g. https://example.org "
+                    "(no path, no trailing slash)"
+                )
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @model_validator(mode="after")
+    def _feed_authority_is_a_tagging_entity(self) -> Settings:
+        if not _TAGGING_ENTITY.fullmatch(self.feed_authority):
+            raise ValueError(
+                f"TRACKER_FEED_AUTHORITY: {self.feed_authority!r} is not a tagging entity: write "
+                "a domain name (or an email address) and a date it was held on, e.g. "
+                "news.example.org,2026 or news.example.org,2026-05-01 (RFC 4151)"
             )
         return self
 
@@ -109,6 +156,16 @@ def _local_secret(path: Path) -> str:
     finally:
         os.unlink(temporary)
     return path.read_text().strip()
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The base URL of a server listening on `host` and `port` (one listening on every address
+    is reached at localhost on its own machine)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @lru_cache

@@ -53,6 +53,14 @@ class Invalid(TrackerError):
     title = "Invalid input"
 
 
+class UnknownParameter(TrackerError):
+    """A query parameter the route does not take: a misspelt filter is refused, not ignored
+    (which would answer as if no filter had been asked for)."""
+
+    code = "unknown-parameter"
+    title = "Unknown query parameter"
+
+
 class SourceChanged(Invalid):
     """An archived text is not the one its hash or a stored quote says it is."""
 

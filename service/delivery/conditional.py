@@ -149,9 +149,10 @@ def answer(
         headers["Vary"] = ", ".join(policy.vary)
     shared = policy.shared and not viewer.key
     if shared:
+        names = frozenset(request.query_params.keys())
         public_paths.mark(
             request.url.path,
-            PublicPath(policy.vary, policy.cache_control, policy.pages, bool(etag_prefix)),
+            PublicPath(policy.vary, policy.cache_control, policy.pages, bool(etag_prefix), names),
         )
     if matches(request.headers.get("if-none-match"), etag):
         return not_modified(etag, headers)

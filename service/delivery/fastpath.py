@@ -177,6 +177,10 @@ class FastPathMiddleware:
             await self.app(scope, receive, send)
             return
         query = QueryParams(scope["query_string"].decode("latin-1")).multi_items()
+        if not {name for name, _ in query} <= answer.query_names:
+            # A parameter the route has not answered with (it may refuse it): the route decides.
+            await self.app(scope, receive, send)
+            return
         # Public answers carry no viewer in their key: the same key the route computed.
         etag = cache_key(path, query, version, headers=headers, vary=answer.vary)
         kept = store.body(scope_of(url, version), etag)

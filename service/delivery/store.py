@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -155,12 +155,14 @@ def _size(value: Any) -> int:
 class PublicPath:
     """How a path answered publicly: the headers it varies on, its Cache-Control, whether it is
     the same for anonymous readers only (pages), and whether its ETag starts with the resource's
-    own version (which only the kept body knows)."""
+    own version (which only the kept body knows). `query_names`: the query parameters the route
+    has answered with (the fast path answers no URL that has another: a route may refuse it)."""
 
     vary: tuple[str, ...]
     cache_control: str
     anonymous_only: bool
     versioned_etag: bool
+    query_names: frozenset[str] = frozenset()
 
 
 class PublicPaths:
@@ -173,6 +175,14 @@ class PublicPaths:
 
     def mark(self, path: str, answer: PublicPath) -> None:
         with self._lock:
+            known = self._paths.get(path)
+            if known is not None:
+                names = known.query_names | answer.query_names
+                # Bounded: past it, URLs with new names go to the route, as a miss.
+                if len(names) <= MAX_QUERY_NAMES:
+                    answer = replace(answer, query_names=names)
+                else:
+                    answer = replace(answer, query_names=known.query_names)
             self._paths[path] = answer
             self._paths.move_to_end(path)
             while len(self._paths) > self.capacity:
@@ -186,6 +196,9 @@ class PublicPaths:
         with self._lock:
             self._paths.clear()
 
+
+# Query parameter names remembered per path.
+MAX_QUERY_NAMES = 64
 
 store = VersionStore()
 public_paths = PublicPaths()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, Literal
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, WithJsonSchema
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
@@ -190,7 +192,85 @@ class History(BaseModel):
 
 class ChangeFeed(BaseModel):
     events: list[EventPublic]
-    last_id: int
+    last_id: int = PField(
+        description="The id of this page's last event (`after` when the page is empty): the "
+        "`after` to poll with next."
+    )
+    has_more: bool = PField(
+        description="Whether more events of the same window follow this page: `next` names them."
+    )
+    next: str | None = PField(
+        description="The next page (same window, `after` = `last_id`) as an absolute path, "
+        'also sent as `Link: <...>; rel="next"`; null when `has_more` is false.'
+    )
+
+
+def _date_or_time(value: Any, *, end_of_day: bool) -> Any:
+    """An ISO 8601 date or date-time as a UTC time: a date is the start of its day (UTC), or
+    with `end_of_day` its last microsecond, so that a day given as an end counts whole. A time
+    without an offset is UTC."""
+    if value is None or isinstance(value, dt.datetime):
+        moment = value
+    elif not isinstance(value, str) or len(value) > 64:
+        raise ValueError("must be an ISO 8601 date or date-time")
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError("must be an ISO 8601 date or date-time") from None
+        else:
+            moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
+_DATE_OR_TIME_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+}
+# A window's start: a date is the start of that day (UTC).
+WindowStart = Annotated[
+    dt.datetime,
+    BeforeValidator(partial(_date_or_time, end_of_day=False)),
+    WithJsonSchema(_DATE_OR_TIME_SCHEMA),
+]
+# A window's end, inclusive: a date is the whole of that day (UTC).
+WindowEnd = Annotated[
+    dt.datetime,
+    BeforeValidator(partial(_date_or_time, end_of_day=True)),
+    WithJsonSchema(_DATE_OR_TIME_SCHEMA),
+]
+
+
+@dataclass(frozen=True)
+class ChangeWindow:
+    """Which events the change feed shows, besides `after`: recorded (`Event.at`) from `since`
+    to `until`, and happened in the world (`occurred_on`, or for an event without one the time
+    it was recorded) from `occurred_since` to `occurred_until`; each end inclusive, in UTC."""
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    occurred_since: dt.datetime | None = None
+    occurred_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of the change feed: its events, whether more of the window follow it, and whether
+    it is `settled`: false when newer events committed past the feed's horizon (PostgreSQL) were
+    left out, so that the page is true of this moment only, not of the data version."""
+
+    events: list[EventPublic]
+    has_more: bool
+    settled: bool = True
 
 
 class Corrections(BaseModel):

@@ -19,7 +19,8 @@ from sqlmodel import Session, col
 from service.accounts.models import User
 from service.actors.models import Actor
 from service.db import connection_of, table_of, tick, utcnow
-from service.events.models import Corrections, Event, EventPublic
+from service.errors import FieldError, invalid
+from service.events.models import ChangeWindow, Corrections, Event, EventPublic, FeedPage
 from service.items.models import Item
 from service.sources.models import Source
 
@@ -144,13 +145,83 @@ def history(session: Session, *, item_id: int) -> list[EventPublic]:
     return [EventPublic.from_row(r._mapping) for r in rows]
 
 
-def feed(session: Session, *, after: int, limit: int, upto: int | None = None) -> list[EventPublic]:
-    """The public events after `after` in id order, and with `upto` none above it."""
-    query = _select_events().where(col(Event.id) > after, _PUBLIC)
+def change_window(
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    occurred_since: dt.datetime | None = None,
+    occurred_until: dt.datetime | None = None,
+) -> ChangeWindow:
+    """The change feed's window; each start must not be after its end."""
+    for start, end, name, end_name in (
+        (since, until, "since", "until"),
+        (occurred_since, occurred_until, "occurred_since", "occurred_until"),
+    ):
+        if start is not None and end is not None and start > end:
+            raise invalid(FieldError(name, f"must not be after `{end_name}`"))
+    return ChangeWindow(since, until, occurred_since, occurred_until)
+
+
+def _in_window(window: ChangeWindow) -> list[sa.ColumnElement[bool]]:
+    at, occurred_on = col(Event.at), col(Event.occurred_on)
+    clauses: list[sa.ColumnElement[bool]] = []
+    if window.since is not None:
+        clauses.append(at >= window.since)
+    if window.until is not None:
+        clauses.append(at <= window.until)
+    # When it happened: its day when the editor stated one (the day that holds a time given
+    # counts whole: the event may have happened at any hour of it); else when it was recorded.
+    if window.occurred_since is not None:
+        start = window.occurred_since
+        clauses.append(
+            sa.or_(
+                sa.and_(occurred_on.is_not(None), occurred_on >= start.date()),
+                sa.and_(occurred_on.is_(None), at >= start),
+            )
+        )
+    if window.occurred_until is not None:
+        end = window.occurred_until
+        clauses.append(
+            sa.or_(
+                sa.and_(occurred_on.is_not(None), occurred_on <= end.date()),
+                sa.and_(occurred_on.is_(None), at <= end),
+            )
+        )
+    return clauses
+
+
+def feed(
+    session: Session,
+    *,
+    after: int,
+    limit: int,
+    upto: int | None = None,
+    window: ChangeWindow = ChangeWindow(),
+) -> FeedPage:
+    """The public events of `window` after `after`, in id order, `limit` of them; with `upto`
+    none above it (the horizon below which every id is settled)."""
+    matching = [col(Event.id) > after, _PUBLIC, *_in_window(window)]
+    query = _select_events().where(*matching)
     if upto is not None:
         query = query.where(col(Event.id) <= upto)
-    rows = session.execute(query.order_by(col(Event.id)).limit(limit)).all()
-    return [EventPublic.from_row(r._mapping) for r in rows]
+    rows = session.execute(query.order_by(col(Event.id)).limit(limit + 1)).all()
+    page = [EventPublic.from_row(r._mapping) for r in rows[:limit]]
+    if len(rows) > limit:
+        # The next match is below the horizon too: whatever commits later, more follow.
+        return FeedPage(page, has_more=True)
+    if upto is None or newest_id(session) <= upto:
+        return FeedPage(page, has_more=False)
+    # Events committed past the horizon were left out: more follow if one of them matches (the
+    # next page, read with a later horizon, shows it). A page that is full holds what a later
+    # read would hold, and says the same of what follows it; a short one is of this moment.
+    beyond = (
+        sa.select(col(Event.id))
+        .join(Item, col(Item.id) == col(Event.item_id))
+        .where(*matching, col(Event.id) > upto)
+        .limit(1)
+    )
+    more = session.execute(beyond).first() is not None
+    return FeedPage(page, has_more=more, settled=len(page) == limit)
 
 
 def newest_id(session: Session) -> int:

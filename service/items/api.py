@@ -16,7 +16,7 @@ from service.delivery.conditional import API, EXPORT, PUBLIC, Document, Export, 
 from service.errors import not_found
 from service.events import service as events
 from service.events.models import History, ReplyCreate, ReplyPublic
-from service.items import csv_export, edits, listing, replies
+from service.items import csv_export, edits, listing, replies, summary_as_of
 from service.items import service as items
 from service.items import summary as summaries
 from service.items.filters import ItemFilters, ListQuery, Sort
@@ -39,6 +39,7 @@ from service.web.deps import (
     principal_of,
 )
 from service.web.if_match import parse_if_match
+from service.web.paging import link_next, next_page
 from service.web.problems import NOT_MODIFIED, PROBLEM, WRITE_ERRORS
 from service.web.responses import json_bytes, json_response
 
@@ -84,7 +85,9 @@ def _list_items(request: Request, query: ListQuery) -> Response:
                 found = listing.list_values(
                     session, filters=query, sort=query.sort, limit=query.limit, cursor=query.cursor
                 )
-            return Document(found, ItemListValues.json)
+            following = found.next_cursor
+            next_url = next_page(request, cursor=following) if following else None
+            return Document(found, ItemListValues.json, headers=link_next(next_url))
 
         return answer(request, session, API, build, viewer=viewer)
 
@@ -103,12 +106,30 @@ def readable(request: Request, item: ItemPublic) -> Viewer:
 @router.get(
     "/summary",
     response_model=Summary,
-    responses=NOT_MODIFIED,
+    responses={**NOT_MODIFIED, 422: PROBLEM},
     summary="Counts by kind, status and phase; overdue; commitments delivered; last change",
+    description="With `as_of` (a date, not after today), the counts as they stood at the end "
+    "of that day (UTC), from the history: the items published by then and not retracted by "
+    "then, each with its kind and status of that moment; `overdue` judged on that day.",
     tags=["summary"],
 )
-def get_summary(request: Request, session: SessionDep) -> Response:
-    return answer(request, session, API, lambda: Document(summaries.summary(session), json_bytes))
+def get_summary(
+    request: Request,
+    session: SessionDep,
+    as_of: Annotated[
+        summary_as_of.IsoDay | None, Query(description="A day (UTC): the counts at its end.")
+    ] = None,
+) -> Response:
+    if as_of is None:
+        return answer(
+            request, session, API, lambda: Document(summaries.summary(session), json_bytes)
+        )
+    summary_as_of.check_day(as_of)
+    day = as_of
+    return answer(
+        request, session, API,
+        lambda: Document(summary_as_of.summary_as_of(session, day=day), json_bytes),
+    )  # fmt: skip
 
 
 @router.get(

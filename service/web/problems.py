@@ -34,6 +34,7 @@ from service.errors import (
     TooLarge,
     TrackerError,
     Unauthenticated,
+    UnknownParameter,
     invalid,
 )
 from service.web import templates
@@ -43,6 +44,7 @@ log = logging.getLogger("tracker")
 
 # Most specific first: a subclass takes its parent's status unless listed itself.
 STATUS: tuple[tuple[type[TrackerError], int], ...] = (
+    (UnknownParameter, 400),
     (Invalid, 422),
     (NotFound, 404),
     (Conflict, 409),

@@ -158,5 +158,10 @@ def test_bad_values_are_422_naming_the_field(client, params, field) -> None:
     assert field in [e["field"] for e in body["errors"]]
 
 
-def test_unknown_parameters_are_ignored(client) -> None:
-    assert client.get("/api/v1/items", params={"colour": "red"}).json()["total"] == 35
+def test_unknown_parameters_are_refused_and_cache_busting_ones_ignored(client) -> None:
+    refused = client.get("/api/v1/items", params={"colour": "red"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {"field": "colour", "message": "is not a query parameter of this route"}
+    ]
+    assert client.get("/api/v1/items", params={"_": "red"}).json()["total"] == 35

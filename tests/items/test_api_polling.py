@@ -75,7 +75,7 @@ def test_change_feed_pages_in_id_order(client, editor_headers) -> None:
     rest = client.get("/api/v1/changes", params={"after": 10, "limit": 1000}).json()
     assert [e["id"] for e in rest["events"]] == list(range(11, 36)) and rest["last_id"] == 35
     empty = client.get("/api/v1/changes", params={"after": 35}).json()
-    assert empty == {"events": [], "last_id": 35}
+    assert empty == {"events": [], "last_id": 35, "has_more": False, "next": None}
     for bad in ({"after": -1}, {"after": "x"}, {"limit": 0}, {"limit": 1001}):
         assert client.get("/api/v1/changes", params=bad).status_code == 422
 

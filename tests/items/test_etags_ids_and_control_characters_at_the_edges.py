@@ -63,16 +63,20 @@ def test_an_item_etag_still_answers_304_and_changes_with_the_item(client, editor
 
 
 def test_an_encoded_query_never_shares_a_cache_entry_with_the_pairs_it_spells(client) -> None:
-    real = client.get("/api/v1/items?actor=south-yorkshire-police&kind=allegation")
+    real = client.get("/api/v1/items?_=1&actor=south-yorkshire-police&kind=allegation")
     assert real.status_code == 200 and real.json()["total"] > 0
-    # One parameter named "actor=ipcc&kind" with the value "allegation": ignored, so every item.
-    crafted = client.get("/api/v1/items?actor%3Dsouth-yorkshire-police%26kind=allegation")
+    # One parameter named "actor=...&kind": not a parameter of the list, refused.
+    refused = client.get("/api/v1/items?actor%3Dsouth-yorkshire-police%26kind=allegation")
+    assert refused.status_code == 400
+    # One cache-busting parameter named "_=1&actor=...&kind" with the value "allegation":
+    # ignored, so every item.
+    crafted = client.get("/api/v1/items?_%3D1%26actor%3Dsouth-yorkshire-police%26kind=allegation")
     assert crafted.status_code == 200
     assert crafted.headers["etag"] != real.headers["etag"]
     assert crafted.json()["total"] == client.get("/api/v1/items").json()["total"]
     # And the real filter still answers with its own rows after the crafted request.
     assert (
-        client.get("/api/v1/items?actor=south-yorkshire-police&kind=allegation").json()
+        client.get("/api/v1/items?_=1&actor=south-yorkshire-police&kind=allegation").json()
         == real.json()
     )
 
