@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from service.config import get_settings
+from service.config import get_settings, served_base_url
 from service.errors import TrackerError
 
 if TYPE_CHECKING:
@@ -45,6 +46,11 @@ def serve(
 
     from service.web.server import DeadlineHttpProtocol
 
+    if "base_url" not in get_settings().model_fields_set:
+        # No TRACKER_BASE_URL: absolute links (feeds, the CSV, embeds) name the address served
+        # here. Set in the environment, so that every worker process reads the same.
+        os.environ["TRACKER_BASE_URL"] = served_base_url(host, port)
+        get_settings.cache_clear()
     trusted = get_settings().trusted_proxies.strip()
     uvicorn.run(
         "service.app:create_app",
@@ -287,6 +293,48 @@ def import_data(
         raise _fail(exc.detail) from None
     shown = ", ".join(f"{name}: {count}" for name, count in counts.items())
     typer.echo(f"imported {sum(counts.values())} rows ({shown})")
+
+
+@app.command()
+def report(
+    url: Annotated[str, typer.Option(help="The tracker to read, e.g. https://tracker.example.")],
+    since: Annotated[
+        str | None, typer.Option(help="The last N days, today included (e.g. 7d; the default).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="The first day (UTC), e.g. 2026-01-01.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="The last day (UTC); by default today.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder to write report.md and report.html to.")] = (
+        Path(".")
+    ),
+) -> None:
+    """Write the report of a window of days (report.md and a self-contained report.html) from
+    any tracker's public JSON API. Answers are kept in OUT/.cache and asked for again with
+    If-None-Match."""
+    from service.reports import remote
+    from service.reports.window import window_of, window_since
+
+    if since is not None and (start is not None or end is not None):
+        raise _fail("give --since or --from/--to, not both")
+    try:
+        if start is None and end is None:
+            window = window_since(since or "7d")
+        else:
+            window = window_of(start, end)
+    except TrackerError as exc:
+        raise _fail(exc.detail) from None
+    reader = remote.Reader(url, cache_dir=out / ".cache")
+    try:
+        made = remote.report_from(reader, window)
+        md, page = remote.write(made, base_url=url, out=out)
+    except remote.Unreachable as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write to {out}: {exc.strerror}") from None
+    typer.echo(f"wrote {md} and {page} ({window.start} to {window.end})")
 
 
 def main() -> None:

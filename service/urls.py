@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
+from service.config import get_settings
+
 API = "/api/v1"
 # What `quote` never changes: a slug of letters, digits and hyphens is its own path segment.
 _UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
@@ -206,3 +208,43 @@ def item_new(**query: str | int | None) -> str:
 
 def item_edit(slug: str) -> str:
     return f"{item(slug)}/edit"
+
+
+def feed(**query: str) -> str:
+    """The Atom feed of the latest changes, narrowed by `kind`, `actor` and `status`."""
+    params = {k: v for k, v in sorted(query.items()) if v}
+    return "/feed.atom" + ("?" + urlencode(params) if params else "")
+
+
+def item_feed(slug: str) -> str:
+    return f"{item(slug)}/feed.atom"
+
+
+def actor_feed(slug: str) -> str:
+    return f"/actors/{_part(slug)}/feed.atom"
+
+
+def item_card(slug: str) -> str:
+    """The item as a card that other sites may frame."""
+    return f"{item(slug)}/card"
+
+
+def actor_card(slug: str) -> str:
+    """The actor's scorecard as a card that other sites may frame."""
+    return f"/actors/{_part(slug)}/card"
+
+
+def item_badge(slug: str) -> str:
+    return f"{item(slug)}/badge.svg"
+
+
+def oembed(url: str, **query: str) -> str:
+    """The oEmbed answer for a page of this tracker (`url` absolute)."""
+    params = {"url": url, "format": "json", **{k: v for k, v in query.items() if v}}
+    return "/oembed?" + urlencode(params)
+
+
+def absolute(path: str) -> str:
+    """A path of this tracker as an absolute URL, from the configured base URL (for what is read
+    away from the tracker: feeds, exports, embeds, reports)."""
+    return get_settings().base_url.rstrip("/") + path

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from service.config import get_settings
 from service.db import read_session
 from service.items import listing
 from service.items.filters import ItemFilters
@@ -42,9 +43,11 @@ def stream(
     # A session of its own: the stream outlives the request handler.
     with read_session() as session:
         show = public_in(session)
+        base_url = get_settings().base_url.rstrip("/")
         rows = listing.iter_all(session, filters=filters, sort=sort, batch=batch)
         for count, row in enumerate(rows, 1):
-            writer.writerow(inert(csv_row(show(ItemPublic.from_row(row._mapping)))))
+            item = show(ItemPublic.from_row(row._mapping))
+            writer.writerow(inert(csv_row(item, base_url=base_url)))
             if count % batch == 0:
                 yield _take(buffer)
         yield _take(buffer)
@@ -110,6 +113,9 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def csv_row(item: ItemPublic) -> list[object]:
-    """The item flattened for CSV, in the order of `csv_columns()`."""
-    return [_csv_value(v) for v in _flatten(item.model_dump(mode="json"), csv_columns())]
+def csv_row(item: ItemPublic, *, base_url: str = "") -> list[object]:
+    """The item flattened for CSV, in the order of `csv_columns()`; its links absolute, from
+    `base_url` (a spreadsheet has no page to resolve a path against)."""
+    body = item.model_dump(mode="json")
+    body["links"] = {name: base_url + path for name, path in body["links"].items()}
+    return [_csv_value(v) for v in _flatten(body, csv_columns())]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,6 +30,15 @@ DOCS_POLICY = (
     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     b"img-src 'self' data:; font-src 'self'; connect-src 'self'; "
     b"form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+# A page made to be framed by any site (an embed: an item's card): the same policy but for
+# `frame-ancestors`, and no X-Frame-Options. Only the paths a router declares frameable get it
+# (`SecurityHeadersMiddleware(frameable=...)`); every other answer refuses to be framed.
+FRAMEABLE_POLICY = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"connect-src 'self'; form-action 'self'; frame-ancestors *; base-uri 'self'; "
+    b"object-src 'none'"
 )
 
 
@@ -113,17 +124,24 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 class SecurityHeadersMiddleware:
     """The security headers on every response; with `https=True` (the tracker is served over
-    https) Strict-Transport-Security too, so browsers never try plain http again for a year."""
+    https) Strict-Transport-Security too, so browsers never try plain http again for a year.
+    `frameable`: the paths (patterns matched whole) that any site may frame, whatever answers
+    them (the route, the fast path, a 304, an error), so that a browser never keeps a refusal
+    for a card it was told it may frame."""
 
-    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, https: bool = False, frameable: Sequence[re.Pattern[str]] = ()
+    ) -> None:
         self.app = app
         self.headers = [*SECURITY_HEADERS, HSTS] if https else SECURITY_HEADERS
+        self.frameable = tuple(frameable)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         docs = scope["path"] in DOCS_PATHS
+        framed = any(pattern.fullmatch(scope["path"]) for pattern in self.frameable)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -134,6 +152,10 @@ class SecurityHeadersMiddleware:
                         continue
                     if docs and name == b"content-security-policy":
                         value = DOCS_POLICY
+                    if framed and name == b"content-security-policy":
+                        value = FRAMEABLE_POLICY
+                    if framed and name == b"x-frame-options":
+                        continue
                     headers.append((name, value))
                 message["headers"] = headers
             await send(message)
