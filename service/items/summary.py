@@ -4,6 +4,7 @@ share of commitments delivered and the last change."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,16 +38,6 @@ def summary(
     from the matching items. `overdue` and `last_change_at`, when the caller knows them already
     (`overdue_count`, `events.last_change_at`), are not read again."""
     filters = filters or ItemFilters()
-    kinds = {
-        kind.code: KindSummary(
-            label=kind.plural,
-            total=0,
-            by_phase=dict.fromkeys(vocabulary.PHASES, 0),
-            by_status={s.code: 0 for s in kind.statuses},
-            by_outcome=dict.fromkeys(vocabulary.OUTCOMES, 0),
-        )
-        for kind in vocabulary.KINDS
-    }
     today = dt.datetime.now(dt.UTC).date()
     counts: list[Any]
     if filters.is_empty:
@@ -58,6 +49,27 @@ def summary(
             *where(filters, today)
         )
         counts = list(session.execute(query.group_by(kind, status), search_params(matches)))
+    if overdue is None:
+        overdue = overdue_count(session, filters=filters, today=today)
+    return of_counts(
+        counts, overdue=overdue, last_change_at=last_change_at or events.last_change_at(session)
+    )
+
+
+def of_counts(
+    counts: Iterable[tuple[str, str, int]], *, overdue: int, last_change_at: dt.datetime | None
+) -> Summary:
+    """The summary of these (kind, status, count) rows."""
+    kinds = {
+        kind.code: KindSummary(
+            label=kind.plural,
+            total=0,
+            by_phase=dict.fromkeys(vocabulary.PHASES, 0),
+            by_status={s.code: 0 for s in kind.statuses},
+            by_outcome=dict.fromkeys(vocabulary.OUTCOMES, 0),
+        )
+        for kind in vocabulary.KINDS
+    }
     for kind, status, count in counts:
         entry = kinds[kind]
         found = vocabulary.status_of(kind, status)
@@ -65,8 +77,6 @@ def summary(
         entry.by_status[status] += count
         entry.by_phase[found.phase] += count
         entry.by_outcome[found.outcome] += count
-    if overdue is None:
-        overdue = overdue_count(session, filters=filters, today=today)
     commitments = kinds["commitment"]
     return Summary(
         total=sum(k.total for k in kinds.values()),
@@ -77,5 +87,5 @@ def summary(
             if commitments.total
             else None
         ),
-        last_change_at=last_change_at or events.last_change_at(session),
+        last_change_at=last_change_at,
     )
