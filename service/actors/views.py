@@ -16,6 +16,7 @@ from service.db import write_session
 from service.delivery.conditional import Document
 from service.errors import Conflict, Invalid
 from service.items import listing
+from service.items.claim_dates import source_dates
 from service.items.filters import ItemFilters
 from service.urls import safe_next
 from service.web import forms
@@ -122,6 +123,7 @@ def _actor_page(
         "page": found,
         "responsible": responsible,
         "next_url": urls.actor(slug, cursor=found.next_cursor) if found.next_cursor else None,
+        "source_dates": source_dates(session),
     }
     echo = {"slug_form": slug_form}
     return page(request, principal, ACTOR_PAGE, data, echo=echo, status_code=status_code)

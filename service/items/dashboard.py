@@ -26,6 +26,8 @@ from service.events import service as events
 from service.items import dashboard_query as query
 from service.items import listing
 from service.items import summary as summaries
+from service.items.claim_dates import SourceDate, source_dates
+from service.items.deadlines import Deadlines, deadlines
 from service.items.filters import ItemFilters
 from service.items.models import ItemList, Summary
 from service.links import service as links
@@ -110,25 +112,34 @@ class DashboardParts:
 
         return self._kept("actors", make)  # type: ignore[no-any-return]
 
+    def deadlines(self, filters: ItemFilters) -> Deadlines:
+        """The deadlines of a view (its search included); kept when there is no search."""
+
+        def make() -> Deadlines:
+            return deadlines(self.session, filters=filters, today=dt.datetime.now(dt.UTC).date())
+
+        if filters.q is None:
+            return self._kept(("deadlines", filters.model_dump_json()), make)  # type: ignore[no-any-return]
+        return make()
+
     def summary(self, filters: ItemFilters) -> Summary:
         """The summary of a view. Without a search it depends on the data and the view's
-        filters alone, and is kept whole; with one, its counts are of the search's matches, but
-        its overdue count (which the search does not narrow) and the last change are kept."""
+        filters alone, and is kept whole; with one, its counts and its overdue count are of the
+        search's matches, and the last change is kept."""
+        overdue = self.deadlines(filters).overdue
         if filters.q is None:
             return self._kept(  # type: ignore[no-any-return]
                 ("summary", filters.model_dump_json()),
-                lambda: summaries.summary(self.session, filters=filters),
+                lambda: summaries.summary(self.session, filters=filters, overdue=overdue),
             )
-        today = dt.datetime.now(dt.UTC).date()
-        besides_search = filters.model_copy(update={"q": None})
-        overdue = self._kept(
-            ("overdue", besides_search.model_dump_json()),
-            lambda: summaries.overdue_count(self.session, filters=besides_search, today=today),
-        )
         last_change_at = self._kept("last_change_at", lambda: events.last_change_at(self.session))
         return summaries.summary(
             self.session, filters=filters, overdue=overdue, last_change_at=last_change_at
         )
+
+    @property
+    def source_dates(self) -> dict[str, SourceDate]:
+        return self._kept("source_dates", lambda: source_dates(self.session))  # type: ignore[no-any-return]
 
     @property
     def headlines_html(self) -> Markup:
@@ -205,6 +216,7 @@ def _results(
         "filter_notices": view.notices,
         "sort": view.sort,
         "sort_url": query.sort_url(request, view.filters),
+        "default_sort": listing.effective_sort(view.filters, None),
         "first_shown": before + 1,
         "last_shown": before + len(found.items),
         "ways_out": query.ways_out(request, view, named) if found.total == 0 else [],
@@ -236,7 +248,10 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
         echo: dict[str, Any] = {
             "edit": None,
             "focus_edit": False,
-            "oob_summary": block == "results",
+            # A table swapped by htmx brings the parts around it that follow the view: the
+            # panels before and after it, and the status list of the chosen kind.
+            "oob_parts": block == "results",
+            "filtered": view.filtered,
         }
         if block in (None, "summary", "results"):
             summary_filters = view.filters if not view.errors else ItemFilters()
@@ -246,24 +261,31 @@ def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal
                 update={"kind": None, "status": [], "outcome": [], "overdue": None}
             )
             data["summary"] = shared.summary(summary_filters)
+            data["deadlines"] = shared.deadlines(summary_filters)
             echo["summary_filtered"] = not summary_filters.is_empty
             results, typed, status_code = _results(request, principal, session, view, shared)
             data.update(results)
+            data["source_dates"] = shared.source_dates
             echo.update(typed)
         if block in (None, "latest"):
             data["latest_html"] = shared.latest_html
         if block is None:
             data["actors"] = shared.actors
-            data["headlines_html"] = shared.headlines_html
+        if block in (None, "results"):
+            # The front page's own panels ignore the view's filters: with a filter they step
+            # aside, and the results come first.
+            data["headlines_html"] = Markup() if view.filtered else shared.headlines_html
             # Editors' pages are their own (the viewer is in the page's key): drafts waiting
             # to be published, newest first.
             data["drafts"] = listing.list_page(
                 session, filters=ItemFilters(publication="draft"), sort="-updated_at",
                 limit=DRAFTS_SHOWN,
-            ) if principal.can_edit else None  # fmt: skip
+            ) if principal.can_edit and not view.filtered else None  # fmt: skip
         headers = {}
-        if block == "results" and request.headers.get("if-none-match"):
-            # The table's conditional refresh found new data: the other parts follow.
+        refresh = request.headers.get("hx-trigger") == "results"
+        if block == "results" and refresh and request.headers.get("if-none-match"):
+            # The table's conditional refresh found new data: the other parts follow. (Only
+            # the refresh: a browser may revalidate any other request with a cached ETag.)
             headers["HX-Trigger"] = CHANGED_EVENT
         return page(
             request, principal, DASHBOARD, data, echo=echo, block=block,

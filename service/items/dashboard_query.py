@@ -28,6 +28,16 @@ class DashboardView:
     errors: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
+    @property
+    def filtered(self) -> bool:
+        """Whether the reader asked for some of the items (a filter or a search, even a wrong
+        one): the page then leads with the results, not with the front page's panels."""
+        return any(self.shown[name] for name in FILTER_FIELDS)
+
+
+# The filter bar's fields and the filters its links add (an order or a page is not a filter).
+FILTER_FIELDS = ("kind", "status", "actor", "q", "overdue", "outcome", "responsible")
+
 
 def read_view(request: Request) -> DashboardView:
     query = request.query_params

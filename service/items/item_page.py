@@ -20,6 +20,7 @@ from service.events import service as events
 from service.items import replies
 from service.items import service as items
 from service.items.charts import progress_chart
+from service.items.claim_dates import source_dates
 from service.items.models import ItemPublic
 from service.links import service as links
 from service.sources import service as sources
@@ -147,7 +148,11 @@ def row_document(
     headers: dict[str, str] | None = None,
 ) -> Document:
     """The item's row of the dashboard's table (its status form open with `edit`)."""
-    data = {"item": item, "parts": links.parts_of(session, [item.id])}
+    data = {
+        "item": item,
+        "parts": links.parts_of(session, [item.id]),
+        "source_dates": source_dates(session),
+    }
     echo = {"edit": edit, "focus_edit": True}
     return page(
         request, principal, DASHBOARD, data, echo=echo, block="row", status_code=status_code,
