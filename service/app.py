@@ -16,7 +16,11 @@ from service.config import Settings, get_settings
 from service.delivery import masking
 from service.delivery.fastpath import FastPathMiddleware
 from service.delivery.store import store
+from service.embeds.views import FRAMEABLE_PATHS
+from service.embeds.views import framed_router as embeds_framed
+from service.embeds.views import router as embeds_router
 from service.events.api import router as events_router
+from service.events.feeds import router as events_feeds
 from service.events.views import router as events_views
 from service.items.api import router as items_router
 from service.items.dashboard import router as items_dashboard
@@ -28,16 +32,19 @@ from service.items.reply_form import router as items_reply_form
 from service.items.status_change import router as items_status_change
 from service.links.api import router as links_router
 from service.links.views import router as links_views
+from service.reports.views import router as reports_views
 from service.sources.api import router as sources_router
 from service.sources.views import router as sources_views
 from service.system.api import router as system_router
 from service.system.api_docs import router as api_docs_router
 from service.web import problems
+from service.web.cors import CorsMiddleware
 from service.web.middleware import (
     BodyLimitMiddleware,
     RefuseNulMiddleware,
     SecurityHeadersMiddleware,
 )
+from service.web.query import KNOWN_QUERY_ONLY, UNKNOWN_PARAMETER
 from service.web.static import StaticFilesForever
 from service.withheld import service as withheld
 from service.withheld.api import router as withheld_router
@@ -71,9 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every public value is masked with the withheld names of the data it was read from.
     masking.install(withheld.masker)
 
+    # The JSON API (and the feeds beside it): a query parameter a route does not take is a 400.
     for router in (
         system_router,
-        api_docs_router,
         items_router,
         items_publication,
         links_router,
@@ -83,6 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_router,
         actors_router,
     ):
+        app.include_router(router, dependencies=[KNOWN_QUERY_ONLY], responses=UNKNOWN_PARAMETER)
+    app.include_router(api_docs_router)
+    # Following one thing, and embeds (each route refuses unknown query parameters itself).
+    for router in (events_feeds, embeds_router, embeds_framed):
         app.include_router(router)
     # Dashboard: the HTML pages and their static files.
     # The item forms first: /items/new is not an item called "new".
@@ -100,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_views,
         actors_views,
         accounts_views,
+        reports_views,
     ):
         app.include_router(router)
     app.mount("/static", StaticFilesForever(directory=settings.web_dir / "static"), name="static")
@@ -116,8 +128,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(FastPathMiddleware, is_anonymous=is_anonymous)
+    # Outside the fast path, so that its answers carry the CORS headers too.
+    if settings.cors_origin_list:
+        app.add_middleware(CorsMiddleware, origins=settings.cors_origin_list)
     app.add_middleware(RefuseNulMiddleware)
     if settings.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_host_names)
-    app.add_middleware(SecurityHeadersMiddleware, https=settings.served_over_https)
+    app.add_middleware(
+        SecurityHeadersMiddleware, https=settings.served_over_https, frameable=FRAMEABLE_PATHS
+    )
     return app
