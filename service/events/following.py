@@ -15,7 +15,7 @@ from service.events.models import Event, EventPublic
 
 # The events query and the rule that drafts are for editors only live with the history; the
 # feeds here narrow that same query.
-from service.events.service import _PUBLIC, _select_events
+from service.events.service import PUBLIC_EVENTS, select_events
 from service.items import vocabulary
 from service.items.models import Item
 
@@ -68,9 +68,8 @@ def feed_filters(
 
 
 def _newest(session: Session, *clauses: sa.ColumnElement[bool]) -> list[EventPublic]:
-    query = (
-        _select_events().where(_PUBLIC, *clauses).order_by(col(Event.id).desc()).limit(FEED_SIZE)
-    )
+    newest_first = col(Event.id).desc()
+    query = select_events().where(PUBLIC_EVENTS, *clauses).order_by(newest_first).limit(FEED_SIZE)
     return [EventPublic.from_row(row._mapping) for row in session.execute(query).all()]
 
 

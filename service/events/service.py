@@ -82,7 +82,7 @@ def append(
 
 
 # Drafts are for editors only: their events are in no public list of changes.
-_PUBLIC = col(Item.publication) != "draft"
+PUBLIC_EVENTS = col(Item.publication) != "draft"
 
 
 def last_change_at(session: Session) -> dt.datetime | None:
@@ -90,7 +90,7 @@ def last_change_at(session: Session) -> dt.datetime | None:
     newest = (
         sa.select(sa.func.max(col(Event.id)))
         .join(Item, col(Item.id) == col(Event.item_id))
-        .where(_PUBLIC)
+        .where(PUBLIC_EVENTS)
         .scalar_subquery()
     )
     at: dt.datetime | None = session.execute(
@@ -99,7 +99,7 @@ def last_change_at(session: Session) -> dt.datetime | None:
     return at
 
 
-def _select_events() -> sa.Select[*tuple[Any, ...]]:
+def select_events() -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(
             col(Event.id),
@@ -134,13 +134,13 @@ def _select_events() -> sa.Select[*tuple[Any, ...]]:
 
 
 def get(session: Session, *, event_id: int) -> EventPublic:
-    row = session.execute(_select_events().where(col(Event.id) == event_id)).one()
+    row = session.execute(select_events().where(col(Event.id) == event_id)).one()
     return EventPublic.from_row(row._mapping)
 
 
 def history(session: Session, *, item_id: int) -> list[EventPublic]:
     rows = session.execute(
-        _select_events().where(col(Event.item_id) == item_id).order_by(col(Event.id))
+        select_events().where(col(Event.item_id) == item_id).order_by(col(Event.id))
     ).all()
     return [EventPublic.from_row(r._mapping) for r in rows]
 
@@ -200,8 +200,8 @@ def feed(
 ) -> FeedPage:
     """The public events of `window` after `after`, in id order, `limit` of them; with `upto`
     none above it (the horizon below which every id is settled)."""
-    matching = [col(Event.id) > after, _PUBLIC, *_in_window(window)]
-    query = _select_events().where(*matching)
+    matching = [col(Event.id) > after, PUBLIC_EVENTS, *_in_window(window)]
+    query = select_events().where(*matching)
     if upto is not None:
         query = query.where(col(Event.id) <= upto)
     rows = session.execute(query.order_by(col(Event.id)).limit(limit + 1)).all()
@@ -282,7 +282,7 @@ def feed_horizon(engine: sa.Engine, *, deadline: float | None = None) -> int | N
 
 def latest(session: Session, *, limit: int) -> list[EventPublic]:
     """The newest public events."""
-    query = _select_events().where(_PUBLIC).order_by(col(Event.id).desc()).limit(limit)
+    query = select_events().where(PUBLIC_EVENTS).order_by(col(Event.id).desc()).limit(limit)
     rows = session.execute(query).all()
     return [EventPublic.from_row(r._mapping) for r in rows]
 
@@ -293,8 +293,8 @@ CORRECTION_TYPES = ("correction", "retracted")
 def corrections(session: Session, *, before: int | None = None, limit: int = 50) -> Corrections:
     """The corrections and retractions, newest first, `limit` of them, older than `before`."""
     query = (
-        _select_events()
-        .where(col(Event.type).in_(CORRECTION_TYPES), _PUBLIC)
+        select_events()
+        .where(col(Event.type).in_(CORRECTION_TYPES), PUBLIC_EVENTS)
         .order_by(col(Event.id).desc())
         .limit(limit + 1)
     )
