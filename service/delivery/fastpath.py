@@ -184,10 +184,13 @@ class FastPathMiddleware:
         # Public answers carry no viewer in their key: the same key the route computed.
         etag = cache_key(path, query, version, headers=headers, vary=answer.vary)
         kept = store.body(scope_of(url, version), etag)
-        if matches(headers.get("if-none-match"), etag):
+        asked = headers.get("if-none-match")
+        if matches(asked, etag):
             if kept is not None:
                 etag = dict(kept.headers).get("etag", etag)
-            elif answer.versioned_etag:
+            elif answer.versioned_etag or (asked or "").strip() == "*":
+                # `*` holds for any answer, a refusal too: without a kept body, only the route
+                # knows whether this URL (its values) has one.
                 await self.app(scope, receive, send)
                 return
             out = [(b"etag", etag.encode()), (b"cache-control", answer.cache_control.encode())]

@@ -99,3 +99,15 @@ def test_the_fast_path_never_answers_a_url_with_an_unknown_parameter(client) -> 
         client.get("/api/v1/items?limit=5&_=2&bogus=1", headers={"If-None-Match": "*"}).status_code
         == 400
     )
+
+
+def test_if_none_match_star_is_no_304_for_a_url_the_route_refuses(client) -> None:
+    """`*` matches any answer the URL has: a URL whose values are refused has none to match, so
+    neither the fast path nor the route may say 304."""
+    assert client.get("/api/v1/items", params={"limit": 5}).status_code == 200  # path known
+    for path in ("/api/v1/items?limit=0", "/api/v1/items?limit=abc"):
+        response = client.get(path, headers={"If-None-Match": "*"})
+        assert response.status_code == 422, path
+        assert response.json()["errors"][0]["field"] == "limit"
+    # A URL with an answer: `*` matches it.
+    assert client.get("/api/v1/items?limit=7", headers={"If-None-Match": "*"}).status_code == 304
