@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from service import urls
@@ -13,6 +16,7 @@ from service.config import get_settings
 from service.delivery.conditional import FEED, Document, answer
 from service.errors import not_found
 from service.events import atom, following
+from service.events.models import EventPublic
 from service.items import service as items
 from service.web.deps import SessionDep
 from service.web.problems import NOT_MODIFIED, PROBLEM
@@ -42,23 +46,11 @@ def item_feed(ref: str, request: Request, session: SessionDep) -> Response:
         raise not_found("item", ref)  # a draft is in no feed, for anyone
     if ref != item.slug:
         return RedirectResponse(urls.item_feed(item.slug), status_code=301)
-    base_url = get_settings().base_url.rstrip("/")
-
-    def write(shown: atom.TitledEvents) -> bytes:
-        return atom.render(
-            shown.events,
-            base_url=base_url,
-            path=urls.item_feed(item.slug),
-            title=shown.title,
-            alternate=urls.item(item.slug),
-            feed_id=f"item/{item.id}/changes",
-        )
-
-    def build() -> Document:
-        found = following.of_item(session, item_id=item.id)
-        return Document(atom.TitledEvents(title=f"Changes: {item.title}", events=found), write)
-
-    return answer(request, session, FEED, build)
+    return _feed(
+        request, session, path=urls.item_feed(item.slug), alternate=urls.item(item.slug),
+        feed_id=f"item/{item.id}/changes", title=f"Changes: {item.title}",
+        events=lambda: following.of_item(session, item_id=item.id),
+    )  # fmt: skip
 
 
 @router.get(
@@ -71,20 +63,33 @@ def actor_feed(slug: str, request: Request, session: SessionDep) -> Response:
     actor = actors.get(session, slug=slug)
     assert actor.id is not None  # read from its table
     actor_id = actor.id
+    return _feed(
+        request, session, path=urls.actor_feed(actor.slug), alternate=urls.actor(actor.slug),
+        feed_id=f"actor/{actor_id}/changes", title=f"Changes: {actor.name}",
+        events=lambda: following.of_actor(session, actor_id=actor_id),
+    )  # fmt: skip
+
+
+def _feed(
+    request: Request,
+    session: Session,
+    *,
+    path: str,
+    alternate: str,
+    feed_id: str,
+    title: str,
+    events: Callable[[], list[EventPublic]],
+) -> Response:
+    """The Atom feed of one thing: its events, titled (the title masked with them)."""
     base_url = get_settings().base_url.rstrip("/")
 
     def write(shown: atom.TitledEvents) -> bytes:
         return atom.render(
-            shown.events,
-            base_url=base_url,
-            path=urls.actor_feed(actor.slug),
-            title=shown.title,
-            alternate=urls.actor(actor.slug),
-            feed_id=f"actor/{actor_id}/changes",
-        )
+            shown.events, base_url=base_url, path=path, title=shown.title, alternate=alternate,
+            feed_id=feed_id,
+        )  # fmt: skip
 
     def build() -> Document:
-        found = following.of_actor(session, actor_id=actor_id)
-        return Document(atom.TitledEvents(title=f"Changes: {actor.name}", events=found), write)
+        return Document(atom.TitledEvents(title=title, events=events()), write)
 
     return answer(request, session, FEED, build)
