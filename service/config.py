@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_seconds: float = 30.0
     # Heavy public reads (the whole table as CSV) running at once in a worker; past it, 503.
     heavy_reads_at_once: int = 2
+    # Uploads read at once in a worker, each in a child process of its own; the rest wait.
+    extract_concurrency: int = 2
     # Where finished CSV exports are kept (by ETag), and how many.
     export_cache_dir: Path = Path(tempfile.gettempdir()) / f"tracker-exports-{os.getuid()}"
     export_cache_files: int = 16

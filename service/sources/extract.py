@@ -4,7 +4,9 @@ main text (trafilatura: no navigation, scripts, cookie banners or footers), a PD
 
 Anything that cannot become a sound archived text raises a validation error naming the `file`
 field, before anything is stored: an empty file, a type that is not allowed, bytes that do not
-decode, a page with no main text, control characters, or a text over the limit.
+decode, a page with no main text, control characters, a text over the limit, or a PDF that
+expands to more than MAX_PDF_DECODED_BYTES. `service.sources.sandbox` runs these within limits
+of time and memory.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ import html
 import io
 import logging
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 import pypdf
 import trafilatura
-from pypdf.errors import PyPdfError
+from pypdf.errors import LimitReachedError, PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 from service.errors import FieldError, TrackerError, invalid
 
@@ -34,6 +39,24 @@ ALSO_ACCEPTED = {HTML: frozenset({"application/xhtml+xml"}), PDF: frozenset({"ap
 MIN_HTML_WORDS = 10
 # A PDF of more pages than this is a book, not a source; refused before reading it all.
 MAX_PDF_PAGES = 300
+# The bytes a PDF's pages may draw from, decoded, across the whole document: a stream that
+# several pages share counts once for each. Past it the PDF is refused before its text is read
+# (a few kilobytes of PDF can expand to gigabytes, or to minutes of parsing). pypdf reads text
+# from about 0.8 MB of content a second, so a PDF near the bound already takes most of the time
+# an upload is given (service.sources.sandbox); a page of text draws from a few kilobytes.
+MAX_PDF_DECODED_BYTES = 8 * 1024 * 1024
+# No single stream may decode to more (pypdf stops decompressing there).
+_PDF_LIMITS = {
+    name: MAX_PDF_DECODED_BYTES
+    for name in (
+        "zlib_maximum_output_length",
+        "lzw_maximum_output_length",
+        "run_length_maximum_output_length",
+        "brotli_maximum_output_length",
+        "array_based_stream_maximum_output_length",
+        "stream_decoding_work_maximum_length",
+    )
+}
 # Control characters other than tab, line feed and carriage return have no place in a source.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Cookie and consent banners: without the article, trafilatura would take them for the text.
@@ -128,12 +151,16 @@ def _pdf_text(data: bytes) -> str:
     if not data.startswith(b"%PDF-"):
         raise _refused("the file is not a PDF.")
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise _refused("the PDF is protected by a password.")
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise _refused(f"the PDF has more than {MAX_PDF_PAGES} pages.")
-        pages = [page.extract_text() for page in reader.pages]
+        with _pdf_limits():
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise _refused("the PDF is protected by a password.")
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise _refused(f"the PDF has more than {MAX_PDF_PAGES} pages.")
+            _check_expansion(reader.pages)
+            pages = [page.extract_text() for page in reader.pages]
+    except LimitReachedError as exc:
+        raise _refused(_TOO_BIG) from exc
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise _refused("the PDF could not be read.") from exc
     # A PDF's lines are kept as they are set; pages are a blank line apart.
@@ -141,6 +168,44 @@ def _pdf_text(data: bytes) -> str:
     if not text:
         raise _refused("the PDF has no text layer (a scan?); upload its text instead.")
     return text
+
+
+def _pdf_limits() -> AbstractContextManager[pypdf.Configuration]:
+    return pypdf.apply_configuration(pypdf.get_configuration().with_overwrites(**_PDF_LIMITS))
+
+
+_TOO_BIG = f"the PDF expands to more than {MAX_PDF_DECODED_BYTES // (1024 * 1024)} MB."
+
+
+def _check_expansion(pages: Any) -> None:
+    """LimitReachedError when the pages' content streams, and the forms they draw, come to more
+    than MAX_PDF_DECODED_BYTES decoded: each page's count, shared streams included."""
+    total = 0
+    for page in pages:
+        streams = _streams(page.get("/Contents"))
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else None
+        xobjects = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if isinstance(xobjects, DictionaryObject):
+            for xobject in xobjects.values():
+                xobject = xobject.get_object()
+                if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
+                    streams.append(xobject)
+        for stream in streams:
+            total += len(stream.get_data())
+            if total > MAX_PDF_DECODED_BYTES:
+                raise LimitReachedError(_TOO_BIG)
+
+
+def _streams(contents: Any) -> list[StreamObject]:
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, StreamObject):
+        return [contents]
+    if isinstance(contents, ArrayObject):
+        found = (part.get_object() for part in contents)
+        return [part for part in found if isinstance(part, StreamObject)]
+    return []
 
 
 def _tidied(page: str) -> str:
@@ -206,12 +271,15 @@ def readings(data: bytes, media_type: str) -> list[str] | None:
 
 def _pdf_readings(data: bytes) -> list[str] | None:
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            return None
-        found = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
-        if reader.metadata is not None:
-            found += [str(value) for value in reader.metadata.values()]
+        with _pdf_limits():
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                return None
+            pages = reader.pages[:MAX_PDF_PAGES]
+            _check_expansion(pages)
+            found = [page.extract_text() or "" for page in pages]
+            if reader.metadata is not None:
+                found += [str(value) for value in reader.metadata.values()]
     except (PyPdfError, ValueError, KeyError, TypeError):
         return None
     return found

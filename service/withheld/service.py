@@ -31,7 +31,7 @@ from service.items import service as items
 from service.items.models import Item
 from service.slugs import service as slugs
 from service.slugs.models import SlugKind
-from service.sources import extract
+from service.sources import sandbox
 from service.sources.models import Source, SourceOriginal
 from service.withheld.models import WithheldCreate, WithheldName, WithheldPublic
 
@@ -115,7 +115,7 @@ def _original_holds(
     data = connection.execute(
         sa.select(col(SourceOriginal.data)).where(col(SourceOriginal.source_id) == source_id)
     ).scalar_one()
-    readings = extract.readings(bytes(data), media_type)
+    readings = sandbox.readings(bytes(data), media_type)
     # A file that cannot be read may hold anything: only editors get it.
     return readings is None or any(names.found_in(text) for text in readings)
 
