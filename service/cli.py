@@ -22,9 +22,11 @@ app = typer.Typer(help="Accountability tracker.", no_args_is_help=True, add_comp
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+suggestions_app = typer.Typer(help="Suggested claims of the sources.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(suggestions_app, name="suggestions")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -74,6 +76,31 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
     migrate.upgrade(revision=revision)
     typer.echo(f"database upgraded to {revision}")
+    if revision == "head":
+        # Suggestions are stored with the method that computed them: a new method's come now,
+        # not on a request.
+        computed = _recompute(every=False)
+        if computed:
+            typer.echo(f"suggestions computed for {computed} sources")
+
+
+def _recompute(*, every: bool) -> int:
+    from service.db import write_session
+    from service.sources import suggestions
+
+    with write_session() as session:
+        return suggestions.refresh(session, every=every)
+
+
+@suggestions_app.command("recompute")
+def suggestions_recompute(
+    every: Annotated[
+        bool, typer.Option("--all", help="Every source, not only those computed otherwise.")
+    ] = False,
+) -> None:
+    """Compute the suggested claims of the sources whose suggestions are missing or were made
+    by another version of the method (of every source with --all)."""
+    typer.echo(f"suggestions computed for {_recompute(every=every)} sources")
 
 
 @db_app.command("downgrade")

@@ -24,6 +24,7 @@ from service.items.models import ItemCreate
 from service.links import service as links
 from service.links.models import LinkCreate
 from service.sources import service as sources
+from service.sources import suggestions
 
 SEED_NOTE = "Recorded from the archived source when the seed data was loaded."
 
@@ -95,6 +96,8 @@ def load(session: Session, *, seeds_dir: Path) -> SeedReport:
         _load_item(session, entry, report)
     for entry in data.get("links", []):
         _load_link(session, entry, report)
+    # The seed sources' suggestions, now that their actors are known.
+    suggestions.refresh(session)
     return report
 
 

@@ -74,6 +74,11 @@ def item_replies(slug: str) -> str:
     return f"{item(slug)}/replies"
 
 
+def item_reply_from(slug: str, *, source: str, quote: str) -> str:
+    """The item's reply form, filled with a passage of a source (a suggested reply)."""
+    return f"{item_replies(slug)}?{urlencode({'source': source, 'quote': quote})}"
+
+
 def item_withheld(slug: str) -> str:
     """The item page's form for withholding a name."""
     return f"{item(slug)}/withheld"

@@ -33,6 +33,7 @@ from service.items.models import PUBLISHED, Item, ItemCreate, ItemPublic, Status
 from service.shapes import BIDI_FORMATTING, parse_id
 from service.slugs import service as slugs
 from service.sources import service as sources
+from service.sources import suggestions
 from service.sources.models import Source
 
 _Responsible = aliased(Actor, name="responsible")
@@ -187,6 +188,8 @@ def create(
     session.add(item)
     session.flush()
     assert item.id is not None  # given by the flush
+    suggestions.record_tracked(session, item=item, actor=data.actor,
+                               responsible=data.responsible, user_id=user_id)  # fmt: skip
     if data.publication == PUBLISHED:
         # A draft counts nowhere, and is found by no search, until it is published.
         tally.add(session, [(kind.code, status, 1)])

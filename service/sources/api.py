@@ -18,7 +18,7 @@ from service.delivery import masking
 from service.delivery.conditional import API, UPLOAD, Document, answer
 from service.delivery.version import data_version
 from service.errors import FieldError, invalid, not_found
-from service.sources import extract, suggestions
+from service.sources import sandbox, suggestions
 from service.sources import service as sources
 from service.sources.models import (
     MAX_TEXT_CHARS,
@@ -143,7 +143,7 @@ async def _read_create(request: Request) -> tuple[SourceMetadata, str, sources.U
                 raise invalid(FieldError("file", "attach a file (.txt, .html, .htm or .pdf)"))
             data = await upload.read()
             extracted = await run_in_threadpool(
-                lambda: extract.extract_text(
+                lambda: sandbox.extract_text(
                     filename=upload.filename or "",
                     content_type=upload.content_type,
                     data=data,
@@ -175,8 +175,12 @@ async def create_source(request: Request, editor: CurrentEditor) -> Response:
     meta, text, original = await _read_create(request)
 
     def store() -> SourceWithText:
+        found = suggestions.prepare(
+            text, published_on=meta.published_on, precision=meta.published_precision
+        )
         with write_session() as session:
             source = sources.archive(session, meta=meta, text=text, original=original)
+            suggestions.store(session, source=source, found=found)
             return sources.get_public(session, slug=source.slug)
 
     created = await run_in_threadpool(store)

@@ -86,6 +86,49 @@ class CandidateDismissal(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class SourceSuggestions(SQLModel, table=True):
+    """The claims suggested in a source's text, computed once when the source is archived (and
+    again by `tracker suggestions recompute` when the method changes), never per request."""
+
+    __tablename__ = "source_suggestions"
+
+    source_id: int = Field(foreign_key="source.id", primary_key=True)
+    method: str = Field(max_length=20)  # candidates.METHOD that computed them
+    computed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    candidates: list[dict[str, Any]] = Field(sa_type=sa.JSON)  # each Candidate.stored()
+
+
+DECISIONS: Final = ("tracked", "dismissed", "restored")
+
+
+class SuggestionDecision(SQLModel, table=True):
+    """What an editor did with a suggestion (tracked it, dismissed it, took a dismissal back),
+    with the suggestion as it was made and, when tracked, what the editor chose: the examples a
+    ranker can learn from (docs/INTAKE.md)."""
+
+    __tablename__ = "suggestion_decision"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "decision IN ('tracked', 'dismissed', 'restored')", name="decision_known"
+        ),
+        sa.Index("ix_suggestion_decision_source", "source_id", "quote_start", "quote_end"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    quote_start: int  # the suggestion's passage
+    quote_end: int
+    decision: str = Field(max_length=10)
+    method: str = Field(max_length=20)
+    suggested: dict[str, Any] = Field(sa_type=sa.JSON)  # Candidate.stored()
+    # Tracked: the item's kind, quote offsets, quantity, actor, responsible and due date.
+    chosen: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # A draft deleted since leaves the decision, without its item.
+    item_id: int | None = Field(default=None, foreign_key="item.id", ondelete="SET NULL")
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # ---------------------------------------------------------------------------------------------
 # Input shapes
 
@@ -270,6 +313,11 @@ class CandidateQuantity(BaseModel):
     unit: str
 
 
+class CandidateSpan(BaseModel):
+    quote_start: int
+    quote_end: int
+
+
 class CandidatePublic(BaseModel):
     """A passage of a source's text that reads like a claim worth tracking. `quote` is exactly
     `text[quote_start:quote_end]`; `item` is the tracked item whose quote lies inside it."""
@@ -278,10 +326,19 @@ class CandidatePublic(BaseModel):
     quote: str
     quote_start: int
     quote_end: int
-    kind: KindCode
+    kind: KindCode | Literal["reply"] = PField(
+        description="A reply is a denial or a rejection of the allegation it `answers`."
+    )
     quantity: CandidateQuantity | None
     actor: str | None
     actor_name: str | None
+    responsible: str | None = PField(
+        default=None,
+        description="An allegation's finder (a watchdog, inspectors, a court): a known actor.",
+    )
+    responsible_name: str | None = PField(
+        default=None, description="The finder's name as written, when no known actor matched."
+    )
     item: str | None
     state: Literal["new", "accepted", "dismissed"]
     score: float
@@ -292,6 +349,13 @@ class CandidatePublic(BaseModel):
         "gives a span or a month alone), or null."
     )
     due_words: str | None = PField(description="The words the deadline comes from.")
+    also: list[CandidateSpan] = PField(
+        default_factory=list,
+        description="The same claim written again in the text (a headline and its paragraph).",
+    )
+    answers: str | None = PField(
+        default=None, description="A reply's allegation: the id of that suggestion."
+    )
 
 
 class CandidateList(BaseModel):
@@ -300,15 +364,33 @@ class CandidateList(BaseModel):
 
     def __public_fields__(self, masker: Masker) -> dict[str, Any]:
         """Each passage as it falls in the source's public text (its id is its offsets there)."""
+
+        def shown_span(start: int, end: int) -> tuple[int, int] | None:
+            quote, shown_start, shown_end = masker.passage(self.source, start, end)
+            return None if quote is None else (shown_start, shown_end)
+
         shown = []
         for candidate in self.candidates:
             quote, start, end = masker.passage(
                 self.source, candidate.quote_start, candidate.quote_end
             )
-            if quote is not None:
-                candidate = candidate.model_copy(
-                    update={"quote": quote, "quote_start": start, "quote_end": end,
-                            "id": f"{start}-{end}"}
-                )  # fmt: skip
+            if quote is None:
+                shown.append(candidate)
+                continue
+            also = []
+            for span in candidate.also:
+                moved = shown_span(span.quote_start, span.quote_end)
+                also.append(
+                    CandidateSpan(quote_start=moved[0], quote_end=moved[1]) if moved else span
+                )
+            answers = candidate.answers
+            if answers is not None:
+                first, last = (int(n) for n in answers.split("-"))
+                moved = shown_span(first, last)
+                answers = f"{moved[0]}-{moved[1]}" if moved else answers
+            candidate = candidate.model_copy(
+                update={"quote": quote, "quote_start": start, "quote_end": end,
+                        "id": f"{start}-{end}", "also": also, "answers": answers}
+            )  # fmt: skip
             shown.append(candidate)
         return {"candidates": shown}

@@ -20,7 +20,7 @@ from service.db import write_session
 from service.delivery.conditional import Document
 from service.errors import Conflict, Invalid, NotFound
 from service.items import service as items
-from service.sources import extract, suggestions
+from service.sources import sandbox, suggestions
 from service.sources import service as sources
 from service.sources.models import (
     MAX_TEXT_CHARS,
@@ -94,7 +94,7 @@ async def create_source(request: Request, editor: FormEditor, form: PostedForm) 
         data = await upload.read()
         try:
             extracted = await run_in_threadpool(
-                lambda: extract.extract_text(
+                lambda: sandbox.extract_text(
                     filename=upload.filename or "",
                     content_type=upload.content_type,
                     data=data,
@@ -109,8 +109,13 @@ async def create_source(request: Request, editor: FormEditor, form: PostedForm) 
         return _new_form(request, principal, values, errors, 422)
 
     def store() -> str:
+        found = suggestions.prepare(
+            text, published_on=meta.published_on, precision=meta.published_precision
+        )
         with write_session() as writer:
-            return sources.archive(writer, meta=meta, text=text, original=original).slug
+            source = sources.archive(writer, meta=meta, text=text, original=original)
+            suggestions.store(writer, source=source, found=found)
+            return source.slug
 
     try:
         slug = await run_in_threadpool(store)
@@ -131,10 +136,12 @@ def _source_data(
     data: dict[str, Any] = {
         "source": sources.get_public(session, slug=slug),
         "candidates": [],
+        "candidates_by_id": {},
         "reply_to": None,
     }
     if principal.can_edit:
         data["candidates"] = suggestions.for_source(session, slug=slug, drafts=True)
+        data["candidates_by_id"] = {c.id: c for c in data["candidates"]}
         data["actor_names"] = {a.slug: a.name for a in actors.get_all(session)}
         if reply_to:
             # Selecting words quotes them in a reply to this item (when there is one).

@@ -105,6 +105,8 @@ def record_activity(database_url: str) -> dict[str, str]:
                 text="The council will publish its review by June.\n",
                 original=sources.Upload("statement.html", "text/html", b"<p>\xff\x00 review</p>"),
             )  # fmt: skip
+            found = suggestions.compute(uploaded.text, actors=[], written_on=None)
+            suggestions.store(s, source=uploaded, found=found)
             candidate = suggestions.for_source(s, slug=uploaded.slug)[0]
             suggestions.dismiss(s, slug=uploaded.slug, candidate_id=candidate.id, user_id=None)
         with write_session(engine) as s:

@@ -90,8 +90,12 @@ def _projected(export: bytes, schema: dict[str, set[str]]) -> dict[str, list[lis
 NEWER_EVENT_TYPES = {"published", "retracted", "correction", "link"}
 
 
-def _without_rows_of_the_newer_schema(export: bytes) -> bytes:
-    """The export less the events of the types revision 0013 brought."""
+def _without_rows_of_the_newer_schema(export: bytes, head: str) -> bytes:
+    """The export less what a step down from `head` drops from the tables the older schema
+    keeps: the events of the types revision 0013 brought. (Revision 0014's tables, stored
+    suggestions and editors' decisions on them, go whole.)"""
+    if head != "0013":
+        return export
     document = json.loads(export)
     events = document["tables"]["event"]
     kind = events["columns"].index("type")
@@ -116,7 +120,7 @@ def test_one_step_down_and_up_keeps_every_row(bare_database_url: str, figures) -
         migrate.downgrade(url, "-1")
     migrate.downgrade(url, "-1", force=True)
     # What the step down may lose, it loses: rows of kinds the older schema has no place for.
-    before = _without_rows_of_the_newer_schema(before)
+    before = _without_rows_of_the_newer_schema(before, head.revision)
     if head.down_revision is None:
         assert table_names(url) == set()
         migrate.upgrade(url)
@@ -155,7 +159,25 @@ def test_a_step_down_never_makes_a_draft_public(bare_database_url: str) -> None:
             )
     finally:
         engine.dispose()
-    before = export_of(url)
+    # Down to 0013 first (forced: the draft's tracking is an editor's decision it drops), then
+    # the step that would make the draft public.
+    migrate.downgrade(url, "0013", force=True)
+    before = _rows(url)
     with pytest.raises(migrate.DowngradeLoses, match="1 drafts or retracted items"):
-        migrate.downgrade(url, "-1", force=True)
-    assert export_of(url) == before
+        migrate.downgrade(url, "0012", force=True)
+    assert _rows(url) == before
+
+
+def _rows(url: str) -> tuple[str, list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The schema revision, the items and the events, read without the models."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            return (
+                str(version.scalar_one()),
+                [tuple(r) for r in connection.exec_driver_sql("SELECT * FROM item ORDER BY id")],
+                [tuple(r) for r in connection.exec_driver_sql("SELECT * FROM event ORDER BY id")],
+            )
+    finally:
+        engine.dispose()

@@ -333,3 +333,68 @@ def test_an_actors_kind_is_guessed_only_from_plain_words() -> None:
     assert kind_from_name("Department for Education") == "government"
     assert kind_from_name("Councillor Priya Nair") == "person"
     assert kind_from_name("Kestrel Ferries") is None
+
+
+ACCUSED = (
+    "Harrowfield care home row\n\n"
+    "Families have accused Harrowfield Council of failing to warn them that the Elms care home "
+    "would close.\n\n"
+    "The council denied that it had failed to warn families, saying letters went out in May.\n\n"
+    "Inspectors found that the home's records of medicines were incomplete.\n"
+)
+
+
+def test_a_denial_is_suggested_as_a_reply_to_the_allegation_it_answers(client, make_user) -> None:
+    make_user()
+    csrf = sign_in(client)
+    created = client.post(
+        "/sources/new",
+        data={"csrf_token": csrf, "title": "Care home row", "text": ACCUSED},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    page = html(client.get(created.headers["location"]))
+    suggestions = {s.select_one("blockquote").get_text(): s for s in page.select(".suggestion")}
+    denial = next(s for q, s in suggestions.items() if q.startswith("The council denied"))
+    accused = next(s for q, s in suggestions.items() if q.startswith("Families have accused"))
+    finding = next(s for q, s in suggestions.items() if q.startswith("Inspectors found"))
+    assert denial.select_one(".kind").get_text() == "Reply"
+    assert accused.select_one(".kind").get_text() == "Allegation"
+    assert "found by Inspectors" in finding.select_one(".suggestion__facts").get_text()
+    # Not tracked yet: the reply says which allegation it answers, and has nothing to record.
+    answers = denial.select_one(".suggestion__also a")
+    assert answers["href"] == f"#{accused['id']}"
+    assert "track that allegation first" in denial.get_text()
+    assert denial.select_one("a.button") is None
+    # Tracked: the reply is recorded from the allegation's page, its words filled in.
+    track = accused.select_one("a.button")["href"]
+    form = html(client.get(track))
+    values = {i["name"]: i.get("value", "") for i in form.select("form input[name]")}
+    values.update({t["name"]: t.get_text() for t in form.select("form textarea[name]")})
+    for select in form.select("form select[name]"):
+        chosen = select.select_one("option[selected]")
+        values[select["name"]] = chosen["value"] if chosen else ""
+    assert values["kind"] == "allegation"
+    values.update(
+        {"csrf_token": csrf, "title": "Families not warned of closure", "status": "",
+         "publication": "published", "actor_kind": "council"}
+    )  # fmt: skip
+    added = client.post("/items/new", data={**values, "add_actor": "1"})
+    assert added.status_code == 200, added.text
+    chosen = html(added).select_one("select[name=actor] option[selected]")["value"]
+    values.update(actor=chosen, add_actor="")
+    saved = client.post("/items/new", data=values, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    item_url = saved.headers["location"]
+    page = html(client.get(created.headers["location"]))
+    denial = next(
+        s for s in page.select(".suggestion")
+        if s.select_one("blockquote").get_text().startswith("The council denied")
+    )  # fmt: skip
+    record = denial.select_one("a.button")
+    assert record.get_text().startswith("Record as a reply")
+    assert record["href"].startswith(f"{item_url}/replies?")
+    reply_form = html(client.get(record["href"]))
+    quote = reply_form.select_one("textarea[name=quote], input[name=quote]")
+    shown = quote.get_text() if quote.name == "textarea" else quote["value"]
+    assert shown.startswith("The council denied that it had failed to warn families")
