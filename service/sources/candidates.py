@@ -9,11 +9,14 @@ up. Pure: no database, no web; the same text always gives the same candidates.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from service.sources.cues import CUES, DAMPERS, Cue, Kind
+from service.sources import deadlines
+from service.sources.cues import CUES, DAMPERS, Cue, SuggestedKind
 from service.sources.mentions import (
     SUBJECT_PRONOUN,
     ActorMatcher,
@@ -27,7 +30,12 @@ from service.sources.passages import Form, Passage, lowered_copy, matching_copy,
 from service.sources.quantities import Quantity, find_quantities, main_quantity
 from service.sources.units import Measure
 
-__all__ = ["MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_candidates"]
+__all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_candidates"]
+
+# The method's version, stored with the suggestions computed by it: `tracker suggestions
+# recompute` computes again those of every source stored under another one. Change it with
+# any change to the rules that changes what is suggested.
+METHOD = "2"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -41,14 +49,42 @@ LEAD_IN_PENALTY = 0.05
 # ... and less sure still through its other bullets or the sentence before its lead-in.
 LIST_PENALTY = 0.1
 QUESTION_PENALTY = 0.3
-# "funding these posts", "the money will be spent": the quantity was named just before.
+# "funding these posts", "the posts will be funded", "the money will be spent": the quantity
+# was named just before.
 REFERS_BACK = re.compile(
-    r"\b(?:these|those)\s+(?:\w+\s+)?(?P<things>[a-z]+s)\b"
-    r"|\b(?:the|this|that)\s+(?P<money>money|funding|cash|sum|investment|grant)\b",
+    r"\b(?:these\s+(?:\w+\s+)?|the\s+(?:new\s+|extra\s+|additional\s+)?(?=(?:posts|jobs|roles"
+    r"|vacancies|places)\b))(?P<things>[a-z]+s)\b"
+    r"|\b(?:the|this|that)\s+(?P<money>money|funding|cash|sum|investment|grant|award"
+    r"|compensation)\b",
     re.IGNORECASE,
 )
 SENTENCES_BACK = 2
 REPORTED = re.compile(r"\b(?:said|says|told|added|argued|believes|thinks)\b")
+# Cues that speak of their own line alone, never of the other items of a list.
+OWN_ONLY = frozenset({"rating"})
+# Passages of fewer words are labels ("(Paragraph 41)", "Agreed."), not claims.
+MIN_WORDS = 4
+# How many passages back a denial looks for the allegation it answers.
+REPLY_REACH = 12
+# Cues that frame a claim as somebody else's: a promise inside them is theirs to ask for.
+FRAMING = frozenset({"recommends", "calls for", "urges", "asks to consider",
+                     "asks the government to", "wants", "found that", "found wanting",
+                     "alleged", "accused", "it is claimed", "people say", "sources say",
+                     "seen by"})  # fmt: skip
+FRAMING_MARGIN = 0.2
+# Cues whose finder is named before them: the responsible of the allegation.
+FINDINGS = frozenset({"found that", "found wanting", "seen by", "told the court",
+                      "it is claimed", "rated inadequate", "fined", "condemned",
+                      "launched an investigation"})  # fmt: skip
+FINDER = re.compile(
+    r"(?:\b[Tt]he\s+|\b[Ii]ts\s+|\b[Aa]n?\s+)?(?:[\w'-]+\s+){0,2}?\b(?:[Ii]nspectors|[Oo]mbudsman"
+    r"|[Rr]eport|[Rr]eview|[Aa]udit|[Cc]ourt|[Tt]ribunal|[Jj]udge|[Cc]oroner|[Ii]nvestigators?"
+    r"|[Aa]uditors|[Rr]egulator|[Cc]ommittee|[Pp]anel|[Ii]nquiry|[Ww]atchdog|[Ii]nspectorate)\b"
+)
+# Two suggestions are one claim when this share of the shorter one's content words (at least
+# MIN_SHARED of them) are the other's too.
+SHARED = 0.7
+MIN_SHARED = 4
 
 
 @dataclass(frozen=True)
@@ -56,16 +92,68 @@ class Candidate:
     quote_start: int
     quote_end: int
     quote: str  # text[quote_start:quote_end], code-point offsets
-    kind: Kind
+    kind: SuggestedKind  # "reply": a denial or a rejection of the allegation it `answers`
     quantity: Quantity | None
     actor: str | None  # slug of a known actor
     actor_name: str | None  # a name as written when no known actor matched
     score: float  # 0..1
     cue: str  # the name of the cue that gave the kind
+    # An allegation's finder (the watchdog, the inspectors, the report): a known actor's slug,
+    # or a name as written.
+    responsible: str | None = None
+    responsible_name: str | None = None
+    # The deadline the passage states, counted from the source's date where it needs one.
+    due_on: dt.date | None = None
+    due_words: str | None = None
+    # The same claim written again (a headline and its paragraph): the other passages' offsets.
+    also: tuple[tuple[int, int], ...] = ()
+    answers: str | None = None  # a reply's allegation: that candidate's id
 
     @property
     def id(self) -> str:
         return f"{self.quote_start}-{self.quote_end}"
+
+    def stored(self) -> dict[str, Any]:
+        """The candidate as a JSON object, to keep with its source (the quote is left out: the
+        offsets cut it from the text again)."""
+        return {
+            "start": self.quote_start,
+            "end": self.quote_end,
+            "kind": self.kind,
+            "quantity": [self.quantity.value, self.quantity.unit] if self.quantity else None,
+            "actor": self.actor,
+            "actor_name": self.actor_name,
+            "score": self.score,
+            "cue": self.cue,
+            "responsible": self.responsible,
+            "responsible_name": self.responsible_name,
+            "due_words": self.due_words,
+            "also": [list(span) for span in self.also],
+            "answers": self.answers,
+        }
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any], text: str) -> Candidate:
+        """A candidate kept by `stored`, with its source's text; its deadline is left for the
+        caller to count from the source's date as it is now."""
+        start, end = int(data["start"]), int(data["end"])
+        quantity = data.get("quantity")
+        return cls(
+            quote_start=start,
+            quote_end=end,
+            quote=text[start:end],
+            kind=data["kind"],
+            quantity=Quantity(float(quantity[0]), str(quantity[1])) if quantity else None,
+            actor=data.get("actor"),
+            actor_name=data.get("actor_name"),
+            score=float(data["score"]),
+            cue=data["cue"],
+            responsible=data.get("responsible"),
+            responsible_name=data.get("responsible_name"),
+            due_words=data.get("due_words"),
+            also=tuple((int(a), int(b)) for a, b in data.get("also") or ()),
+            answers=data.get("answers"),
+        )
 
 
 @dataclass(frozen=True)
@@ -94,10 +182,17 @@ def _list_context(found: Sequence[Passage], own: Sequence[list[_Hit]], index: in
     while last + 1 < len(found) and found[last + 1].form is Form.BULLET:
         last += 1
     lead_in = first - 1
-    close = lead_in >= 0 and found[index].paragraph - found[lead_in].paragraph <= 1
+    # A list's items may stand a blank line apart: the first is what sits under the lead-in.
+    close = lead_in >= 0 and found[first].paragraph - found[lead_in].paragraph <= 1
     if close and found[lead_in].form in (Form.HEADING, Form.SENTENCE) and own[lead_in]:
-        return [_Hit(h.cue, None, h.weight - LEAD_IN_PENALTY) for h in own[lead_in]]
-    siblings = [h for i in range(first, last + 1) if i != index for h in own[i]]
+        return [_Hit(h.cue, None, h.weight - LEAD_IN_PENALTY) for h in own[lead_in]
+                if h.cue.name not in OWN_ONLY]  # fmt: skip
+    # A denial answers its own words, a rating rates its own line: neither says anything of
+    # the other items of its list.
+    siblings = [
+        h for i in range(first, last + 1) if i != index for h in own[i]
+        if h.cue.kind != "reply" and h.cue.name not in OWN_ONLY
+    ]  # fmt: skip
     if siblings:
         return [_Hit(h.cue, None, h.weight - LIST_PENALTY) for h in siblings]
     before = lead_in - 1
@@ -118,21 +213,51 @@ def _introduces_list(copy: str, found: Sequence[Passage], index: int) -> bool:
 def _quantity(
     text: str, found: Sequence[Passage], index: int, cue_at: int | None
 ) -> Quantity | None:
+    """The quantity the passage's claim is about, read from the cue's sentence on (in a passage
+    of several sentences, those before it are background: "The fund is worth £10m this year.
+    ... has failed to change them."). A claim that refers back ("funding these posts", "the money
+    will come from") and names no such quantity itself takes it from the sentences before it
+    in the passage, else from one of the two passages before it in its section: the same noun
+    for "these homes", people for "these posts", a sum for "the money"."""
     passage = found[index]
     after = 0 if cue_at is None else cue_at - passage.start
-    own = main_quantity(text[passage.start : passage.end], after=after)
-    if own is not None:
-        return own
-    reference = REFERS_BACK.search(text, passage.start, passage.end)
+    whole = text[passage.start : passage.end]
+    starts = [m.end() for m in re.finditer(r"[.!?]['\"\u201d\u2019)]?\s+(?=[A-Z])", whole)]
+    cut = max([at for at in starts if at <= after], default=0)
+    words, after = whole[cut:], after - cut
+    own = main_quantity(words, after=after)
+    reference = REFERS_BACK.search(words)
     if reference is None:
-        return None
+        return own
+    noun = (reference.group("things") or "").lower()
+    jobs = noun in ("posts", "jobs", "roles", "vacancies")
     wanted = {Measure.MONEY} if reference.group("money") else {Measure.PEOPLE, Measure.THINGS}
-    earlier = [p for p in found[:index] if p.paragraph == passage.paragraph]
-    for previous in reversed(earlier[-SENTENCES_BACK:]):
-        for mention in find_quantities(text[previous.start : previous.end]):
-            if mention.measure in wanted:
-                return mention.quantity
-    return None
+    named = [m for m in find_quantities(words) if not m.context and m.measure in wanted]
+    if named:
+        return own
+    earlier = [
+        p
+        for p in found[max(0, index - SENTENCES_BACK) : index]
+        if p.section == passage.section and p.form is not Form.HEADING
+    ]
+    before = [whole[:cut]] if cut else []
+    for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
+        mentions = [
+            m
+            for m in find_quantities(previous)
+            if not m.context
+            and m.measure in wanted
+            and (
+                m.measure is Measure.MONEY
+                or m.quantity.unit == noun
+                or (jobs and m.measure is Measure.PEOPLE)
+            )
+        ]
+        if mentions:
+            return min(mentions, key=lambda m: (m.secondary, m.measure, m.cap, m.start)).quantity
+    # Nothing to refer back to: what the passage names after its cue, if anything ("The town
+    # has 500 empty shops, so we will put this money to work" names no sum).
+    return main_quantity(words[after:]) if own is not None else None
 
 
 def _actor(
@@ -177,9 +302,14 @@ def _score(lowered: str, passage: Passage, hits: Sequence[_Hit], best: _Hit) -> 
 
 
 def find_candidates(
-    text: str, *, actors: Sequence[KnownActor] = (), min_score: float = MIN_SCORE
+    text: str,
+    *,
+    actors: Sequence[KnownActor] = (),
+    written_on: dt.date | None = None,
+    min_score: float = MIN_SCORE,
 ) -> list[Candidate]:
-    """The suggested claims in a source's text, in reading order."""
+    """The suggested claims in a source's text, in reading order. `written_on`, the source's
+    date, is what spans of time ("within 28 days") count from."""
     copy = matching_copy(text)
     lowered = lowered_copy(text)
     found = passages(text)
@@ -188,23 +318,38 @@ def find_candidates(
     own = [[] if p.form is Form.ATTRIBUTION else _hits(lowered, p) for p in found]
     candidates: list[Candidate] = []
     for index, passage in enumerate(found):
-        if passage.form in (Form.HEADING, Form.ATTRIBUTION):
-            continue
+        if passage.form is Form.ATTRIBUTION or (
+            passage.form is Form.HEADING and not any(h.cue.name == "rating" for h in own[index])
+        ):
+            continue  # a heading is suggested only when it is a rating ("Safe? Inadequate")
         if _introduces_list(copy, found, index):
             continue  # its bullets are the claims
         hits = list(own[index])
-        if passage.form is Form.BULLET:
+        if passage.form is Form.BULLET and not any(h.weight >= min_score for h in hits):
+            # A list item says what it is in its own words when it can; else its list does.
             hits += _list_context(found, own, index)
+        if len(text[passage.start : passage.end].split()) < MIN_WORDS:
+            hits = [h for h in hits if h.cue.name == "rating"]  # "(Paragraph 41)", "Agreed."
+        answers = _answered(candidates, found, index)
         if not hits:
             continue
-        best = max(hits, key=lambda h: (h.weight, -CUES.index(h.cue)))
+        best = _framing(max(hits, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
         score = _score(lowered, passage, hits, best)
         quantity = _quantity(text, found, index, best.at)
         actor, actor_name = _actor(copy, passage, best, matcher, spoken_by[index])
+        responsible: tuple[str | None, str | None] = (None, None)
+        if best.cue.kind == "allegation":
+            responsible = _finder(copy, passage, best, matcher, (actor, actor_name))
         score += (QUANTITY_BONUS if quantity else 0.0) + (ACTOR_BONUS if actor else 0.0)
         score = round(min(1.0, max(0.0, score)), 2)
         if score < min_score:
             continue
+        deadline = deadlines.find(text[passage.start : passage.end], written_on=written_on)
+        lead_in = _lead_in(text, found, index) if passage.form is Form.BULLET else None
+        if deadline is None and lead_in is not None:
+            # "Within one month of this decision, the council will:" dates each of its items.
+            lead = found[lead_in]
+            deadline = deadlines.find(text[lead.start : lead.end], written_on=written_on)
         candidates.append(
             Candidate(
                 quote_start=passage.start,
@@ -216,6 +361,109 @@ def find_candidates(
                 actor_name=actor_name,
                 score=score,
                 cue=best.cue.name,
+                due_on=deadline.due_on if deadline else None,
+                due_words=deadline.words if deadline else None,
+                responsible=responsible[0],
+                responsible_name=responsible[1],
+                answers=answers if best.cue.kind == "reply" else None,
             )
         )
-    return candidates
+    return _merged(candidates)
+
+
+def _lead_in(text: str, found: Sequence[Passage], index: int) -> int | None:
+    """The passage that introduces the list holding the bullet found[index], if any: the
+    sentence (or numbered paragraph) ending in a colon just before its first item."""
+    at = index - 1
+    while at >= 0 and found[at].form is Form.BULLET and not _ends_in_colon(text, found[at]):
+        at -= 1
+    if at < 0 or found[at].form is Form.HEADING or found[index].paragraph - found[at].paragraph > 8:
+        return None
+    return at if _ends_in_colon(text, found[at]) or found[at].form is Form.SENTENCE else None
+
+
+def _ends_in_colon(text: str, passage: Passage) -> bool:
+    return text[passage.start : passage.end].rstrip().endswith(":")
+
+
+def _answered(candidates: Sequence[Candidate], found: Sequence[Passage], index: int) -> str | None:
+    """The allegation a reply at found[index] would answer: the nearest suggested before it,
+    a few passages back at most."""
+    earliest = found[max(0, index - REPLY_REACH)].start
+    for candidate in reversed(candidates):
+        if candidate.quote_start < earliest:
+            return None
+        if candidate.kind == "allegation":
+            return candidate.id
+    return None
+
+
+def _framing(best: _Hit, hits: Sequence[_Hit]) -> _Hit:
+    """A promise inside a recommendation, a request or a finding is that recommendation,
+    request or finding: "We recommend that the Government guarantees ...", "asked the council
+    to promise ..."; so is a wrong asked to be looked into ("asked the monitoring officer to
+    consider whether any councillor had breached the code"). The framing cue comes first and
+    is nearly as sure."""
+    if best.cue.kind not in ("commitment", "allegation") or best.at is None:
+        return best
+    framing = [
+        h for h in hits
+        if h.cue.name in FRAMING and h.at is not None and h.at < best.at
+        and h.weight >= best.weight - FRAMING_MARGIN
+        # What someone asks to be looked into is their request, not yet an allegation.
+        and (best.cue.kind == "commitment" or h.cue.kind == "proposal")
+    ]  # fmt: skip
+    return min(framing, key=lambda h: h.at or 0) if framing else best
+
+
+def _finder(
+    copy: str,
+    passage: Passage,
+    hit: _Hit,
+    matcher: ActorMatcher,
+    accused: tuple[str | None, str | None],
+) -> tuple[str | None, str | None]:
+    """Who found or reported an allegation: the name written just before its cue ("The
+    ombudsman found that ...", "Documents seen by the Courier ..."), when it is not the
+    accused."""
+    if hit.at is None or hit.cue.name not in FINDINGS:
+        return None, None
+    end = hit.at + (12 if hit.cue.name == "seen by" else 0)
+    for mentions in (matcher.known(copy, passage.start, end), new_names(copy, passage.start, end)):
+        for mention in reversed(mentions):
+            named = (mention.slug, None) if mention.slug else (None, mention.name)
+            if named != accused:
+                return named
+    # Unnamed: "Inspectors found", "the report concluded", "the coroner said".
+    finders = list(FINDER.finditer(copy, passage.start, end))
+    return (None, finders[-1].group(0).strip()) if finders else (None, None)
+
+
+def _content_words(quote: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9£]+", quote.lower()) if len(w) > 3 or w[0].isdigit()}
+
+
+def _merged(candidates: list[Candidate]) -> list[Candidate]:
+    """The same claim written twice (a headline and its paragraph, a summary and its section)
+    is one suggestion: the fuller passage, with the other's offsets under `also`."""
+    kept: list[Candidate] = []
+    words = [_content_words(c.quote) for c in candidates]
+    gone: set[int] = set()
+    for i, candidate in enumerate(candidates):
+        if i in gone:
+            continue
+        also = list(candidate.also)
+        for j in range(i + 1, len(candidates)):
+            other = candidates[j]
+            if j in gone or other.kind != candidate.kind or other.quantity != candidate.quantity:
+                continue
+            smaller = min(len(words[i]), len(words[j]))
+            if smaller >= MIN_SHARED and len(words[i] & words[j]) >= SHARED * smaller:
+                gone.add(j)
+                also.append((other.quote_start, other.quote_end))
+                if len(other.quote) > len(candidate.quote):  # the fuller one is the suggestion
+                    also = [s for s in also if s != (other.quote_start, other.quote_end)]
+                    also.append((candidate.quote_start, candidate.quote_end))
+                    candidate = replace(other, score=max(other.score, candidate.score))
+        kept.append(replace(candidate, also=tuple(sorted(also))))
+    return sorted(kept, key=lambda c: c.quote_start)

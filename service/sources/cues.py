@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["commitment", "allegation", "proposal"]
+# A reply: a denial or a rejection of an allegation, suggested as the reply it is.
+SuggestedKind = Kind | Literal["reply"]
 
 
 def _compile(pattern: str) -> tuple[re.Pattern[str], bool]:
@@ -36,7 +38,7 @@ def _first(regex: re.Pattern[str], bounded: bool, lowered: str, start: int, end:
 @dataclass(frozen=True)
 class Cue:
     name: str
-    kind: Kind
+    kind: SuggestedKind
     weight: float
     pattern: str
     example: str
@@ -78,7 +80,9 @@ DO = (
     r"|compensate|refund|protect|tackle|support|restore|clear|hit|achieve|guarantee"
     r"|co-?operate|work with|respond|review|improve|ensure|fill|hold \w+ to account|return"
     r"|abolish|freeze|meet (?:\w+ )?(?:\w+ )?(?:targets?|deadlines?|standards?|demand)"
-    r"|cap|lower|raise|add|put|make sure|carry out|set aside|ring-fence|consult|keep|stop)"
+    r"|cap|lower|raise|add|put|make sure|carry out|set aside|ring-fence|consult|keep|stop"
+    r"|decide|report|write to|bring forward|set out|assess|monitor|apologi[sz]e|retrain|receive"
+    r"|patrol|run)"
 )
 DONE = (
     r"(?:recruited|hired|employed|invested|spent|funded|built|rebuilt|repaired|fixed"
@@ -87,17 +91,35 @@ DONE = (
     r"|expanded|extended|increased|doubled|reduced|cut|halved|ended|scrapped|deployed"
     r"|allocated|commissioned|given|offered|paid|compensated|refunded|restored|cleared"
     r"|filled|held|returned|abolished|frozen|capped|raised|added|put in place|carried out"
-    r"|on duty|on patrol|in place|available)"
+    r"|on duty|on patrol|in place|in post|available|consulted|reviewed|protected|kept)"
 )
-SOFTENER = r"(?:(?:also|now|then|soon|still|immediately|urgently|personally|fully|further)\s+)?"
+SOFTENER = r"(?:(?:also|now|then|soon|still|immediately|urgently|personally|fully|further|all)\s+)?"
 
 CUES: tuple[Cue, ...] = (
     # --- commitments: what a body has promised, or says it is doing
     Cue("pledged", "commitment", 0.9,
-        r"\b(?:pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|vow(?:s|ed|ing)?|guarantee[sd]?)\b",
+        r"\b(?<!broken )(?<!every )(?<!costed her )(?<!costed his )(?<!costed their )"
+        r"(?<!election )(?<!manifesto )(?<!despite )(?<!written )"
+        r"(?:pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|vow(?:s|ed|ing)?"
+        r"|(?<!the )(?<!a )guarantee[sd]?)\b(?!\s+(?:cost|costs|are|is|below|above)\b)",
         "The government has pledged £1.2m"),
+    # A body's decision, in its minutes: "RESOLVED that:", "The cabinet agreed to:".
+    Cue("resolved", "commitment", 0.85,
+        r"\b(?:resolved\s*(?:that\b|:|,|-)|(?:agreed|decided|voted)\s+(?:unanimously\s+)?(?:to|that)\b)"
+        # Resolving to ask someone else is a request, not the body's own undertaking.
+        r"(?!\s*(?:that\s+)?(?:to\s+)?(?:invite|ask|request|urge|write to|lobby|press)\b)"
+        r"|\baccept(?:s|ed)? (?:the|its|all|these|those)\s+(?:[\w']+\s+){0,4}?recommendations\b",
+        "RESOLVED that the programme be approved"),
+    Cue("will by a deadline", "commitment", 0.8,
+        r"\b(?:will|would|shall)\s+(?!not\b)(?:[\w'-]+\s+){1,10}?"
+        r"(?:by|before|within|no later than)\s+"
+        r"(?:the end of|\d|(?:january|february|march|april|may|june|july|august|september|october"
+        r"|november|december|spring|summer|autumn|winter)\b|(?:one|two|three|four|five|six|seven"
+        r"|eight|nine|ten|twelve|\d+)\s+(?:days|weeks|months|years)\b)",
+        "Councils will receive their allocations by 30 June"),
     Cue("committed", "commitment", 0.85,
-        r"\bcommit(?:s|ted|ments?)?\s+(?:itself\s+|themselves\s+)?"
+        r"\bundert(?:ake|akes|ook|aken|aking)\s+to\b"
+        r"|\bcommit(?:s|ted|ments?)?\s+(?:itself\s+|themselves\s+)?"
         r"(?:to\b|£|\$|€|\d|(?:an?\s+)?(?:extra|additional|further|more|new)\b"
         r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty)\s)",
         "I have committed 62 additional staff"),
@@ -106,13 +128,20 @@ CUES: tuple[Cue, ...] = (
         "the Government's initiatives to prioritise CSE"),
     Cue("first job will be", "commitment", 0.8,
         r"\b(?:first|main|top|key|biggest|immediate)\s+(?:job|task|priority|aim|goal)\s+"
-        r"(?:will be|is|would be)\s+to\b",
+        r"(?:will be|is|would be)\s+to\b"
+        r"|\b(?:our|my|its|their|the (?:council|trust|government|force)'s)\s+(?:ambition|aim|goal"
+        r"|intention|commitment|priority)\s+is\s+(?:to|that)\b"
+        r"|\bplans are (?:now\s+)?in place to\b",
         "his first job will be to re-build the reputation"),
+    Cue("I plan to", "commitment", 0.8,
+        r"\b(?:i|we|it|they)\s+(?:now\s+|also\s+)?(?:plan|plans|intend|intends)\s+to\b",
+        "The care board said it plans to fund two cars"),
     Cue("I will", "commitment", 0.8,
-        r"\b(?:i|we)\s+(?:will|shall|'ll)\b(?!\s+(?:see|wait|have to|need|not|never)\b)",
+        r"\b(?:i|we)\s+(?:will|shall|'ll)\b(?!\s+(?:see|wait|have to|need|not|never|ask|press|urge"
+        r"|lobby|call|campaign|demand|push|be back|continue to (?:update|keep|monitor|engage))\b)",
         "I will do whatever I can"),
     Cue("will do", "commitment", 0.75,
-        rf"\b(?:will|shall|is going to|are going to|is to|are to|is set to|are set to)\s+"
+        rf"\b(?:will|shall|(?:is|are)\s+(?:also\s+|now\s+)?(?:going|set)\s+to|is to|are to)\s+"
         rf"{SOFTENER}{DO}\b",
         "The council will recruit six inspectors"),
     Cue("will be done", "commitment", 0.75,
@@ -125,22 +154,33 @@ CUES: tuple[Cue, ...] = (
     Cue("would do", "commitment", 0.7,
         rf"\bwould\s+{SOFTENER}(?:{DO}|be\s+{DONE})\b",
         "the trust would open a new 24-bed ward"),
+    # What a body says it will not do: close, cut, appeal, charge.
+    Cue("will not close", "commitment", 0.7,
+        r"\b(?:will|shall|would)\s+not\s+(?:seek\s+to\s+)?(?:close|cut|appeal|raise|increase|charge"
+        r"|sell|reduce|proceed|privati[sz]e|scrap|axe)\b"
+        r"|\bno \w+ (?:will|would) (?:close|be closed|lose|be cut|be sold)\b"
+        r"|\b(?:will|would)\s+(?:stay|remain)\s+(?:in place|open|free|frozen|available)\b",
+        "No centre will close before that work is finished"),
     Cue("would cooperate fully", "commitment", 0.75,
         r"\bwould\s+(?:fully\s+)?co-?operate\b", "the force would cooperate fully"),
     Cue("expects to", "commitment", 0.7,
-        r"\b(?:expects?|aims?|aiming|intends?|intending)\s+to\s+\w+",
+        r"\b(?:expects?|expected|aims?|aiming|intends?|intending)\s+to\s+\w+"
+        r"|\bwill\s+(?:look|seek|aim)\s+to\b",
         "expects to complete the work by March"),
     Cue("is expected to", "commitment", 0.6,
         rf"\b(?:is|are)\s+expected\s+to\s+(?:{DO}|be\s+{DONE})\b",
         "The ward is expected to reopen in May"),
     Cue("has set up", "commitment", 0.7,
-        r"\b(?:has|have)\s+(?:also\s+|now\s+|already\s+|recently\s+|today\s+)?"
+        r"\b(?:has|have|had)\s+(?:also\s+|now\s+|already\s+|recently\s+|today\s+)?"
         r"(?:formed|set up|launched|established|created|introduced|appointed|recruited|hired"
         r"|opened|delivered|completed|allocated|invested|secured|approved|agreed to|earmarked"
-        r"|ring-fenced|set aside|rolled out)\b",
+        r"|ring-fenced|set aside|rolled out|given|awarded|made available|offered|paused|suspended"
+        r"|halted|frozen|commissioned)\b"
+        r"|\b(?:is|are|am)\s+(?:now\s+|therefore\s+|also\s+)?(?:launching|introducing|setting up"
+        r"|creating|opening|investing|recruiting|rolling out|commissioning|funding|extending)\b",
         "I have also formed a victims and survivors panel"),
     Cue("has been prioritised", "commitment", 0.65,
-        r"\b(?:has|have)\s+been\s+(?:\w+ly\s+)?(?:prioriti[sz]ed|allocated|approved|funded"
+        r"\b(?:has|have|had)\s+been\s+(?:\w+ly\s+)?(?:prioriti[sz]ed|allocated|approved|funded"
         r"|ring-fenced|earmarked|set aside|secured|recruited|appointed|invested)\b",
         "Child sex abuse has been prioritised as a national threat"),
     Cue("continue to invest", "commitment", 0.7,
@@ -155,7 +195,102 @@ CUES: tuple[Cue, ...] = (
         "I look forward to working with the new Commissioner"),
     Cue("duty to", "commitment", 0.6,
         r"\b(?:a|the|new|legal|statutory)\s+duty\s+to\b", "a duty to collaborate"),
+    # --- replies: a denial or a rejection of what a body is accused of (kept only after an
+    # allegation it can answer)
+    Cue("denied", "reply", 0.95,
+        r"\b(?:(?:do|does|did)(?:\s+not|n't)\s+accept(?!\s+the\s+evidence)|(?:den(?:y|ies|ied)|disput(?:e|es|ed)"
+        r"|reject(?:s|ed)?|refut(?:e|es|ed)|contest(?:s|ed)?)[\"']?(?:\s+(?:\w+ly|throughout))?\s+"
+        r"(?:the\s+|that\b|this\b|these\b"
+        r"|any\b|all\b|its\b|our\b|his\b|her\b|their\b|claims?\b|allegations?\b|suggestions?\b"
+        r"|\w+ing\b)"
+        r"|acted (?:within the rules|lawfully|properly|appropriately)|(?:not|un)true\b"
+        r"|(?:has|had|have) always maintained|there was never any (?:promise|agreement|commitment)"
+        r"|(?:had|has|have|did)\s+not\s+(?:ignore|ignored|fail|failed|mislead|misled|break|broken"
+        r"|broke|cover|covered)\b"
+        r"|(?:is|are|was|were)\s+[\"']?(?:simply\s+|completely\s+|entirely\s+)?(?:false|wrong|incorrect"
+        r"|inaccurate|misleading|baseless|unfounded)\b|do(?:es)? not recognise\b"
+        r"|no (?:involvement|knowledge|wrongdoing) whatsoever)",
+        "The council denied that it had ignored the warnings"),
+    # Accepting a finding answers it; a promise in the same words says more, and wins.
+    Cue("accepts the findings", "reply", 0.7,
+        r"\baccept(?:s|ed)?\s+(?:[\w'-]+\s+){0,3}?(?:findings|criticisms?|conclusions|ruling"
+        r"|judgment)\b",
+        "The council said it accepted my findings"),
     # --- allegations: what a body is accused of, or found to have done wrong
+    # Findings, in indirect speech: a report, an investigator or a court found it.
+    Cue("found that", "allegation", 0.75,
+        r"\b(?:found|finds|concluded|concludes|established|identified|uncovered|revealed|ruled"
+        r"|determined|held|noted|observed)\s+(?:\w+\s+){0,3}?that\b"
+        r"|\b(?:found|showed|shows|revealed|reveals|identified)\s*:"
+        r"|\b(?:was|were|is|are)\s+(?:also\s+|highly\s+|strongly\s+)?critical\s+of\b"
+        r"|\b(?:raised|raises|raising|expressed)\s+(?:serious\s+)?concerns?\b"
+        r"|\bmatters? of concern\b"
+        r"|\bevidence\s+(?:[\w-]+\s+){0,10}?(?:showed|shows|suggests|suggested|indicates)\b"
+        r"|\b(?:key|main|summary of(?: the)?|our)\s+findings\s*:?\s*$"
+        r"|\b(?:they|these|the (?:emails|documents|records|papers|files|messages))\s+"
+        r"(?:show|showed|suggest|suggested|reveal|revealed)\s+that\b"
+        r"|\bjudgment of the (?:\w+\s+){0,3}?(?:tribunal|court) is\b"
+        r"|\b(?:did|does) not (?:accept|believe) the evidence\b|\bwas not satisfied that\b",
+        "The review found that 23 properties had failed", actor_after=True),
+    Cue("seen by", "allegation", 0.75,
+        r"\b(?:(?:seen|obtained)\s+by\b|(?:passed|leaked|given|sent)\s+to\s+(?:us|the\s+\w+)\s+by\b"
+        r"|(?:documents|records|emails|papers|files|minutes"
+        r"|messages|reports?|an? (?:internal |leaked )?(?:review|audit|report))\s+(?:[\w,'-]+\s+)"
+        r"{0,10}?(?:suggest|suggests|show|shows|showed|reveal|reveals|revealed|indicate|indicates"
+        r"|found|concluded|identified|warned)"
+        r"\s+(?:that\b|\w+))",
+        "Documents seen by the Courier suggest that the council paid"),
+    Cue("it is claimed", "allegation", 0.75,
+        r"\bit (?:is|was|has been) (?:claimed|alleged|said|understood|reported) that\b",
+        "It is claimed that the councillor did not declare it"),
+    # Weak alone: what a group says is an allegation when it names a body or a figure too.
+    Cue("people say", "allegation", 0.45,
+        r"\b(?:residents|parents|families|campaigners|critics|staff|whistle-?blowers|tenants"
+        r"|patients|opponents|officers|workers|insiders|employees|members)"
+        r"(?:\s+[\w,]+){0,6}?\s+(?:say|said|claim|claimed|allege|complain)\b",
+        "Residents say it now takes the council 73 days"),
+    Cue("sources say", "allegation", 0.7,
+        r"\b(?:asked not to be named|speaking (?:anonymously|on condition of anonymity)"
+        r"|sources (?:say|said|claim|claimed)"
+        r"|(?:another|a second|a third|a former [\w -]{1,30}?)\s+said\s+that"
+        r"|(?:former|current)\s+(?:members of\s+)?(?:staff|employees|workers|managers|officers"
+        r"|nurses|carers|engineers)\s+(?:told|say|said)"
+        r"|\bclaim(?:s|ed)\s+(?:that\s+)?(?:the|its|their|his|her|senior|council|ministers)\b)\b",
+        "Another said that faults were logged as resolved"),
+    Cue("told the court", "allegation", 0.7,
+        r"\b(?:(?:argued|submitted|contended)\s+(?:for\s+[\w.]+(?:\s+\w+)?\s+)?that"
+        r"|(?:told|informed)\s+(?:the\s+)?(?:court|tribunal|inquest|jury|hearing|inquiry)"
+        r"|the (?:court|tribunal|inquest|jury|hearing|inquiry) (?:heard|was told))\b"
+        r"|\bprosecuting\b",
+        "The court heard that the camera had been faulty"),
+    Cue("fined", "allegation", 0.8,
+        r"\b(?:(?:has|have|was|were|been|is|are)\s+(?:\w+\s+)?fined|ordered to pay"
+        r"|pleaded guilty|found guilty|convicted)\b",
+        "Kettlesby Borough Council has been fined £640,000"),
+    Cue("served a notice", "allegation", 0.7,
+        r"\bserved\s+(?:an?\s+)?(?:[\w-]+\s+)?(?:warning|enforcement|improvement|prohibition"
+        r"|penalty) notice\s+on\b",
+        "We have served a warning notice on the provider"),
+    Cue("has not done", "allegation", 0.65,
+        r"\b(?<!i )(?<!we )(?:has|have|had)\s+(?:still\s+|yet\s+)?not\s+(?:yet\s+|even\s+)?"
+        r"(?:been\s+)?(?!ruled\b|been\b)"
+        r"(?:\w+ed|kept|done|made|met|set|taken|paid|told|given|spent|built|sought)\b"
+        r"|\b(?:heard|received|saw|was given|were given)\s+evidence\s+that\b",
+        "The Department has not kept track of what has been lost"),
+    Cue("did nothing", "allegation", 0.7,
+        r"\b(?:did nothing|took no action|no action (?:was|had been) taken|ignored"
+        r"|(?:was|were|is|are|had been|has been|have been)\s+not\s+(?:\w+\s+){0,2}?"
+        r"(?:safe(?:ly)?|properly|correctly|adequately|appropriately|effectively|lawfully"
+        r"|in time|recorded|investigated|assessed)"
+        r"|not\s+(?:\w+\s+){0,3}?(?:quickly|properly|safely|well)\s+enough"
+        r"|wrongly|unlawfully|unfairly"
+        r"|(?:were|was) left (?:in|without|waiting|alone|for|on)"
+        r"|without (?:any\s+)?(?:competition|tender|competitive tender|consultation|approval|checks"
+        r"|authori[sz]ation))\b",
+        "Medicines were not managed safely"),
+    Cue("rating", "allegation", 0.8,
+        r"(?:\?|:)\s*(?:inadequate|requires improvement|poor|unsatisfactory|weak)\s*$",
+        "Is the service safe? Inadequate"),
     Cue("alleged", "allegation", 0.85,
         r"\balleg(?:e|es|ed|edly|ing|ations?)\b", "an officer is alleged to have argued"),
     Cue("accused", "allegation", 0.85,
@@ -185,20 +320,41 @@ CUES: tuple[Cue, ...] = (
         r"|not \w+ing (?:[\w-]+ ){0,5}?(?:quickly|properly|safely|well) enough)\b",
         "Inspectors found that the ward was unsafe", actor_after=True),
     Cue("rated inadequate", "allegation", 0.8,
-        r"\brated\s+[^.;]{0,80}?\"?(?:inadequate|requires improvement|poor)\b",
+        r"\b(?:rated|judged|graded|assessed)\s+[^.;]{0,80}?\"?(?:inadequate|requires? improvement"
+        r"|requiring improvement|poor|unsatisfactory|weak)\b",
         "The trust was rated inadequate", actor_after=True),
     Cue("breached", "allegation", 0.95,
         r"\b(?:breach(?:ed|es|ing)?|broke|broken|breaking)\s+(?:\w+\s+){0,2}?"
-        r"(?:law|laws|rules|code|duty|regulations|promise|pledge|guidance|standards?)\b",
+        r"(?:law|laws|rules|code|duty|regulations|promise|pledge|guidance|standards?)\b"
+        r"|\b(?:acted\s+)?unlawful(?:ly)?\b|\bbroken (?:it|them|that promise|this promise)\b"
+        r"|\bdespite\s+(?:\w+\s+){0,2}?(?:promis|pledg)\w*",
         "the council breached its own code"),
     Cue("complaint", "allegation", 0.7,
-        r"\b(?:complain(?:ed|s|ts?)?\s+(?:about|that|of|over|against)\b|upheld\b)",
+        r"\b(?:complain(?:ed|s|ts?)?\s+(?:about|that|of|over|against|the|her|his|their|its)\b"
+        r"|upheld\b)",
         "complaints about the force's response times", actor_after=True),
     Cue("misconduct", "allegation", 0.7,
         r"\b(?:misconduct|maladministration|negligen(?:ce|t)|wrongdoing|cover-?up|mismanag\w*"
         r"|mishandl\w*|failings|turned a blind eye|ignored (?:warnings|concerns|complaints))\b",
         "gross misconduct"),
     # --- proposals: what someone wants done, or a change being considered
+    Cue("asks to consider", "proposal", 0.85,
+        r"\b(?:ask|asks|asked|asking|invite|invites|invited|urge|urges|urged|press|presses)\s+"
+        r"(?:[\w'.-]+\s+){1,8}?to\s+(?:consider|reconsider|review|look again|think again)\b"
+        r"|\b(?:ask|asks|asked|requested|proposed|urged|recommended)\s+that\b"
+        r"|\b(?:would|'d)\s+like\s+to\s+see\b|\bwants?\s+to\s+see\b"
+        r"|\binvit(?:e|es|ed|ing)\s+(?:[\w'.-]+\s+){1,6}?to\s+(?!attend|speak|the\b)\w+"
+        r"|\basked\s+(?:[\w'-]+\s+){1,4}?to\s+(?:let|allow|give|provide|keep|open|make|pay|publish"
+        r"|stop|reduce|increase|take|put|fund|set|secure|restore|protect|ensure)\b"
+        r"|\b(?:asked|asks|asking)\s+for\s+(?!comment|a response|a statement|more time)\w+",
+        "asks the Secretary of State to consider sending in commissioners"),
+    Cue("expects it to:", "proposal", 0.8,
+        r"\b(?:expects?|requires?)\s+(?:[\w'-]+\s+){1,4}?to\s*(?::|(?!be\b)\w+)",
+        "We expect the landlord to:"),
+    Cue("must by a deadline", "proposal", 0.75,
+        r"\bmust\s*:|\bmust\s+(?!not\b)(?:[\w'-]+\s+){1,10}?(?:by|before|within)\s+(?:the end of|\d"
+        r"|(?:one|two|three|four|six|twelve|\d+)\s+(?:days|weeks|months))",
+        "The provider must make the required improvements by 30 June 2026"),
     Cue("calls for", "proposal", 0.85,
         r"\bcall(?:s|ed|ing)?\s+(?:for|on)\b", "The LGA has called for an independent review"),
     Cue("could face", "proposal", 0.85,
@@ -213,7 +369,9 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:consult(?:ation|ations|ing|s)\b|being considered\b|under consideration\b)",
         "currently subject to consultation"),
     Cue("recommends", "proposal", 0.8,
-        r"\brecommend(?:s|ed|ing|ations?)?\b", "The report recommends that"),
+        r"\brecommend(?:s|ed|ing)?\b|\b(?:makes?|making|sets? out)\s+(?:\w+\s+){0,2}?"
+        r"recommendations\b",
+        "The report recommends that"),
     Cue("plans to", "proposal", 0.75,
         r"\b(?:(?:plans?|scheme)\s+(?:to|for)\b|(?:the|new|draft)\s+plans\b)",
         "The council plans to close three libraries"),
@@ -221,18 +379,21 @@ CUES: tuple[Cue, ...] = (
         r"\bit would be (?:helpful|better|right|sensible|good)\s+(?:if|for|to)\b",
         "It would be helpful if the government recognised this"),
     Cue("urges", "proposal", 0.75,
-        r"\b(?:urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|petition(?:s|ed|ing)?|lobbie[sd]|lobbying)\b",
+        r"\b(?:urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|petition(?:s|ed|ing)?|lobbie[sd]|lobbying"
+        r"|(?:will|to)\s+(?:press|lobby|push)\s+(?!release|conference|office|officer)\w+)\b",
         "Campaigners urged the council to think again"),
     Cue("asks the government to", "proposal", 0.75,
         r"\bask(?:s|ed|ing)?\s+(?:the\s+)?(?:government|ministers?|council|trust|secretary)\b"
-        r"[^.]{0,40}\bto\b",
+        r"[^.]{0,40}\bto\b|\b(?:ask|asks|asked|asking|request|requests|requested)\s+"
+        r"(?:that\s+)?(?:the|its|their|our)\s+(?:[\w'-]+\s+){0,4}?(?:to|provide|publish|report|give)\b",
         "asked the government to fund the posts"),
     Cue("told it must", "proposal", 0.75,
         r"\b(?:told|ordered|instructed|warned)\s+(?:the\s+)?\w+\s+(?:that\s+)?(?:it|they)\s+must\b"
         r"|\brequir(?:ing|es?|ed)\s+(?:it|them|the\s+\w+)\s+to\b",
         "The CQC has told the trust it must make improvements"),
     Cue("should", "proposal", 0.7,
-        r"\bshould\s+(?!not\b|have\b|be\s+noted\b|know\b|remember\b|forget\b|think\b|feel\b)\w+",
+        r"\bshould\s+(?!not\b|have\b|be\s+noted\b|note\b|know\b|remember\b|forget\b|think\b"
+        r"|feel\b)\w+",
         "the role should be scrapped"),
     Cue("wants", "proposal", 0.7,
         r"\bwants?\s+(?:to\s+(?!thank|say|see\b|know|hear)\w+|(?!to\b)\w+(?:\s+\w+){0,4}\s+to\s+\w+)",
@@ -272,13 +433,31 @@ DAMPERS: tuple[Damper, ...] = (
         r"|disappointed|saddened|shocked|appalled)|are (?:pleased|delighted|proud"
         r"|disappointed)|was (?:shocked|appalled)|wish to thank|would like to thank)\b",
         "I am pleased with the verdict"),
+    Damper("feeling", 0.4,
+        r"\b(?:said|say|says)\s+(?:they|he|she|we)\s+(?:felt|feel|feels|believed|thought)\b",
+        "Residents said they felt abandoned"),
     Damper("opinion", 0.2,
-        r"\b(?:i (?:think|believe|feel)|in my (?:view|opinion)|it(?:'s| is) clear that)\b",
+        r"\b(?:i (?:think|believe|feel)|in my (?:view|opinion)|it(?:'s| is) clear that"
+        r"|(?:worst|best|finest) (?:they|we|i|anyone) (?:have|has|had) (?:ever )?(?:seen|known))\b",
         "I think it's a disgrace"),
+    # What minutes record of their own proceedings.
+    Damper("procedural", 0.6,
+        r"\b(?:be noted|(?:noted|note) the (?:annual |quarterly )?"
+        r"(?:report|minutes|update|contents?|findings)"
+        r"|be excluded|read (?:a second time )?and agreed|apologies for absence"
+        r"|declarations? of interest|minutes of the (?:\w+\s+)?meeting|no objections?"
+        r"|(?:approve|approved|note|noted) the (?:payments|accounts|schedule|bank reconciliation)"
+        r"|bank reconciliation"
+        r"|be the \w+ report of the|draft report\b[^.]{0,120}?proposed by|ordered, that"
+        r"|(?:panel|committee|cabinet|board|members|council|authority|it was)\s+(?:\w+\s+)?noted"
+        r"\s+that|\bnote that|next meeting (?:will|is|was|of)|date of (?:the )?next meeting"
+        r"|by \d+ votes to \d+)\b",
+        "RESOLVED that the report be noted"),
     Damper("praise", 0.15, r"\b(?:welcomed|applauded|praised|hailed)\b", "residents welcomed"),
-    Damper("figures", 0.3,
+    Damper("figures", 0.4,
         r"\b(?:(?:figures|statistics|data|survey|census)\s+(?:show|shows|showed|published"
-        r"|released|suggest|suggests|revealed?)|according to (?:the\s+)?(?:latest\s+)?"
+        r"|released|suggest|suggests|revealed?)|(?:figures|statistics|data)\s+(?:[\w,'-]+\s+){1,8}?"
+        r"(?:show|shows|showed)|according to (?:the\s+)?(?:latest\s+)?"
         r"(?:figures|data|statistics))\b",
         "Figures published on Tuesday show"),
     # Arrests of private people: the tracker follows public bodies, not court lists.

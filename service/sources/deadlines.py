@@ -14,11 +14,20 @@ MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
 NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18,
-    "twenty": 20, "thirty": 30,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "twenty-one": 21, "twenty-four": 24, "twenty-eight": 28,
+    "thirty": 30, "thirty-six": 36, "forty": 40, "forty-two": 42, "forty-eight": 48,
+    "fifty": 50, "sixty": 60, "ninety": 90,
 }  # fmt: skip
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_NUMBER = r"(?P<count>\d{1,3}|" + "|".join(NUMBERS) + r")"
+_NUMBER = r"(?P<count>\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")\b"
+_WEEKDAY = "|".join(name.lower() for name in calendar.day_name)
+_BY = (
+    r"\b(?:by|before|ahead\s+of|no\s+later\s+than|not\s+later\s+than|until(?:\s+at\s+least)?)"
+    r"\s+"
+)
+_END_OF = r"(?:the\s+)?end\s+of\s+"
 _PATTERNS = (
     # by 31 March 2027, by 31st March, by March 31, 2027
     re.compile(
@@ -31,18 +40,90 @@ _PATTERNS = (
         r"(?:,?\s+(?P<year>\d{4}))?\b",
         re.I,
     ),
-    # by the end of March (2027), by March 2027
+    # by the end of March (2027), by March 2027, by next April, by April next year
     re.compile(
-        rf"\b(?:by|before)\s+(?:the\s+end\s+of\s+)?{_MONTH}(?:\s+(?P<year>\d{{4}}))?\b", re.I
-    ),
-    # by the end of the year / of 2027
-    re.compile(r"\bby\s+the\s+end\s+of\s+(?:the\s+year|(?P<year>\d{4}))\b", re.I),
-    # within six months, in the next 28 days, within a year
-    re.compile(
-        rf"\b(?:within|in\s+the\s+next)\s+{_NUMBER}\s+(?P<unit>days?|weeks?|months?|years?)\b",
+        rf"{_BY}(?:{_END_OF})?(?P<next>next\s+)?{_MONTH}"
+        r"(?:\s+(?P<year>\d{4})|(?P<next_year>\s+next\s+year))?\b",
         re.I,
     ),
+    # by the end of the year / of this month / of next year / of the financial year / of 2027
+    re.compile(
+        rf"{_BY}{_END_OF}(?:(?P<which>the|this|next)\s+"
+        r"(?P<period>financial\s+year|year|month)|(?P<year>\d{4}))\b(?![-\u2013/]\d)",
+        re.I,
+    ),
+    # by 2027-28, by the end of 2027/28: a financial year, to 31 March
+    re.compile(
+        rf"{_BY}(?:{_END_OF})?(?:the\s+)?(?P<fy_start>20\d\d)[-\u2013/](?:20)?(?P<fy_end>\d\d)\b",
+        re.I,
+    ),
+    # by 2030
+    re.compile(rf"{_BY}(?P<year>20\d\d)\b(?![-\u2013/]\d)", re.I),
+    # within six months, in the next 28 days, within a year, in six weeks' time, within 14 days
+    # of this report (but not "within 18 months of its start": that counts from something else)
+    re.compile(
+        rf"\b(?:within(?:\s+the\s+next)?|in\s+the\s+(?:next|coming)|(?P<in>in))\s+{_NUMBER}"
+        r"\s+(?P<working>working\s+)?(?P<unit>days?|weeks?|fortnights?|months?|years?)\b"
+        r"(?P<time>['\u2019]?\s+time\b)?"
+        r"(?P<of>\s+of\s+(?!(?:the\s+date\s+of\s+|receipt\s+of\s+|receiving\s+)?(?:this|the)\s+"
+        r"(?:decision|judge?ment|ruling|order|report|letter|notice)\b|this\b|today\b))?",
+        re.I,
+    ),
+    # by Friday: the next such day after the source's date
+    re.compile(
+        rf"{_BY}(?:(?:midday|noon|midnight|\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm))\s+on\s+)?"
+        rf"(?:this\s+|next\s+)?(?P<weekday>{_WEEKDAY})\b",
+        re.I,
+    ),
+    # by the summer, by spring 2027, by the end of the autumn
+    re.compile(
+        rf"{_BY}(?P<end>{_END_OF})?(?:the\s+|this\s+|next\s+)?(?P<season>spring|summer|autumn"
+        r"|winter)"
+        r"(?:\s+(?P<year>\d{4}))?\b(?!\s+(?:recess|holidays?|term|break|months|fair))(?P<future>)",
+        re.I,
+    ),
+    # by Christmas
+    re.compile(rf"{_BY}(?P<christmas>christmas)\b", re.I),
+    # by 6pm, by tonight, by the end of the day, by tomorrow: the source's day, or the next
+    re.compile(
+        rf"{_BY}(?:\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|tonight|midnight"
+        r"|(?:the\s+)?end\s+of\s+(?:the\s+)?day|close\s+of\s+play|(?P<tomorrow>tomorrow))"
+        r"(?P<today>)",
+        re.I,
+    ),
+    # what will be done on 1 April 2027, in July, in March 2027, next year, later this year
+    re.compile(
+        rf"\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?(?P<day>\d{{1,2}})"
+        rf"(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?\b(?P<future>)",
+        re.I,
+    ),
+    re.compile(
+        rf"\bin\s+(?:early\s+|mid-|late\s+)?{_MONTH}(?:\s+(?P<year>\d{{4}}))?\b(?P<future>)", re.I
+    ),
+    re.compile(
+        r"\b(?:(?P<next_year>next)|(?:later\s+)?this)\s+(?P<period>year)\b(?P<future>)", re.I
+    ),
 )
+# A claim about what is to come, for a date that would otherwise only say when something was.
+FUTURE = re.compile(
+    r"\b(?:will|would|shall|to\s+be|(?:intends?|plans?|aims?|expects?|is\s+set|are\s+set|going)"
+    r"\s+to|pledged|promised|committed)\b",
+    re.I,
+)
+# Where the clause holding a date begins: its future tense must be in that clause.
+CLAUSE = re.compile(
+    r",\s*(?:which|who|when|where|after|since|as)\b|;|\b(?:after|since|when)\b", re.I
+)
+
+
+def _future(sentence: str, at: int) -> bool:
+    """Whether the clause that holds sentence[at] speaks of what is to come."""
+    starts = [m.end() for m in CLAUSE.finditer(sentence, 0, at)]
+    return FUTURE.search(sentence, starts[-1] if starts else 0, at) is not None
+
+
+# The last month of each season, as the tracker counts them (spring ends in May).
+SEASON_ENDS = {"spring": 5, "summer": 8, "autumn": 11, "winter": 2}
 
 
 @dataclass(frozen=True)
@@ -65,13 +146,76 @@ def find(sentence: str, *, written_on: dt.date | None) -> Deadline | None:
     """The first deadline the sentence states, or None (also when it would need the source's
     date and the source has none)."""
     for pattern in _PATTERNS:
-        match = pattern.search(sentence)
-        if match is None:
-            continue
-        due = _due(match.groupdict(), written_on)
-        if due is not None:
-            return Deadline(due, match.group(0))
+        for match in pattern.finditer(sentence):
+            found = match.groupdict()
+            if found.get("of") or (found.get("in") and not found.get("time")):
+                continue  # "within 18 months of its start"; "in two years" without "time"
+            if found.get("future") is not None and not _future(sentence, match.start()):
+                continue  # "she was told in February", "the library, which closed in January"
+            if found.get("today") is not None:
+                if written_on is None:
+                    continue
+                days = 1 if found.get("tomorrow") else 0
+                return Deadline(written_on + dt.timedelta(days=days), match.group(0).strip())
+            due = _due(found, written_on)
+            if (
+                due is not None
+                and found.get("future") is not None
+                and written_on
+                and due < written_on
+            ):
+                continue  # "it closed in March 2025"
+            if due is not None:
+                return Deadline(due, match.group(0).strip())
     return None
+
+
+def _named_day(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | None:
+    """A weekday, a season or Christmas Day: the next one after the source's date, or the season
+    of the year named ("by spring 2027"). "By the summer" is the day before it starts, "by the
+    end of the summer" its last day."""
+    weekday, season = (found.get("weekday") or "").lower(), (found.get("season") or "").lower()
+    year = int(found["year"] or 0) if found.get("year") else None
+    # The last month of the season, or of the one before it.
+    month = SEASON_ENDS[season] if found.get("end") else (SEASON_ENDS.get(season, 0) - 4) % 12 + 1
+    if season and year is not None:
+        return _month_end(year + (1 if season == "winter" and month < 6 else 0), month)
+    if written_on is None:
+        return None
+    if weekday:
+        ahead = (list(calendar.day_name).index(weekday.title()) - written_on.weekday()) % 7
+        return written_on + dt.timedelta(days=ahead or 7)
+    if season:
+        end = _month_end(written_on.year, month)
+        if end < written_on:
+            end = _month_end(written_on.year + 1, month)
+        return end
+    christmas = dt.date(written_on.year, 12, 25)
+    return christmas if christmas >= written_on else dt.date(written_on.year + 1, 12, 25)
+
+
+def _working_days_on(day: dt.date, count: int) -> dt.date:
+    """The day `count` working days (Monday to Friday) after `day`."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _period_end(period: str, which: str, written_on: dt.date | None) -> dt.date | None:
+    """The end of the year, of next month, of the financial year (to 31 March), from the
+    source's date."""
+    if written_on is None:
+        return None
+    ahead = 1 if which == "next" else 0
+    if period == "month":
+        month = _add_months(written_on.replace(day=1), ahead)
+        return _month_end(month.year, month.month)
+    if period == "year":
+        return dt.date(written_on.year + ahead, 12, 31)
+    ends = written_on.year + (1 if written_on.month > 3 else 0) + ahead
+    return dt.date(ends, 3, 31)
 
 
 def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | None:
@@ -82,11 +226,23 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
         raw = (found.get("count") or "").lower()
         count = int(raw) if raw.isdigit() else NUMBERS.get(raw, 0)
         unit = (found["unit"] or "").lower().rstrip("s")
+        if unit == "day" and found.get("working"):
+            return _working_days_on(written_on, count)
         if unit == "day":
             return written_on + dt.timedelta(days=count)
+        if unit == "fortnight":
+            return written_on + dt.timedelta(weeks=2 * count)
         if unit == "week":
             return written_on + dt.timedelta(weeks=count)
         return _add_months(written_on, count * (12 if unit == "year" else 1))
+    if found.get("weekday") or found.get("season") or found.get("christmas"):
+        return _named_day(found, written_on)
+    if found.get("fy_start"):
+        return dt.date(int(found["fy_start"] or 0) // 100 * 100 + int(found["fy_end"] or 0), 3, 31)
+    period = re.sub(r"\s+", " ", (found.get("period") or "").lower())
+    if period:
+        which = "next" if found.get("next_year") else (found.get("which") or "").lower()
+        return _period_end(period, which, written_on)
     month_name = (found.get("month") or "").lower()
     if not month_name:  # the end of the year, or of a year named
         if year is None and written_on is None:
@@ -96,8 +252,14 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
     if year is None:
         if written_on is None:
             return None
-        # The next such month from the source's date (by March, written in May: next March).
-        year = written_on.year + (1 if month < written_on.month else 0)
+        # The next such month from the source's date (by March, written in May: next March;
+        # "by next March" or "by March next year", written in March: the March after).
+        if found.get("next_year"):
+            year = written_on.year + 1
+        elif found.get("next"):
+            year = written_on.year + (1 if month <= written_on.month else 0)
+        else:
+            year = written_on.year + (1 if month < written_on.month else 0)
     try:
         if found.get("day"):
             return dt.date(year, month, int(found["day"] or 0))

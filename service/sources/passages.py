@@ -17,7 +17,11 @@ from enum import StrEnum
 
 import sentencex  # type: ignore[import-untyped]
 
-BULLET = re.compile(r"[ \t]*(?:[-*•▪◦‣●·]|\d{1,2}[.)])[ \t]+(?=\S)")
+# A list item's marker: a dash or a dot, "1." or "1)", and the lettered or numbered items of
+# resolutions and recommendations: "(a)", "a)", "(iv)", "(2)".
+BULLET = re.compile(
+    r"[ \t]*(?:[-*•▪◦‣●·]|\d{1,3}[.)]|\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)|[a-z][)])[ \t]+(?=\S)"
+)
 # A line of an en or em dash and a name, under a quoted statement, names who said it.
 ATTRIBUTION = re.compile(r"[ \t]*[\u2013\u2014][ \t]*(?P<name>\S.*?)\s*$")
 DOUBLE_QUOTES = '"\u201c\u201d'
@@ -226,17 +230,67 @@ def passages(text: str) -> list[Passage]:
     section = 0
     for paragraph, (para_start, para_end) in enumerate(_paragraphs(text)):
         for run_start, run_end, form in _runs(text, para_start, para_end):
+            if form is Form.BULLET and not _has_lowercase(text, run_start, run_end):
+                # "45. HOUSING REVENUE ACCOUNT": a numbered agenda heading, not an item.
+                section += 1
+                start, end = _trimmed(text, run_start, run_end)
+                found.append(Passage(start, end, Form.HEADING, paragraph, section))
+                continue
+            if form is Form.BULLET and _numbered_paragraph(text, run_start, run_end):
+                # A report's numbered paragraph: each of its sentences is a claim of its own.
+                for start, end in _sentences(text, run_start, run_end):
+                    found.append(Passage(start, end, Form.SENTENCE, paragraph, section))
+                continue
             if form is not Form.SENTENCE:
                 start, end = _trimmed(text, run_start, run_end)
                 found.append(Passage(start, end, form, paragraph, section))
                 continue
-            for start, end in _sentences(text, run_start, run_end):
+            pieces = (
+                _lines_of(text, run_start, run_end)
+                if _short_lines(text, run_start, run_end)
+                else _sentences(text, run_start, run_end)
+            )
+            for start, end in pieces:
                 if _own_line(text, start, end) and _is_heading_line(text[start:end]):
                     section += 1
                     found.append(Passage(start, end, Form.HEADING, paragraph, section))
                 else:
                     found.append(Passage(start, end, Form.SENTENCE, paragraph, section))
     return found
+
+
+NUMBERED = re.compile(r"\s*(?:\d{1,3}[.)]|\(\d{1,2}\))\s*$")
+# A numbered item longer than this is a report's paragraph rather than a list's item.
+PARAGRAPH_WORDS = 40
+
+
+def _numbered_paragraph(text: str, start: int, end: int) -> bool:
+    marker = text[text.rfind("\n", 0, start) + 1 : start]
+    return NUMBERED.match(marker) is not None and len(text[start:end].split()) > PARAGRAPH_WORDS
+
+
+# A block of this many short lines or more ("Overall rating: Good", "Is it safe? Inadequate")
+# is a table written as lines: each line is a passage of its own.
+BLOCK_LINES = 3
+SHORT_LINE_WORDS = 8
+
+
+def _short_lines(text: str, start: int, end: int) -> bool:
+    lines = [text[a:b] for a, b in _lines(text, start, end) if text[a:b].strip()]
+    return len(lines) >= BLOCK_LINES and all(
+        len(line.split()) <= SHORT_LINE_WORDS and line.rstrip()[-1:] not in ".,;" for line in lines
+    )
+
+
+def _lines_of(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for line_start, line_end in _lines(text, start, end):
+        trimmed = _trimmed(text, line_start, line_end)
+        if trimmed[0] < trimmed[1]:
+            yield trimmed
+
+
+def _has_lowercase(text: str, start: int, end: int) -> bool:
+    return any(c.islower() for c in text[start:end])
 
 
 def _own_line(text: str, start: int, end: int) -> bool:

@@ -8,12 +8,13 @@ Pure functions of a piece of text; offsets are code points into the string given
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from text_to_num import text2num  # type: ignore[import-untyped]
 
-from service.sources.units import Measure, plural_unit
+from service.sources.units import Measure, compound_unit, plural_unit
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ class QuantityMention:
     measure: Measure
     start: int
     end: int
+    # Read, but not what a claim is about: a deadline ("within six months"), a threshold ("a
+    # town of more than 5,000 people"), a distance ("three miles away"), a petition's signatures.
+    context: bool = False
+    # A limit for each of many ("borrow up to £25,000"): second to a sum of the same measure.
+    cap: bool = False
+    # Second to anything else named: what a claim costs ("hire 30 wardens at a cost of
+    # £1.2m"), a share written in words ("by a quarter").
+    secondary: bool = False
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -94,11 +103,88 @@ NEXT_WORD = re.compile(r"\s*(?P<comma>,)?\s*(?P<word>[a-z][a-z'\u2019-]*)?")
 WORDS_AFTER = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|[^\sA-Za-z]")
 WORD_BEFORE = re.compile(r"([a-z]+)\W*$")
 # "increase the number of detectives from 30 to 45": the unit is named before the numbers.
-NUMBER_OF = re.compile(r"\bnumber of\s+(?P<phrase>(?:[a-z-]+\s+){0,3}?[a-z-]+)\b")
+NUMBER_OF = re.compile(r"\bnumber of\s+(?P<phrase>(?:[a-z-]+\s+){0,3}[a-z-]+)\b")
 # At most this many words (modifiers) between a number and the noun it counts:
 # "10 South Yorkshire police officers".
 MAX_WORDS_TO_NOUN = 5
 RANGE_END = re.compile(r"(?:\bto\s+(?:at least\s+)?|[-\u2013]\s*)$")
+# "15 of the town's 90 bridges": 15 bridges, a part of a whole named after it.
+PART_OF = re.compile(
+    r"\s+of\s+(?:(?:the|its|their|our|his|her|these|those)\s+)?(?:[a-z]+(?:'|\u2019)s\s+)?"
+    rf"(?:(?:{DIGITS}|{WORD_NUMBER})\s+)?"
+)
+# A span of time that sets a deadline rather than being promised: "within six months", "in the
+# next 12 months".
+DEADLINE_BEFORE = re.compile(r"\b(?:within(?:\s+the(?:\s+next)?)?|in\s+the\s+(?:next|coming))\s+$")
+# How often, not how much: "six days a week", "once every five years" (but "22 hours a day" is
+# how much).
+FREQUENCY_AFTER = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b")
+FREQUENCY_BEFORE = re.compile(r"\bevery\s+$")
+# When, not how long: "three months later", "two years ago".
+WHEN_AFTER = re.compile(r"\s+(?:later|earlier|ago|afterwards)\b")
+# What a claim costs comes after what it does: "hire 30 wardens at a cost of £1.2m a year".
+COST_BEFORE = re.compile(r"(?:\bat\s+a\s+(?:total\s+|combined\s+)?cost\s+of|\bcost:)\s*$")
+# "an additional planning officer", "an extra nurse": a count of one.
+ONE_MORE = re.compile(r"\b(?:an\s+additional|an\s+extra|one\s+more|one\s+additional|one\s+extra)\b")
+# A threshold that describes a noun: "a town of more than 5,000 people", "a waiting list of
+# over 300 families".
+THRESHOLD_OF = re.compile(r"\bof\s+(?:more\s+than|over|above|under|less\s+than|fewer\s+than)\s+$")
+# A pay or spending threshold: "staff paid over £60,000", "items of spending over £500" (but
+# "will be spending over £2m" is a sum).
+PAY_THRESHOLD = re.compile(
+    r"\b(?P<before>[a-z]+\s+)?(?:paid|earning|earn|earns|spending)\s+(?:more\s+than|over|above)"
+    r"\s+$"
+)
+VERB_BEFORE_SPENDING = _words("be is are was were been am")
+# "every contract over £25,000", "any grant above £5,000": a threshold for each of many.
+EVERY_OVER = re.compile(
+    r"\b(?:every|any|each|all)\s+(?:[a-z'\u2019]+\s+){1,4}(?:over|above|under|below|more\s+than"
+    r"|less\s+than)\s+$"
+)
+# "the £10,000 threshold", "a £500 limit", "the £3 parking charge cap".
+THRESHOLD_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}(?:threshold|limit|ceiling|cap)\b")
+# Where, not how many: "councils in the 20 districts", "at all three homes".
+PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|across|throughout)\s+(?:each\s+of\s+the|all(?:\s+of)?(?:\s+the)?|the"
+    r"(?:\s+other)?|both)\s+$"
+)
+# A distance that places something: "three miles away", "two miles from the town".
+DISTANCE_AFTER = re.compile(r"\s+(?:away|from)\b")
+# Days or nights that something happened on are a count, not a span: "on 40 nights".
+OCCASIONS_BEFORE = re.compile(r"\bon\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?$")
+# "in one case": a way of speaking, not a count.
+IN_ONE_CASE = re.compile(r"\bin\s+one\s+(?:case|instance)\b")
+# The people a report heard from are its sources, not its claim: "Four former staff told us",
+# "Three officers, who asked not to be named, said".
+SOURCES_AFTER = re.compile(
+    r"(?:\s*,[^,]{1,80},)?\s+(?:have\s+|had\s+)?(?:told|said|say|says|spoke|described)\b"
+)
+# Words that make the number after them a label, not a count: "section 21 notices", "band 5
+# nurses", "category 2 calls", "year 7 pupils".
+LABELS = _words(
+    """section article clause paragraph rule schedule regulation part level phase stage year
+    tier grade band category route ward room junction platform chapter page item question
+    recommendation priority number aged"""
+)
+LABEL_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(LABELS))}|no\.)\s+$")
+# What a petition gathered is not what it asks for.
+CONTEXT_UNITS = _words("signatures signatories")
+# A share written as a ratio or a fraction: "one in four calls", "cut by a quarter".
+RATIO = re.compile(
+    rf"(?P<part>\d+|{_WORD})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<whole>\d+|{_WORD})\b"
+    r"(?!\s*(?:%|per))"
+)
+FRACTION = re.compile(
+    r"(?P<by>\bby\s+)?\b(?:a|one)\s+(?P<part>quarter|fifth|tenth)\b(?P<of>\s+of\b)?"
+)
+FRACTIONS = {"quarter": 25.0, "fifth": 20.0, "tenth": 10.0}
+# A telephone service, not a count: "999 calls", "the 101 line".
+SERVICE_NUMBER = re.compile(r"(?:999|111|101)\s+(?:calls?|services?|lines?|numbers?)\b")
+# A change "from £2m to £3m": the first is where it starts.
+FROM_BEFORE = re.compile(r"\bfrom\s+$")
+TO_BETWEEN = re.compile(r"\s+to\s+(?:at\s+least\s+)?")
+# A limit for each of many: "borrow up to £25,000".
+CAP_BEFORE = re.compile(r"\bup\s+to\s+$")
 
 
 def number_value(written: str) -> Decimal | None:
@@ -135,29 +221,56 @@ def _counted_noun(text: str, after: int, *, one: bool) -> tuple[str, Measure, in
     A singular noun counts only after "one", else it is a modifier ("213 child ... offences")."""
     generic: tuple[str, int] | None = None
     words = 0
+    seen = [""]
     for index, match in enumerate(WORDS_AFTER.finditer(text, after)):
         token = match.group()
+        seen.append(token.lower())
         if not token[0].isalpha():
             if index == 0 and token == ",":  # "Sixty, additional ... officers"
                 continue
+            if token.isdigit() and (seen[-2] in LABELS or seen[-2].isdigit()):  # "band 5"
+                continue
             break
         lower = token.lower()
+        if lower in ("and", "or") and generic is None and index > 0:
+            continue  # "40 vacant education and training places": still among the modifiers
         if lower in FUNCTION_WORDS or lower in MONTHS:
             break
+        if lower.endswith(("s'", "s\u2019")):  # "four weeks' notice"
+            token, lower = token[:-1], lower[:-1]
         known = plural_unit(token)
         is_plural = known is not None and lower.replace("\u2019", "'") == known[0].lower()
         if known is not None and (is_plural or one):
-            return known[0], known[1], match.end()
+            if one and is_plural and lower not in ("staff", "personnel"):
+                return None  # "the one fact residents most needed": not a count of residents
+            if not _noun_follows(text, match.end()):
+                return compound_unit(seen[-3:-1], known[0]), known[1], match.end()
+            words += 1  # "20 schools inspectors": the last noun of a compound is counted
+            continue
         if _looks_plural(token):
-            generic = (lower, match.end())  # "highways repairs": the last plural is the noun
+            # "highways repairs": the last plural is the noun
+            generic = (compound_unit(seen[-3:-1], lower), match.end())
         elif generic is not None:
             break
         words += 1
         if words >= MAX_WORDS_TO_NOUN:
             break
-    if generic is None:
+    if generic is None or one:
         return None
     return generic[0], Measure.THINGS, generic[1]
+
+
+def _noun_follows(text: str, at: int) -> bool:
+    """A plural noun comes straight after `at`, no comma between: "inspectors" in "20 schools
+    inspectors"."""
+    following = NEXT_WORD.match(text, at)
+    if following is None or following.group("comma") or not following.group("word"):
+        return False
+    word = following.group("word")
+    known = plural_unit(word)
+    if known is not None:
+        return word.lower().replace("\u2019", "'") == known[0].lower()
+    return _looks_plural(word)
 
 
 def _unit_named_before(lowered: str, start: int) -> tuple[str, Measure] | None:
@@ -170,7 +283,7 @@ def _unit_named_before(lowered: str, start: int) -> tuple[str, Measure] | None:
         found = match
     if found is None:
         return None
-    for word in reversed(found.group("phrase").split()):
+    for word in found.group("phrase").split():
         known = plural_unit(word)
         if known is not None:
             return known
@@ -180,6 +293,8 @@ def _unit_named_before(lowered: str, start: int) -> tuple[str, Measure] | None:
 
 
 def _at_word_start(lowered: str, at: int) -> bool:
+    if at >= 2 and lowered[at - 1] == "-" and lowered[at - 2].isalpha():
+        return False  # "covid-19"
     return at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "_£$€.,")
 
 
@@ -188,6 +303,8 @@ def _is_date_or_age(lowered: str, match: re.Match[str]) -> bool:
     before = WORD_BEFORE.search(lowered[max(0, match.start() - 20) : match.start()])
     if before and before.group(1) in MONTHS:  # "april 1, 2014"
         return True
+    if LABEL_BEFORE.search(lowered, max(0, match.start() - 20), match.start()):
+        return True  # "section 21 notices", "band 5 nurses", "year 7 pupils"
     if re.fullmatch(r"1[89]\d\d|20\d\d", written):  # a year
         return True
     if AGE.match(lowered, match.end()) or TIME_OF_DAY.match(lowered, match.end()):
@@ -200,6 +317,52 @@ def _is_date_or_age(lowered: str, match: re.Match[str]) -> bool:
 
 
 def _from_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMention | None:
+    mention = _read_number(text, lowered, match)
+    return None if mention is None else _judged(lowered, mention)
+
+
+def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
+    """The mention marked, from the words around it, as context, a cap, a count of days it
+    happened on, or a cost."""
+    before = lowered[max(0, mention.start - 40) : mention.start]
+    if _is_context(lowered, mention, before):
+        return replace(mention, context=True)
+    if CAP_BEFORE.search(before):
+        return replace(mention, cap=True)
+    if mention.quantity.unit in ("days", "nights") and OCCASIONS_BEFORE.search(before):
+        return replace(mention, measure=Measure.THINGS)
+    if mention.measure is Measure.MONEY and COST_BEFORE.search(before):
+        return replace(mention, secondary=True)
+    return mention
+
+
+def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
+    """A quantity read but not claimed: a deadline, a frequency, a threshold, a place, a
+    distance, a report's sources, a petition's signatures."""
+    measure, end = mention.measure, mention.end
+    if mention.quantity.unit in CONTEXT_UNITS:
+        return True
+    deadline_unit = mention.quantity.unit in ("days", "weeks", "fortnights", "months", "years")
+    if measure is Measure.DURATION and (
+        (deadline_unit and DEADLINE_BEFORE.search(before))
+        or FREQUENCY_BEFORE.search(before)
+        or (deadline_unit and FREQUENCY_AFTER.match(lowered, end))
+        or WHEN_AFTER.match(lowered, end)
+    ):
+        return True
+    if measure is Measure.MONEY:
+        if EVERY_OVER.search(before) or THRESHOLD_AFTER.match(lowered, end):
+            return True
+        pay = PAY_THRESHOLD.search(before)
+        return pay is not None and (pay.group("before") or "").strip() not in VERB_BEFORE_SPENDING
+    if THRESHOLD_OF.search(before) or PLACE_BEFORE.search(before):
+        return True
+    if measure is Measure.PEOPLE and SOURCES_AFTER.match(lowered, end):
+        return True
+    return mention.quantity.unit == "miles" and bool(DISTANCE_AFTER.match(lowered, end))
+
+
+def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMention | None:
     value = number_value(match.group())
     if value is None:
         return None
@@ -214,6 +377,8 @@ def _from_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
         return QuantityMention(Quantity(float(value), unit), Measure.MONEY, start, money.end())
     if end < len(lowered) and (lowered[end].isalnum() or lowered[end] in "%_"):
         return None  # "1.45pm", "11th"
+    if SERVICE_NUMBER.match(lowered, start) or IN_ONE_CASE.match(lowered, max(0, start - 3)):
+        return None
     if _is_date_or_age(lowered, match):
         return None
     hyphenated = HYPHENATED_DURATION.match(lowered, end)
@@ -230,6 +395,11 @@ def _from_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
     if noun is not None:
         unit, measure, noun_end = noun
         return QuantityMention(Quantity(float(value), unit), measure, start, noun_end)
+    part = PART_OF.match(lowered, end) if value != 1 else None  # not "every one of"
+    whole = _counted_noun(text, part.end(), one=False) if part else None
+    if whole is not None:
+        unit, measure, noun_end = whole
+        return QuantityMention(Quantity(float(value), unit), measure, start, noun_end)
     named = _unit_named_before(lowered, start)
     if named is not None:
         return QuantityMention(Quantity(float(value), named[0]), named[1], start, end)
@@ -237,7 +407,8 @@ def _from_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
 
 
 def find_quantities(text: str) -> list[QuantityMention]:
-    """Every quantity in the text, in reading order."""
+    """Every quantity in the text, in reading order, marked where it is context (a deadline, a
+    threshold...), a cap, or second to what else is named."""
     lowered = text.lower()
     if len(lowered) != len(text):  # "\u0130".lower() is two characters: lower A-Z only
         lowered = text.translate({c: c + 32 for c in range(65, 91)})
@@ -248,24 +419,68 @@ def find_quantities(text: str) -> list[QuantityMention]:
             continue
         value *= SCALES.get(match.group("scale") or "", 1)
         quantity = Quantity(float(value), CURRENCIES[match.group("cur")])
-        found.append(QuantityMention(quantity, Measure.MONEY, match.start(), match.end()))
+        money = QuantityMention(quantity, Measure.MONEY, match.start(), match.end())
+        found.append(_judged(lowered, money))
     taken = [(m.start, m.end) for m in found]
     for match in NUMBER.finditer(lowered):
         if not _at_word_start(lowered, match.start()):
             continue
         if any(start <= match.start() < end for start, end in taken):
+            continue  # "£2m", or the whole in "15 of the town's 90 bridges"
+        read = _from_number(text, lowered, match)
+        if read is not None:
+            found.append(read)
+            taken.append((read.start, read.end))
+    for match in RATIO.finditer(lowered):
+        part, whole = number_value(match.group("part")), number_value(match.group("whole"))
+        if not _at_word_start(lowered, match.start()) or not part or not whole or part >= whole:
             continue
-        mention = _from_number(text, lowered, match)
-        if mention is not None:
-            found.append(mention)
-    return sorted(found, key=lambda m: (m.start, m.measure))
+        if whole > 1000:  # "3 in 2027": a year, not a ratio
+            continue
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        share = round(float(part / whole * 100), 1)
+        found = [m for m in found if not (match.start() <= m.start < match.end())]
+        found.append(QuantityMention(Quantity(share, "percent"), Measure.SHARE, *match.span()))
+        taken.append((match.start(), match.end()))
+    for match in FRACTION.finditer(lowered):
+        if match.group("by") or match.group("of"):
+            share = FRACTIONS[match.group("part")]
+            at, end = match.start("part"), match.end("part")
+            fraction = QuantityMention(Quantity(share, "percent"), Measure.SHARE, at, end)
+            found.append(replace(fraction, secondary=True))
+    for match in ONE_MORE.finditer(lowered):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        counted = _counted_noun(text, match.end(), one=True)
+        if counted is not None and counted[1] in (Measure.PEOPLE, Measure.THINGS):
+            unit, measure, noun_end = counted
+            one = QuantityMention(Quantity(1.0, unit), measure, match.start(), noun_end)
+            found.append(_judged(lowered, one))
+    found.sort(key=lambda m: (m.start, m.measure))
+    for index, (first, then) in enumerate(pairwise(found)):
+        if (
+            first.measure is then.measure
+            and FROM_BEFORE.search(lowered, max(0, first.start - 10), first.start)
+            and TO_BETWEEN.fullmatch(lowered, first.end, then.start)
+        ):
+            found[index] = replace(first, context=True)  # "from £2m to £3m": £3m is promised
+    return found
+
+
+def main_mention(text: str, *, after: int = 0) -> QuantityMention | None:
+    """The mention of the quantity a claim is about: of the most telling measure, the first one
+    after `after` (where the claim's cue is: "lost 300 officers and wants 150 more officers"
+    wants 150), or else the first one before it. A deadline, a threshold or a distance is never
+    it; a cap ("up to £25,000") only when no other sum is named, a cost ("at a cost of £5m")
+    only when nothing else is."""
+    mentions = [m for m in find_quantities(text) if not m.context]
+    if not mentions:
+        return None
+    return min(mentions, key=lambda m: (m.secondary, m.measure, m.cap, m.start < after, m.start))
 
 
 def main_quantity(text: str, *, after: int = 0) -> Quantity | None:
-    """The quantity a claim is about: of the most telling measure, the first one after `after`
-    (where the claim's cue is: "lost 300 officers and wants 150 more officers" wants 150), or
-    else the first one before it."""
-    mentions = find_quantities(text)
-    if not mentions:
-        return None
-    return min(mentions, key=lambda m: (m.measure, m.start < after, m.start)).quantity
+    """The quantity a claim is about (see `main_mention`)."""
+    mention = main_mention(text, after=after)
+    return None if mention is None else mention.quantity

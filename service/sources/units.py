@@ -32,10 +32,18 @@ PEOPLE = {
     "students": "student", "children": "child", "families": "family", "victims": "victim",
     "survivors": "survivor", "members": "member", "men": "man", "women": "woman",
     "tenants": "tenant", "households": "household", "personnel": "personnel",
+    "managers": "manager", "caseworkers": "caseworker", "assistants": "assistant",
+    "drivers": "driver", "loaders": "loader", "cleaners": "cleaner", "porters": "porter",
+    "surveyors": "surveyor", "planners": "planner", "advisers": "adviser",
+    "advisors": "advisor", "coordinators": "coordinator", "librarians": "librarian",
+    "caretakers": "caretaker", "pharmacists": "pharmacist", "dentists": "dentist",
+    "receptionists": "receptionist", "administrators": "administrator", "mentors": "mentor",
+    "counsellors": "counsellor", "psychologists": "psychologist", "rangers": "ranger",
+    "lifeguards": "lifeguard", "guards": "guard", "stewards": "steward", "marshals": "marshal",
 }  # fmt: skip
 DURATIONS = {
     "years": "year", "months": "month", "weeks": "week", "days": "day", "hours": "hour",
-    "minutes": "minute", "decades": "decade", "nights": "night",
+    "minutes": "minute", "seconds": "second", "decades": "decade", "nights": "night",
 }  # fmt: skip
 # Things counted often enough in claims to be known in the singular too ("one new school").
 THINGS = {
@@ -50,6 +58,27 @@ THINGS = {
 SINGULAR_TO_PLURAL = {
     singular: plural for table in (PEOPLE, DURATIONS, THINGS) for plural, singular in table.items()
 }
+
+
+# Terms of two or three words, kept whole as the unit ("five care staff", "30 home care
+# packages"); other modifiers are not part of it ("10 new youth workers" counts workers).
+COMPOUNDS = frozenset(
+    (
+        "care staff", "care assistants", "care workers", "support workers", "social workers",
+        "call handlers", "entry points", "family carers", "grit bins", "care packages",
+        "home care packages",
+    )
+)  # fmt: skip
+
+
+def compound_unit(before: list[str], unit: str) -> str:
+    """The unit with the words before it when they make one term: "care" and "staff", "home
+    care" and "packages"."""
+    for count in (2, 1):
+        joined = " ".join([*before[-count:], unit]).lower()
+        if len(before) >= count and joined in COMPOUNDS:
+            return joined
+    return unit
 
 
 def plural_unit(word: str) -> tuple[str, Measure] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.sources.candidates import find_candidates
 from service.sources.quantities import find_quantities, main_quantity
 
 EXAMPLES = [
@@ -27,11 +28,50 @@ EXAMPLES = [
     ("raising council tax by 4.99 per cent", 4.99, "percent"),
     ("a 24-bed surgical ward", 24, "beds"),
     ("a six-week consultation", 6, "weeks"),
-    ("within 28 days", 28, "days"),
     ("twenty-one officers", 21, "officers"),
     ("one hundred and twenty nurses", 120, "nurses"),
     ("replacing 300 broken drain covers", 300, "covers"),
     ("wants ministers to fund at least 150 more officers", 150, "officers"),
+    # a change: where it ends
+    ("will raise the grant from £2m to £3m", 3_000_000, "GBP"),
+    ("cut the number of managers earning over £80,000 from 12 to 8", 8, "managers"),
+    ("to cut the share of late trains from 40% to 25%", 25, "percent"),
+    # a part of a whole
+    ("had repaired only 15 of the town's 90 bridges", 15, "bridges"),
+    ("will inspect all 23 of its care homes", 23, "homes"),
+    # the last noun of a compound, and job titles of two words
+    ("will fund 30 parks wardens", 30, "wardens"),
+    ("will hire eight more care workers", 8, "care workers"),
+    ("will train 12 call handlers", 12, "call handlers"),
+    ("will fund 10 new youth workers", 10, "workers"),
+    # a count of one
+    ("will hire an additional planning officer", 1, "officers"),
+    ("wants an extra nurse on every ward", 1, "nurses"),
+    ("given only two weeks' notice", 2, "weeks"),
+    # what a claim does comes before what it costs, a sum before a cap for each
+    ("will hire 30 wardens at a cost of £1.2m a year", 30, "wardens"),
+    ("It will recruit 40 officers, the chief constable said.", 40, "officers"),
+    ("will replace the bridge at a cost of £1.2m", 1_200_000, "GBP"),
+    ("Landlords can borrow up to £25,000 from the £8m scheme", 8_000_000, "GBP"),
+    ("the council will be spending over £2m on roads", 2_000_000, "GBP"),
+    # a time span that is promised, beside one that is a deadline
+    ("will cut waits to two weeks within six months", 2, "weeks"),
+    ("will see every patient within 48 hours", 48, "hours"),
+    ("locked in their cells for 22 hours a day", 22, "hours"),
+    # shares written as ratios and fractions
+    ("found that one in four calls went unanswered", 25, "percent"),
+    ("had missed 3 out of 10 appointments", 30, "percent"),
+    ("has cut the grant by a quarter", 25, "percent"),
+    ("will cut the list by a fifth within two years, with no wait over 52 weeks", 52, "weeks"),
+    # the days or nights something happened on are a count
+    ("ran short of staff on 40 nights, across the three homes", 40, "nights"),
+    ("calls were not answered within ten seconds", 10, "seconds"),
+    # modifiers joined by "and"
+    ("will fill 40 vacant education and training places", 40, "places"),
+    ("will fund 30 extra home care packages", 30, "home care packages"),
+    # a number that labels something is not a count
+    ("served 40 section 21 notices", 40, "notices"),
+    ("will hire 20 band 5 nurses", 20, "nurses"),
 ]
 
 
@@ -78,7 +118,104 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
     assert quantity is not None and quantity.unit == unit
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will report within 28 days",
+        "will decide within the next six months",
+        "failed to decide within the three months the rules allow",
+        "will act in the next 12 months",
+        "open seven days a week",
+        "inspected once every three years",
+        "asked again two months later",
+        "a town of more than 5,000 people",
+        "a waiting list of over 300 families",
+        "staff paid over £60,000",
+        "every item of spending over £500",
+        "a petition of 2,000 signatures",
+        "a clinic three miles away",
+        "councils in the 20 districts will be told",
+        "the 999 calls were not answered",
+        "the service on the 101 line",
+        "will review night staffing at all three homes",
+        "will look at the other two sites",
+        "every contract over £25,000 will need approval",
+        "to stay under the £10,000 threshold",
+        "will keep the £3 parking charge cap",
+        "missed the one fact residents needed",
+        "and in one case the notes were lost",
+        "Five former nurses told us the ward was unsafe",
+        "answered category 2 calls late",
+        "the year 7 pupils",
+        "more covid-19 patients",
+        "Two officers, who asked not to be named, said the unit was closed",
+    ],
+)
+def test_deadlines_thresholds_and_places_are_not_the_claims_quantity(text: str) -> None:
+    assert main_quantity(text) is None
+
+
+def test_a_share_as_a_threshold_is_still_read_when_it_is_claimed() -> None:
+    quantity = main_quantity("will freeze council tax rises at no more than 2%")
+    assert quantity is not None and (quantity.value, quantity.unit) == (2, "percent")
+
+
 def test_offsets_cover_what_was_read() -> None:
     text = "It has pledged £1.2m and 62 additional staff."
     spans = [text[m.start : m.end] for m in find_quantities(text)]
     assert spans == ["£1.2m", "62 additional staff"]
+
+
+def _quantities(text: str) -> list[tuple[float, str] | None]:
+    return [
+        (c.quantity.value, c.quantity.unit) if c.quantity else None for c in find_candidates(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "carried"),
+    [
+        (
+            "The trust has pledged to recruit 30 extra midwives.\n\n"
+            "It said it would fund these posts from its reserves.",
+            (30, "midwives"),
+        ),
+        (
+            "The council has pledged to build 40 homes by 2030.\n\n"
+            "It said these homes would be funded by borrowing.",
+            (40, "homes"),
+        ),
+        (
+            "The council has pledged £2m for the scheme.\n\n"
+            "It will spend the money over two years.",
+            (2_000_000, "GBP"),
+        ),
+        (
+            "The council has pledged to create 120 posts.\n\n"
+            "It said it would consult the unions on every one of these posts.",
+            (120, "posts"),
+        ),
+        (
+            "The trust has pledged to recruit 85 nurses.\n\n"
+            "It said the posts would be funded for the first two years.",
+            (85, "nurses"),
+        ),
+    ],
+)
+def test_a_claim_that_refers_back_takes_the_quantity_of_a_paragraph_before(
+    text: str, carried: tuple[float, str]
+) -> None:
+    assert _quantities(text)[-1] == carried
+
+
+def test_a_reference_to_money_is_not_read_as_the_counts_beside_it() -> None:
+    text = "The town has 500 empty shops, so we will put this money to work at once."
+    assert _quantities(text) == [None]
+
+
+def test_in_a_passage_of_sentences_those_before_the_cue_are_background() -> None:
+    text = (
+        "1. The fund is worth £10m this year. Its rules reward the wrong councils. The"
+        " department has failed to change them.\n\n2. The department should publish the rules."
+    )
+    assert _quantities(text)[0] is None

@@ -1,0 +1,103 @@
+"""Reading the deadline a claim's sentence states, as the day it ends, counted from the source's
+date where it needs one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from service.sources.deadlines import find
+
+WRITTEN_ON = dt.date(2026, 3, 5)  # a Thursday
+
+EXAMPLES = [
+    ("The work will be finished by 31 March 2027.", dt.date(2027, 3, 31), "by 31 March 2027"),
+    ("It will report by 1 September 2026.", dt.date(2026, 9, 1), "by 1 September 2026"),
+    ("The road will reopen by October.", dt.date(2026, 10, 31), "by October"),
+    ("It will reply before the end of April.", dt.date(2026, 4, 30), "before the end of April"),
+    ("It will publish a plan by end of June.", dt.date(2026, 6, 30), "by end of June"),
+    ("It will build 300 homes by 2030.", dt.date(2030, 12, 31), "by 2030"),
+    ("The hall will reopen by the end of 2027.", dt.date(2027, 12, 31), "by the end of 2027"),
+    ("The fund will be spent by 2027-28.", dt.date(2028, 3, 31), "by 2027-28"),
+    ("It will decide before the end of the year.", dt.date(2026, 12, 31), None),
+    ("It will decide by the end of this year.", dt.date(2026, 12, 31), None),
+    ("It will decide by the end of next year.", dt.date(2027, 12, 31), None),
+    ("Repairs will be done by the end of the month.", dt.date(2026, 3, 31), None),
+    ("Repairs will be done by the end of next month.", dt.date(2026, 4, 30), None),
+    ("It will balance the books by the end of the financial year.", dt.date(2026, 3, 31), None),
+    ("The plan will be ready by March next year.", dt.date(2027, 3, 31), None),
+    ("The plan will be ready by next March.", dt.date(2027, 3, 31), None),
+    ("It will pay within one month.", dt.date(2026, 4, 5), "within one month"),
+    ("Within three months, it will review every case.", dt.date(2026, 6, 5), None),
+    ("It will act in the next 12 months.", dt.date(2027, 3, 5), None),
+    ("It will act within the next six months.", dt.date(2026, 9, 5), None),
+    ("It will pay within twenty-eight days.", dt.date(2026, 4, 2), None),
+    ("It will answer within 10 working days.", dt.date(2026, 3, 19), None),
+    ("It will answer within a fortnight.", dt.date(2026, 3, 19), None),
+    ("The hall will reopen in six weeks' time.", dt.date(2026, 4, 16), None),
+    ("It must respond within 56 days of the date of this report.", dt.date(2026, 4, 30), None),
+    ("It must pay within 14 days of the judgment.", dt.date(2026, 3, 19), "within 14 days"),
+    ("It will reply by Friday.", dt.date(2026, 3, 6), "by Friday"),
+    ("Power will be back by midday on Monday.", dt.date(2026, 3, 9), "by midday on Monday"),
+    ("The wall will be repaired before next winter.", dt.date(2026, 11, 30), None),
+    ("Roads will be gritted ahead of the winter.", dt.date(2026, 11, 30), None),
+    ("The pool will reopen by the summer.", dt.date(2026, 5, 31), None),
+    ("The pool will reopen by the end of the summer.", dt.date(2026, 8, 31), None),
+    ("The pool will reopen by spring 2027.", dt.date(2027, 2, 28), None),
+    ("The pool will reopen by the end of spring 2027.", dt.date(2027, 5, 31), None),
+    ("The new service will start on 1 April 2027.", dt.date(2027, 4, 1), "on 1 April 2027"),
+    ("Every family will be rehoused by Christmas.", dt.date(2026, 12, 25), None),
+    ("Roads are to be gritted by 6pm.", dt.date(2026, 3, 5), "by 6pm"),
+    ("The cap stays until at least the end of June.", dt.date(2026, 6, 30), None),
+    ("It will reply by tomorrow.", dt.date(2026, 3, 6), None),
+    # when something is to be done, in a sentence about what is to come
+    ("It will close the school in August 2027.", dt.date(2027, 8, 31), "in August 2027"),
+    ("It will put a plan to councillors in July.", dt.date(2026, 7, 31), "in July"),
+    ("He will recruit 60 officers next year.", dt.date(2027, 12, 31), None),
+    ("The strategy will be published later this year.", dt.date(2026, 12, 31), None),
+]
+
+
+@pytest.mark.parametrize(("sentence", "due_on", "words"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_examples(sentence: str, due_on: dt.date, words: str | None) -> None:
+    deadline = find(sentence, written_on=WRITTEN_ON)
+    assert deadline is not None
+    assert deadline.due_on == due_on
+    if words is not None:
+        assert deadline.words == words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It should publish an evaluation within 18 months of its start.",
+        "It will bring 150 empty homes back into use in its first two years.",
+        "She was told in February.",
+        "It closed in March 2025.",
+        "It opened on 1 April 2025.",
+        "Four routes will be withdrawn from 6 April.",
+        "The grant is worth £46m this year.",
+        "They will meet before the summer recess.",
+        "It failed to spend the fund before the winter.",
+        "It will set the budget for 2027-28.",
+        "It said it would act.",
+        "It has pledged to reopen the pool, which closed after a flood in January.",
+        "The trust will hire nurses, after the ward shut in October.",
+    ],
+)
+def test_no_deadline_is_read_where_none_is_stated(sentence: str) -> None:
+    assert find(sentence, written_on=WRITTEN_ON) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["It will pay within 28 days.", "It will act by the end of the year.", "by Friday"],
+)
+def test_what_counts_from_the_source_date_needs_one(sentence: str) -> None:
+    assert find(sentence, written_on=None) is None
+
+
+def test_a_date_with_its_year_needs_no_source_date() -> None:
+    deadline = find("by 31 March 2027", written_on=None)
+    assert deadline is not None and deadline.due_on == dt.date(2027, 3, 31)
