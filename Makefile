@@ -9,7 +9,7 @@ PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --n
 # `make test PARALLEL=` runs the suite in one process.
 PARALLEL ?= -n auto --maxprocesses 4
 
-.PHONY: run test test-fast typecheck lint format bench install lock clean
+.PHONY: run test test-fast typecheck lint format bench install lock clean intake-score
 
 $(BIN)/python:
 	@echo "==> Making a Python environment in $(VENV) (once)"
@@ -68,6 +68,10 @@ lock: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m tests.bench.run --suite $(BENCH_ARGS)
+
+# Suggested claims scored on the labelled corpus of eight genres: dev and test splits.
+intake-score: $(VENV)/.installed-test
+	$(BIN)/python -m tests.sources.corpus
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm
