@@ -35,7 +35,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # The method's version, stored with the suggestions computed by it: `tracker suggestions
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested.
-METHOD = "2"
+METHOD = "3"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -62,6 +62,12 @@ SENTENCES_BACK = 2
 REPORTED = re.compile(r"\b(?:said|says|told|added|argued|believes|thinks)\b")
 # Cues that speak of their own line alone, never of the other items of a list.
 OWN_ONLY = frozenset({"rating"})
+# Sections that describe the publisher or the method, not what anyone promised or did.
+BOILERPLATE = re.compile(
+    r"\s*(?:notes?\s+(?:to|for)\s+editors|about\s+(?:the\s+|us\b|this\b)|methodology\b"
+    r"|how we (?:did|carried out|reported) (?:this|the)|ends\s*$)",
+    re.IGNORECASE,
+)
 # Passages of fewer words are labels ("(Paragraph 41)", "Agreed."), not claims.
 MIN_WORDS = 4
 # How many passages back a denial looks for the allegation it answers.
@@ -316,8 +322,14 @@ def find_candidates(
     matcher = ActorMatcher(actors)
     spoken_by = speakers(copy, found, matcher)
     own = [[] if p.form is Form.ATTRIBUTION else _hits(lowered, p) for p in found]
+    boilerplate = {
+        p.section for p in found
+        if p.form is Form.HEADING and BOILERPLATE.match(text, p.start, p.end)
+    }  # fmt: skip
     candidates: list[Candidate] = []
     for index, passage in enumerate(found):
+        if passage.section in boilerplate:
+            continue  # "Notes to editors", "About the ombudsman", "Methodology"
         if passage.form is Form.ATTRIBUTION or (
             passage.form is Form.HEADING and not any(h.cue.name == "rating" for h in own[index])
         ):
@@ -436,7 +448,12 @@ def _finder(
                 return named
     # Unnamed: "Inspectors found", "the report concluded", "the coroner said".
     finders = list(FINDER.finditer(copy, passage.start, end))
-    return (None, finders[-1].group(0).strip()) if finders else (None, None)
+    if not finders:
+        return None, None
+    name = finders[-1].group(0).strip()
+    if name.split()[0] in ("A", "An", "The", "Its"):  # "The ombudsman found": "the ombudsman"
+        name = name[0].lower() + name[1:]
+    return None, name
 
 
 def _content_words(quote: str) -> set[str]:

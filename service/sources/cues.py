@@ -82,7 +82,7 @@ DO = (
     r"|abolish|freeze|meet (?:\w+ )?(?:\w+ )?(?:targets?|deadlines?|standards?|demand)"
     r"|cap|lower|raise|add|put|make sure|carry out|set aside|ring-fence|consult|keep|stop"
     r"|decide|report|write to|bring forward|set out|assess|monitor|apologi[sz]e|retrain|receive"
-    r"|patrol|run)"
+    r"|patrol|run|buy|purchase|order|staff|take over|transfer|lift|consider|begin|start)"
 )
 DONE = (
     r"(?:recruited|hired|employed|invested|spent|funded|built|rebuilt|repaired|fixed"
@@ -119,6 +119,8 @@ CUES: tuple[Cue, ...] = (
         "Councils will receive their allocations by 30 June"),
     Cue("committed", "commitment", 0.85,
         r"\bundert(?:ake|akes|ook|aken|aking)\s+to\b"
+        r"|\b(?:the|this|that) (?:money|funding|cost|costs) (?:will|would) (?:come from|be (?:paid"
+        r" for|funded|met) (?:from|by|through|out of))\b"
         r"|\bcommit(?:s|ted|ments?)?\s+(?:itself\s+|themselves\s+)?"
         r"(?:to\b|£|\$|€|\d|(?:an?\s+)?(?:extra|additional|further|more|new)\b"
         r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty)\s)",
@@ -130,7 +132,7 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:first|main|top|key|biggest|immediate)\s+(?:job|task|priority|aim|goal)\s+"
         r"(?:will be|is|would be)\s+to\b"
         r"|\b(?:our|my|its|their|the (?:council|trust|government|force)'s)\s+(?:ambition|aim|goal"
-        r"|intention|commitment|priority)\s+is\s+(?:to|that)\b"
+        r"|intention|commitment|priority)\s+is\s+(?:to|that|for)\b"
         r"|\bplans are (?:now\s+)?in place to\b",
         "his first job will be to re-build the reputation"),
     Cue("I plan to", "commitment", 0.8,
@@ -149,7 +151,9 @@ CUES: tuple[Cue, ...] = (
         "Sixty additional officers will be on duty"),
     Cue("said it would", "commitment", 0.75,
         rf"\b(?:said|says|say|told|confirmed|announced|agreed|insisted|stated)\s+(?:that\s+)?"
-        rf"(?:it|they|he|she|the\s+\w+(?:\s+\w+)?)\s+would\s+{SOFTENER}(?:{DO}|be\s+{DONE})\b",
+        rf"(?:it|they|he|she|the\s+\w+(?:\s+\w+){{0,2}})\s+(?:would|will)\s+{SOFTENER}"
+        rf"(?:{DO}|be\s+{DONE})\b"
+        r"|\bi can (?:now\s+)?confirm\b",
         "the IPCC said it would investigate 10 officers"),
     Cue("would do", "commitment", 0.7,
         rf"\bwould\s+{SOFTENER}(?:{DO}|be\s+{DONE})\b",
@@ -164,7 +168,7 @@ CUES: tuple[Cue, ...] = (
     Cue("would cooperate fully", "commitment", 0.75,
         r"\bwould\s+(?:fully\s+)?co-?operate\b", "the force would cooperate fully"),
     Cue("expects to", "commitment", 0.7,
-        r"\b(?:expects?|expected|aims?|aiming|intends?|intending)\s+to\s+\w+"
+        r"\b(?:expects?|expected|aims?|aimed|aiming|intends?|intended|intending)\s+to\s+\w+"
         r"|\bwill\s+(?:look|seek|aim)\s+to\b",
         "expects to complete the work by March"),
     Cue("is expected to", "commitment", 0.6,
@@ -174,14 +178,15 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:has|have|had)\s+(?:also\s+|now\s+|already\s+|recently\s+|today\s+)?"
         r"(?:formed|set up|launched|established|created|introduced|appointed|recruited|hired"
         r"|opened|delivered|completed|allocated|invested|secured|approved|agreed to|earmarked"
-        r"|ring-fenced|set aside|rolled out|given|awarded|made available|offered|paused|suspended"
-        r"|halted|frozen|commissioned)\b"
+        r"|ring-fenced|set aside|rolled out|given|awarded|made available|offered|paused|frozen"
+        r"|commissioned|agreed\s+(?=£|\$|€|\d))"
         r"|\b(?:is|are|am)\s+(?:now\s+|therefore\s+|also\s+)?(?:launching|introducing|setting up"
         r"|creating|opening|investing|recruiting|rolling out|commissioning|funding|extending)\b",
         "I have also formed a victims and survivors panel"),
     Cue("has been prioritised", "commitment", 0.65,
         r"\b(?:has|have|had)\s+been\s+(?:\w+ly\s+)?(?:prioriti[sz]ed|allocated|approved|funded"
-        r"|ring-fenced|earmarked|set aside|secured|recruited|appointed|invested)\b",
+        r"|ring-fenced|earmarked|set aside|secured|recruited|appointed|invested|agreed"
+        r"|confirmed)\b",
         "Child sex abuse has been prioritised as a national threat"),
     Cue("continue to invest", "commitment", 0.7,
         r"\bcontinu(?:e|es|ing)\s+to\s+(?:invest|fund|support|recruit|train|deliver|provide"
@@ -199,7 +204,8 @@ CUES: tuple[Cue, ...] = (
     # allegation it can answer)
     Cue("denied", "reply", 0.95,
         r"\b(?:(?:do|does|did)(?:\s+not|n't)\s+accept(?!\s+the\s+evidence)|(?:den(?:y|ies|ied)|disput(?:e|es|ed)"
-        r"|reject(?:s|ed)?|refut(?:e|es|ed)|contest(?:s|ed)?)[\"']?(?:\s+(?:\w+ly|throughout))?\s+"
+        r"|reject(?:s|ed)?|refut(?:e|es|ed)|contest(?:s|ed)?)[\"']?(?:\s+(?:\w+ly|throughout|ever)){0,2}"
+        r"\s+"
         r"(?:the\s+|that\b|this\b|these\b"
         r"|any\b|all\b|its\b|our\b|his\b|her\b|their\b|claims?\b|allegations?\b|suggestions?\b"
         r"|\w+ing\b)"
@@ -219,7 +225,7 @@ CUES: tuple[Cue, ...] = (
     # --- allegations: what a body is accused of, or found to have done wrong
     # Findings, in indirect speech: a report, an investigator or a court found it.
     Cue("found that", "allegation", 0.75,
-        r"\b(?:found|finds|concluded|concludes|established|identified|uncovered|revealed|ruled"
+        r"\b(?:found|find|finds|concluded|concludes|established|identified|uncovered|revealed|ruled"
         r"|determined|held|noted|observed)\s+(?:\w+\s+){0,3}?that\b"
         r"|\b(?:found|showed|shows|revealed|reveals|identified)\s*:"
         r"|\b(?:was|were|is|are)\s+(?:also\s+|highly\s+|strongly\s+)?critical\s+of\b"
@@ -227,6 +233,7 @@ CUES: tuple[Cue, ...] = (
         r"|\bmatters? of concern\b"
         r"|\bevidence\s+(?:[\w-]+\s+){0,10}?(?:showed|shows|suggests|suggested|indicates)\b"
         r"|\b(?:key|main|summary of(?: the)?|our)\s+findings\s*:?\s*$"
+        r"|\bwhat (?:we|the \w+|our \w+) found\b|\breported (?:in \w+ )?that\b"
         r"|\b(?:they|these|the (?:emails|documents|records|papers|files|messages))\s+"
         r"(?:show|showed|suggest|suggested|reveal|revealed)\s+that\b"
         r"|\bjudgment of the (?:\w+\s+){0,3}?(?:tribunal|court) is\b"
@@ -247,15 +254,17 @@ CUES: tuple[Cue, ...] = (
     Cue("people say", "allegation", 0.45,
         r"\b(?:residents|parents|families|campaigners|critics|staff|whistle-?blowers|tenants"
         r"|patients|opponents|officers|workers|insiders|employees|members)"
-        r"(?:\s+[\w,]+){0,6}?\s+(?:say|said|claim|claimed|allege|complain)\b",
+        r"(?:\s+[\w,]+){0,8}?\s+(?:say|said|claim|claimed|allege|complain)\b",
         "Residents say it now takes the council 73 days"),
     Cue("sources say", "allegation", 0.7,
         r"\b(?:asked not to be named|speaking (?:anonymously|on condition of anonymity)"
+        r"|on condition of anonymity|we (?:spoke|talked) to (?:say|said|told)|we were told that"
+        r"|we heard that"
         r"|sources (?:say|said|claim|claimed)"
         r"|(?:another|a second|a third|a former [\w -]{1,30}?)\s+said\s+that"
         r"|(?:former|current)\s+(?:members of\s+)?(?:staff|employees|workers|managers|officers"
         r"|nurses|carers|engineers)\s+(?:told|say|said)"
-        r"|\bclaim(?:s|ed)\s+(?:that\s+)?(?:the|its|their|his|her|senior|council|ministers)\b)\b",
+        r"|\bclaim(?:s|ed)\s+(?:that\b|(?:the|its|their|his|her|senior|council|ministers)\b))",
         "Another said that faults were logged as resolved"),
     Cue("told the court", "allegation", 0.7,
         r"\b(?:(?:argued|submitted|contended)\s+(?:for\s+[\w.]+(?:\s+\w+)?\s+)?that"
@@ -275,7 +284,10 @@ CUES: tuple[Cue, ...] = (
         r"\b(?<!i )(?<!we )(?:has|have|had)\s+(?:still\s+|yet\s+)?not\s+(?:yet\s+|even\s+)?"
         r"(?:been\s+)?(?!ruled\b|been\b)"
         r"(?:\w+ed|kept|done|made|met|set|taken|paid|told|given|spent|built|sought)\b"
-        r"|\b(?:heard|received|saw|was given|were given)\s+evidence\s+that\b",
+        r"|\b(?:heard|received|saw|was given|were given)\s+evidence\s+that\b"
+        r"|\b(?:has|have|had)\s+left\s+(?:[\w'-]+\s+){1,5}?waiting\b|\bhas not come close\b"
+        r"|\bonly\s+(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+        r"(?:of\s+(?:the\s+)?\w+\s+)?(?:have|has|had|were|was)\s+(?:been\s+)?\w+",
         "The Department has not kept track of what has been lost"),
     Cue("did nothing", "allegation", 0.7,
         r"\b(?:did nothing|took no action|no action (?:was|had been) taken|ignored"
@@ -285,8 +297,13 @@ CUES: tuple[Cue, ...] = (
         r"|not\s+(?:\w+\s+){0,3}?(?:quickly|properly|safely|well)\s+enough"
         r"|wrongly|unlawfully|unfairly"
         r"|(?:were|was) left (?:in|without|waiting|alone|for|on)"
-        r"|without (?:any\s+)?(?:competition|tender|competitive tender|consultation|approval|checks"
-        r"|authori[sz]ation))\b",
+        r"|without (?:any\s+|a\s+)?(?:public\s+)?(?:competition|tender|competitive tender"
+        r"|consultation|vote|approval|checks"
+        r"|authori[sz]ation)"
+        r"|(?:are|is|were|was)\s+(?:\w+\s+)?too\s+(?:high|low|slow|long|often|late|many|few)"
+        r"|(?:placed|put|gave)\s+too\s+(?:much|little)"
+        r"|did\s+not\s+(?:alert|use|act|tell|inform|warn|respond|check|carry out|record|report"
+        r"|follow|provide|notify|investigate|assess|consult|publish|declare))\b",
         "Medicines were not managed safely"),
     Cue("rating", "allegation", 0.8,
         r"(?:\?|:)\s*(?:inadequate|requires improvement|poor|unsatisfactory|weak)\s*$",
@@ -342,7 +359,8 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:ask|asks|asked|asking|invite|invites|invited|urge|urges|urged|press|presses)\s+"
         r"(?:[\w'.-]+\s+){1,8}?to\s+(?:consider|reconsider|review|look again|think again)\b"
         r"|\b(?:ask|asks|asked|requested|proposed|urged|recommended)\s+that\b"
-        r"|\b(?:would|'d)\s+like\s+to\s+see\b|\bwants?\s+to\s+see\b"
+        r"|\bwill the (?:minister|secretary of state|government|prime minister|department|leader)\b"
+        r"|\b(?:would|'d)\s+(?:also\s+|really\s+)?like\s+to\s+see\b|\bwants?\s+to\s+see\b"
         r"|\binvit(?:e|es|ed|ing)\s+(?:[\w'.-]+\s+){1,6}?to\s+(?!attend|speak|the\b)\w+"
         r"|\basked\s+(?:[\w'-]+\s+){1,4}?to\s+(?:let|allow|give|provide|keep|open|make|pay|publish"
         r"|stop|reduce|increase|take|put|fund|set|secure|restore|protect|ensure)\b"
@@ -351,6 +369,10 @@ CUES: tuple[Cue, ...] = (
     Cue("expects it to:", "proposal", 0.8,
         r"\b(?:expects?|requires?)\s+(?:[\w'-]+\s+){1,4}?to\s*(?::|(?!be\b)\w+)",
         "We expect the landlord to:"),
+    Cue("needs to improve", "proposal", 0.75,
+        r"\b(?:what (?:needs|the \w+ needs|\w+ must do) to (?:improve|happen|change)"
+        r"|areas? (?:for|to|of) improvement|improvements? (?:needed|required))\b",
+        "What needs to improve"),
     Cue("must by a deadline", "proposal", 0.75,
         r"\bmust\s*:|\bmust\s+(?!not\b)(?:[\w'-]+\s+){1,10}?(?:by|before|within)\s+(?:the end of|\d"
         r"|(?:one|two|three|four|six|twelve|\d+)\s+(?:days|weeks|months))",
@@ -424,7 +446,7 @@ DAMPERS: tuple[Damper, ...] = (
         r"|should not be taken|no (?:evidence|finding) of|done anything wrong|no wrongdoing"
         r"|without prejudice)\b",
         "does not mean an officer has done anything wrong"),
-    Damper("weather", 0.5,
+    Damper("weather", 0.35,
         r"\b(?:weather|forecast(?:ers?)?|rain(?:fall)?|showers|sunshine|sunny|cloudy|temperatures?"
         r"|met office|frost|snow|fog|gusts?|thunderstorms?|drizzle|heatwave|\d+\s?°c)\b",
         "Rain is expected to clear by the afternoon"),

@@ -91,6 +91,8 @@ MONEY_BY_SIGN = re.compile(
 MONEY_WORDS_AFTER = re.compile(
     r"\s+(?:(?P<scale>million|billion|thousand)\s+)?(?P<cur>pounds|dollars|euros)\b"
 )
+# "1.2 million homes", "300,000 homes": a count in millions or thousands.
+COUNT_SCALE = re.compile(r"\s+(?P<scale>million|billion|thousand)\b")
 SHARE_AFTER = re.compile(r"\s?(?:%|per\s?cent\b|percent\b)")
 # "14-year-old", "a 21 year old": ages, not durations.
 AGE = re.compile(r"[\s-]+(?:years?|months?|weeks?|days?)[\s-]+old\b")
@@ -164,7 +166,7 @@ SOURCES_AFTER = re.compile(
 LABELS = _words(
     """section article clause paragraph rule schedule regulation part level phase stage year
     tier grade band category route ward room junction platform chapter page item question
-    recommendation priority number aged"""
+    recommendation priority number aged order standing"""
 )
 LABEL_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(LABELS))}|no\.)\s+$")
 # What a petition gathered is not what it asks for.
@@ -391,6 +393,10 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
     known = plural_unit(counted.group("noun")) if counted else None
     if counted and known and known[1] is not Measure.DURATION:
         return QuantityMention(Quantity(float(value), known[0]), known[1], start, counted.end())
+    scaled = COUNT_SCALE.match(lowered, end)
+    if scaled is not None:  # "1.2 million homes"
+        value *= SCALES[scaled.group("scale")]
+        end = scaled.end()
     noun = _counted_noun(text, end, one=value == 1)
     if noun is not None:
         unit, measure, noun_end = noun

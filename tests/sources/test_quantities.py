@@ -28,6 +28,8 @@ EXAMPLES = [
     ("raising council tax by 4.99 per cent", 4.99, "percent"),
     ("a 24-bed surgical ward", 24, "beds"),
     ("a six-week consultation", 6, "weeks"),
+    ("The party will build 1.5 million homes in five years.", 1_500_000, "homes"),
+    ("The county will plant 20 thousand trees.", 20_000, "trees"),
     ("twenty-one officers", 21, "officers"),
     ("one hundred and twenty nurses", 120, "nurses"),
     ("replacing 300 broken drain covers", 300, "covers"),
@@ -94,6 +96,7 @@ def test_examples(text: str, value: float, unit: str) -> None:
         "one of the most important things",
         "They arrested four, aged between 15 and 35 for breach of the peace.",
         "someone said so",
+        "as Standing Order 22.4 requires",
     ],
 )
 def test_dates_ages_times_and_pronouns_are_not_quantities(text: str) -> None:
