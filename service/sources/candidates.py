@@ -74,9 +74,9 @@ MIN_WORDS = 4
 REPLY_REACH = 12
 # Cues that frame a claim as somebody else's: a promise inside them is theirs to ask for.
 FRAMING = frozenset({"recommends", "calls for", "urges", "asks to consider",
-                     "asks the government to", "wants", "found that", "found wanting",
-                     "alleged", "accused", "it is claimed", "people say", "sources say",
-                     "seen by"})  # fmt: skip
+                     "asks the government to", "wants", "should", "found that",
+                     "found wanting", "alleged", "accused", "it is claimed", "people say",
+                     "sources say", "seen by"})  # fmt: skip
 FRAMING_MARGIN = 0.2
 # Cues whose finder is named before them: the responsible of the allegation.
 FINDINGS = frozenset({"found that", "found wanting", "seen by", "told the court",
