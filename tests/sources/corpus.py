@@ -6,7 +6,9 @@ test split (only measured). `make intake-score` prints the table; test_corpus.py
 targets on the test split.
 
 A claim is found when a suggestion holds its quote (or the quote of the same claim written again
-elsewhere, which the suggestion lists under `also`).
+elsewhere, which the suggestion lists under `also`). Its quantity is right when the value is the
+label's and the unit names the same thing (the same head noun: "door supervisors" and
+"supervisors").
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import yaml
 
 from service.sources.candidates import Candidate, KnownActor, find_candidates
 from service.sources.passages import BULLET
+
+QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 GENRES = ("news-live", "press-release", "council-minutes", "inspection-report", "court-report",
@@ -149,6 +153,17 @@ class Figures:
         }
 
 
+def _same_quantity(got: tuple[float, str] | None, label: tuple[float, str] | None) -> bool:
+    """The same value, and a unit naming the same thing: equal, or the same head noun ("door
+    supervisors" and "supervisors", "repair jobs" and "jobs")."""
+    if got is None or label is None:
+        return got == label
+    (value, unit), (wanted, wanted_unit) = got, label
+    return abs(value - wanted) < 1e-6 and (
+        unit == wanted_unit or unit.split()[-1] == wanted_unit.split()[-1]
+    )
+
+
 def _spans(candidate: Candidate) -> list[tuple[int, int]]:
     return [(candidate.quote_start, candidate.quote_end), *candidate.also]
 
@@ -169,6 +184,12 @@ def _located(text: str, quote: str) -> tuple[int, int]:
     if marker is not None:
         start += marker.end()
         quote = quote[marker.end() :]
+    # Nor is a quotation mark that opens or closes the quote: a passage leaves out one whose
+    # partner lies outside it.
+    while quote[:1] in QUOTES:
+        start, quote = start + 1, quote[1:]
+    while quote[-1:] in QUOTES:
+        quote = quote[:-1]
     return start, start + len(quote)
 
 
@@ -198,7 +219,7 @@ def score(labelled: Text, candidates: list[Candidate] | None = None) -> Figures:
         else:
             figures.problems.append(f"{claim.name}: kind {best.kind}, not {claim.kind}")
         got = best.quantity and (best.quantity.value, best.quantity.unit)
-        if (got or None) == claim.quantity:
+        if _same_quantity(got or None, claim.quantity):
             figures.quantity_right += 1
         else:
             figures.problems.append(f"{claim.name}: quantity {got}, not {claim.quantity}")
