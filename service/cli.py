@@ -46,8 +46,12 @@ def serve(
     on this machine included, could pick the address its sign-ins are counted against."""
     import uvicorn
 
-    from service.web.server import DeadlineHttpProtocol
+    from service.web.server import DeadlineHttpProtocol, check_uvicorn
 
+    try:
+        check_uvicorn()
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from None
     if "base_url" not in get_settings().model_fields_set:
         # No TRACKER_BASE_URL: absolute links (feeds, the CSV, embeds) name the address served
         # here. Set in the environment, so that every worker process reads the same.
@@ -110,10 +114,14 @@ def db_downgrade(
         bool, typer.Option("--force", help="Go down even where rows are lost on the way.")
     ] = False,
 ) -> None:
-    """Migrate the database down (one step by default; `base` empties it). A step that would
-    lose rows (events of kinds the older schema has no place for, audit entries) is refused,
-    saying what would be lost, unless --force; one that would make a draft public is refused
-    even then."""
+    """Migrate the database down (one step by default; `base` empties it). Every step's losses
+    are counted first: if any step would lose rows or values (replies, withheld names, which
+    would make the names public again, links, audit entries, whole tables...), nothing is done
+    and each is named, unless --force; a step that would make a draft public is refused even
+    then."""
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
     from service import migrate
 
     try:
@@ -121,6 +129,8 @@ def db_downgrade(
     except migrate.DowngradeLoses as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+    except (CommandError, RevisionError) as exc:  # no such revision, or not below this one
+        raise _fail(str(exc)) from None
     typer.echo(f"database downgraded to {revision}")
 
 
@@ -306,7 +316,9 @@ def export_data(
 def import_data(
     path: Annotated[Path, typer.Argument(help="An export file (`-` for standard input).")],
 ) -> None:
-    """Load an export into an empty, migrated database (run `tracker db upgrade` first)."""
+    """Load an export into an empty, migrated database (run `tracker db upgrade` first). Its
+    texts are checked as `tracker seed` checks them (each source's SHA-256, each quote at its
+    offsets): the first mismatch is named and nothing is imported."""
     from service.db import get_engine
     from service.system import backup as transfer
 

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
 
 import service.db
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -86,7 +88,29 @@ def upgrade() -> None:
     )
 
 
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced)."""
+    return count_losses(
+        connection,
+        {
+            "original files of sources": "SELECT count(*) FROM source_original",
+            "dismissed suggestions": "SELECT count(*) FROM candidate_dismissal",
+            "actors' lists of aliases": (
+                "SELECT count(*) FROM actor"
+                " WHERE aliases IS NOT NULL AND CAST(aliases AS TEXT) NOT IN ('[]', 'null')"
+            ),
+            "sources' date notes": (
+                "SELECT count(*) FROM source WHERE date_note IS NOT NULL AND date_note <> ''"
+            ),
+            "sources' dates known only to the month or year (read as days)": (
+                "SELECT count(*) FROM source WHERE published_precision IN ('month', 'year')"
+            ),
+        },
+    )
+
+
 def downgrade() -> None:
+    refuse_unless_forced(revision, losses(op.get_bind()))
     op.drop_table("candidate_dismissal")
     op.drop_table("source_original")
     with op.batch_alter_table("actor") as batch:

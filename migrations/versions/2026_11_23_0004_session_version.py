@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
+
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -24,6 +27,19 @@ def upgrade() -> None:
         )
 
 
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced)."""
+    return count_losses(
+        connection,
+        {
+            "users' sign-outs everywhere (their earlier sessions would be valid again)": (
+                "SELECT count(*) FROM user_account WHERE session_version <> 0"
+            ),
+        },
+    )
+
+
 def downgrade() -> None:
+    refuse_unless_forced(revision, losses(op.get_bind()))
     with op.batch_alter_table("user_account") as batch:
         batch.drop_column("session_version")

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
 
 from service.db import UTCDateTime
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -54,7 +56,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_item_link_user_id"), ["user_id"], unique=False)
 
 
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced)."""
+    return count_losses(connection, {"links between items": "SELECT count(*) FROM item_link"})
+
+
 def downgrade() -> None:
+    refuse_unless_forced(revision, losses(op.get_bind()))
     with op.batch_alter_table("item_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_item_link_user_id"))
         batch_op.drop_index("ix_item_link_target_id_relation")

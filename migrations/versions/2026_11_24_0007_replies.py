@@ -11,6 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
+
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -45,7 +48,24 @@ def upgrade() -> None:
         batch_op.create_check_constraint(op.f("ck_event_reply_complete"), REPLY_COMPLETE)
 
 
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced)."""
+    return count_losses(
+        connection,
+        {
+            "reply events (deleted from the items' append-only histories)": (
+                "SELECT count(*) FROM event WHERE type = 'reply'"
+            ),
+            "other events' actors or sources": (
+                "SELECT count(*) FROM event WHERE type <> 'reply'"
+                " AND (actor_id IS NOT NULL OR source_id IS NOT NULL)"
+            ),
+        },
+    )
+
+
 def downgrade() -> None:
+    refuse_unless_forced(revision, losses(op.get_bind()))
     # Replies cannot be kept under the old types: going back removes them (and the versions they
     # took stay as gaps in their items' histories).
     op.execute("DELETE FROM event WHERE type = 'reply'")

@@ -16,9 +16,11 @@ from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
 
 from service import masking
 from service.db import UTCDateTime
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -156,7 +158,21 @@ def upgrade() -> None:
     _index_as_the_public_reads(connection)
 
 
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced)."""
+    # The masked titles are computed again; the old addresses are not.
+    return count_losses(
+        connection,
+        {
+            "old addresses of items, sources and actors (they would stop redirecting)": (
+                "SELECT count(*) FROM slug_redirect"
+            ),
+        },
+    )
+
+
 def downgrade() -> None:
+    refuse_unless_forced(revision, losses(op.get_bind()))
     connection = op.get_bind()
     postgresql = connection.dialect.name == "postgresql"
     earlier = _search_migration()

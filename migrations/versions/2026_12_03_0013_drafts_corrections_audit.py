@@ -11,9 +11,11 @@ Create Date: 2026-12-03 10:00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import context, op
+from alembic import op
+from sqlalchemy.engine import Connection
 
 from service.db import DowngradeLoses, UTCDateTime
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -66,37 +68,41 @@ def upgrade() -> None:
     op.create_index("ix_audit_entry_user_id", "audit_entry", ["user_id"], unique=False)
 
 
-def downgrade() -> None:
-    connection = op.get_bind()
-    force = bool(context.config.attributes.get("force"))
+NEWER_EVENTS = "FROM event WHERE type IN ('published', 'retracted', 'correction', 'link')"
 
-    def count(sql: str) -> int:
-        return int(connection.exec_driver_sql(sql).scalar_one())
 
-    unpublished = count("SELECT count(*) FROM item WHERE publication <> 'published'")
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced).
+    A draft or a retracted item is refused even when forced: the older schema would show a
+    draft, and a retracted item without its notice, to the public."""
+    unpublished = int(
+        connection.exec_driver_sql(
+            "SELECT count(*) FROM item WHERE publication <> 'published'"
+        ).scalar_one()
+    )
     if unpublished:
-        # Refused even when forced: the older schema would show a draft, and a retracted item
-        # without its notice, to the public.
         raise DowngradeLoses(
             f"Going below revision 0013 would make {unpublished} drafts or retracted items"
             " public as if published: publish or delete the drafts first. Refused."
         )
-    newer_events = "FROM event WHERE type IN ('published', 'retracted', 'correction', 'link')"
-    lost = {
-        "events of publishing, retracting, correcting or linking": count(
-            "SELECT count(*) " + newer_events
-        ),
-        "audit entries": count("SELECT count(*) FROM audit_entry"),
-    }
-    losing = [f"{n} {what}" for what, n in lost.items() if n]
-    if losing and not force:
-        # The history is never cut short unless the operator says so (having exported it).
-        raise DowngradeLoses(
-            "Going below revision 0013 would lose " + ", ".join(losing) + ":"
-            " refused (export first, then `tracker db downgrade --force`)."
-        )
-    if losing:
-        op.execute("DELETE " + newer_events)
+    return count_losses(
+        connection,
+        {
+            "events of publishing, retracting, correcting or linking": (
+                "SELECT count(*) " + NEWER_EVENTS
+            ),
+            "audit entries": "SELECT count(*) FROM audit_entry",
+        },
+    )
+
+
+def downgrade() -> None:
+    connection = op.get_bind()
+    lost = losses(connection)
+    # The history is never cut short unless the operator says so (having exported it).
+    refuse_unless_forced(revision, lost)
+    if lost:
+        op.execute("DELETE " + NEWER_EVENTS)
     op.drop_index("ix_audit_entry_user_id", table_name="audit_entry")
     op.drop_table("audit_entry")
     with op.batch_alter_table("event", schema=None) as batch_op:

@@ -9,9 +9,11 @@ Create Date: 2026-12-03 15:00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import context, op
+from alembic import op
+from sqlalchemy.engine import Connection
 
-from service.db import DowngradeLoses, UTCDateTime
+from service.db import UTCDateTime
+from service.migrate import count_losses, refuse_unless_forced
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -75,19 +77,20 @@ def upgrade() -> None:
     )
 
 
-def downgrade() -> None:
-    connection = op.get_bind()
-    force = bool(context.config.attributes.get("force"))
-    decisions = int(
-        connection.exec_driver_sql("SELECT count(*) FROM suggestion_decision").scalar_one()
+def losses(connection: Connection) -> dict[str, int]:
+    """What going below this revision loses (tracker db downgrade refuses it unless forced).
+    Editors' decisions are examples nobody can make again; the suggestions themselves are
+    computed again from the texts."""
+    return count_losses(
+        connection,
+        {
+            "editors' decisions on suggestions": "SELECT count(*) FROM suggestion_decision",
+        },
     )
-    if decisions and not force:
-        # Editors' decisions are examples nobody can make again; the suggestions themselves
-        # are computed again from the texts.
-        raise DowngradeLoses(
-            f"Going below revision 0014 would lose {decisions} editors' decisions on"
-            " suggestions: refused (export first, then `tracker db downgrade --force`)."
-        )
+
+
+def downgrade() -> None:
+    refuse_unless_forced(revision, losses(op.get_bind()))
     op.drop_index("ix_suggestion_decision_source", table_name="suggestion_decision")
     op.drop_table("suggestion_decision")
     op.drop_table("source_suggestions")

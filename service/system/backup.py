@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,6 +33,7 @@ from service.db import UTCDateTime, write_session
 from service.errors import TrackerError
 from service.items import search
 from service.models import metadata
+from service.sources.service import sha256_of
 
 EXPORT_FORMAT = "accountability-tracker-export"
 EXPORT_VERSION = 1
@@ -283,13 +284,14 @@ def import_json(engine: Engine, data: bytes) -> dict[str, int]:
                     f"The database is not empty (table {table.name} has rows): import only "
                     "into an empty, migrated database."
                 )
+        decoded: dict[str, list[dict[str, Any]]] = {}
         for name, table in tables.items():
             entry = given[name]
             columns = [table.columns[c] for c in entry.get("columns", []) if c in table.columns]
             if len(columns) != len(table.columns) or len(columns) != len(entry["columns"]):
                 raise _refuse(f"Table {name}: the export's columns are not the table's columns.")
             try:
-                rows = [
+                decoded[name] = [
                     {
                         column.name: _from_json(column, value)
                         for column, value in zip(columns, row, strict=True)
@@ -298,6 +300,10 @@ def import_json(engine: Engine, data: bytes) -> dict[str, int]:
                 ]
             except (TypeError, ValueError) as exc:
                 raise _refuse(f"Table {name}: a row does not fit the table ({exc}).") from None
+        # Checked as `tracker seed` checks its files, before a row is written.
+        check_archive(decoded)
+        for name, table in tables.items():
+            rows = decoded[name]
             for start in range(0, len(rows), _INSERT_BATCH):
                 connection.execute(table.insert(), rows[start : start + _INSERT_BATCH])
             counts[name] = len(rows)
@@ -306,6 +312,93 @@ def import_json(engine: Engine, data: bytes) -> dict[str, int]:
         # The search index is not part of an export: written from the imported rows.
         search.rebuild(connection)
     return counts
+
+
+def check_archive(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """What an export says of its texts must hold, as when they were archived: each source's
+    SHA-256 is that of its text (an original's, that of its bytes), each item's quote is its
+    source's text between its offsets, a reply's quote is found in the source it names, and a
+    quote an edit or a correction recorded with its offsets is some source's text there. The
+    first mismatch is refused, naming the table, the row and the field."""
+
+    def refuse(table: str, key: object, field: str, why: str) -> TransferError:
+        return _refuse(
+            f"The export does not match its archived texts: table {table}, row {key},"
+            f" field {field}: {why}. Nothing was imported."
+        )
+
+    texts: dict[Any, str] = {}
+    for source in rows.get("source", []):
+        text = source.get("text")
+        if not isinstance(text, str):
+            raise refuse("source", source.get("id"), "text", "missing")
+        if source.get("sha256") != sha256_of(text.encode("utf-8")):
+            raise refuse("source", source.get("id"), "sha256", "not the SHA-256 of its text")
+        texts[source.get("id")] = text
+    for original in rows.get("source_original", []):
+        data = original.get("data")
+        if not isinstance(data, bytes) or original.get("sha256") != sha256_of(data):
+            raise refuse(
+                "source_original", original.get("source_id"), "sha256",
+                "not the SHA-256 of the original's bytes",
+            )  # fmt: skip
+    for item in rows.get("item", []):
+        text = texts.get(item.get("source_id"))
+        if text is None:
+            raise refuse("item", item.get("id"), "source_id", "no such source in the export")
+        why = _quote_mismatch(
+            text, item.get("quote"), item.get("quote_start"), item.get("quote_end")
+        )
+        if why is not None:
+            raise refuse("item", item.get("id"), why[0], why[1])
+    for event in rows.get("event", []):
+        _check_event(event, texts, refuse)
+
+
+def _quote_mismatch(text: str, quote: Any, start: Any, end: Any) -> tuple[str, str] | None:
+    """(field, why) when `quote` is not text[start:end]."""
+    if not isinstance(quote, str) or not quote:
+        return "quote", "empty"
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return "quote_start", f"offsets {start}..{end} are not within the source's text"
+    if text[start:end] == quote:
+        return None
+    if quote not in text:
+        return "quote", f"not found verbatim in the source's text (offsets {start}..{end})"
+    if text.startswith(quote, start):
+        return "quote_end", f"offset {end} is not the end of the quote"
+    return "quote_start", f"the source's text at {start}..{end} is not the quote"
+
+
+def _check_event(
+    event: dict[str, Any], texts: dict[Any, str], refuse: Callable[..., TransferError]
+) -> None:
+    key = event.get("id")
+    quote = event.get("evidence_quote")
+    if event.get("type") == "reply" and event.get("source_id") is not None and quote:
+        text = texts.get(event["source_id"])
+        if text is None:
+            raise refuse("event", key, "source_id", "no such source in the export")
+        if quote not in text:
+            raise refuse("event", key, "evidence_quote", "not found verbatim in its source")
+    changes = event.get("changes")
+    if not isinstance(changes, dict) or not {"quote", "quote_start", "quote_end"} <= changes.keys():
+        return
+    # The passage before and after the change; the source it was taken from may be another
+    # (the change may have moved it), so any archived text with that passage there will do.
+    for side in (0, 1):
+        try:
+            quote, start, end = (changes[k][side] for k in ("quote", "quote_start", "quote_end"))
+        except (TypeError, IndexError, KeyError):
+            raise refuse(
+                "event", key, "changes", "a quote's change is not [before, after]"
+            ) from None
+        if all(_quote_mismatch(text, quote, start, end) for text in texts.values()):
+            raise refuse(
+                "event", key, "changes",
+                f"the quote {'before' if side == 0 else 'after'} the change is no source's text"
+                f" at {start}..{end}",
+            )  # fmt: skip
 
 
 def _reset_sequences(connection: sa.Connection, tables: Any) -> None:

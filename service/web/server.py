@@ -7,6 +7,11 @@ connection opening, or of its first byte on a kept-alive connection; its body wi
 `body_timeout` seconds of the head. Past either, the client gets 408 and the connection is
 closed. Once a request is read nothing is timed here: the handler's own work has its own limits.
 An idle kept-alive connection is closed by uvicorn's keep-alive timeout.
+
+uvicorn has no public hook for these deadlines, so this subclasses its protocol class, which is
+not part of its public API: pyproject.toml pins uvicorn to the minor versions it was checked
+with, `check_uvicorn()` refuses to serve when what it relies on is gone, and
+tests/system/test_operations_safety.py drives the deadlines in-process on every upgrade.
 """
 
 from __future__ import annotations
@@ -26,6 +31,39 @@ TIMEOUT_RESPONSE = (
     b"\r\n"
     b"The request was not sent in time"
 )
+
+
+# What the class below relies on in uvicorn's protocol (beside `cycle.response_started`).
+RELIED_ON_METHODS = (
+    "connection_made", "connection_lost", "on_message_begin", "on_headers_complete",
+    "on_message_complete",
+)  # fmt: skip
+RELIED_ON_ATTRIBUTES = ("loop", "transport", "cycle")
+
+
+def uvicorn_changes() -> list[str]:
+    """What DeadlineHttpProtocol relies on that the installed uvicorn's protocol class lacks
+    (empty when nothing is missing); checked on the class and on the attributes its
+    constructor sets."""
+    missing = [
+        f"HttpToolsProtocol.{name}()"
+        for name in RELIED_ON_METHODS
+        if not callable(getattr(HttpToolsProtocol, name, None))
+    ]
+    init = getattr(HttpToolsProtocol.__init__, "__code__", None)
+    names = set(init.co_names) if init is not None else set()
+    missing += [f"HttpToolsProtocol.{name}" for name in RELIED_ON_ATTRIBUTES if name not in names]
+    return missing
+
+
+def check_uvicorn() -> None:
+    """Refuse to serve with a uvicorn whose protocol lacks what the deadlines rely on."""
+    if missing := uvicorn_changes():
+        raise RuntimeError(
+            "the installed uvicorn lacks what service/web/server.py relies on ("
+            + ", ".join(missing)
+            + "): install the version pinned in pyproject.toml"
+        )
 
 
 class DeadlineHttpProtocol(HttpToolsProtocol):
