@@ -9,7 +9,14 @@ import re
 import unicodedata
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 # Ids are 32-bit integers on every database the tracker runs on.
 MAX_ID = 2**31 - 1
@@ -107,10 +114,19 @@ Day = Annotated[
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 
+# A web address given in full (`https://…`): documented as `format: uri`.
+UrlText = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    WithJsonSchema({"type": "string", "format": "uri", "maxLength": 2000}),
+]
+# An address on this server (`/api/v1/items/…`): a relative reference.
+PathText = Annotated[str, WithJsonSchema({"type": "string", "format": "uri-reference"})]
+
 
 class Links(BaseModel):
-    self: str
-    html: str
+    self: PathText
+    html: PathText
 
 
 def slugify(text: str, *, fallback: str = "item") -> str:

@@ -15,6 +15,7 @@ from service.errors import Busy
 from service.events import atom, following
 from service.events import service as events
 from service.events.models import ChangeFeed, Corrections, WindowEnd, WindowStart
+from service.items.vocabulary import KindName, StatusName
 from service.shapes import MAX_ID
 from service.web.deps import SessionDep
 from service.web.paging import link_next, next_page
@@ -91,9 +92,9 @@ def changes(
 def feed_atom(
     request: Request,
     session: SessionDep,
-    kind: Annotated[str | None, Query(max_length=40, description="A kind's code.")] = None,
+    kind: Annotated[KindName | None, Query(max_length=40, description="A kind's code.")] = None,
     status: Annotated[
-        str | None, Query(max_length=40, description="The items' status now (a code).")
+        StatusName | None, Query(max_length=40, description="The items' status now (a code).")
     ] = None,
     actor: Annotated[
         str | None,

@@ -18,7 +18,7 @@ from service.actors.models import ActorRef
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import StatusCode, label_of
 from service.masking import Masker
-from service.shapes import Day, InputModel, JsonNumber, Timestamp
+from service.shapes import Day, InputModel, JsonNumber, Timestamp, UrlText
 from service.sources.models import SourceRef
 
 # A reply is the answer of an actor (the accused body, the council rated) to an item: its words
@@ -100,7 +100,7 @@ class EventPublic(BaseModel):
     to_status: StatusCode | None
     to_status_label: str | None
     note: str | None
-    evidence_url: str | None
+    evidence_url: UrlText | None
     evidence_quote: str | None
     progress_value: JsonNumber | None
     changes: dict[str, Any] | None
@@ -290,7 +290,7 @@ class ReplyCreate(InputModel):
 
     by: str = PField(min_length=1, max_length=120, description="The actor who replied (slug).")
     text: str = PField(min_length=1, max_length=20000, description="What they said.")
-    url: str | None = PField(default=None, max_length=2000, description="Where they said it.")
+    url: UrlText | None = PField(default=None, description="Where they said it.")
     source: str | None = PField(
         default=None, max_length=120, description="An archived source holding the reply (slug)."
     )
@@ -308,7 +308,7 @@ class ReplyPublic(BaseModel):
     id: int
     by: ActorRef
     text: str
-    url: str | None
+    url: UrlText | None
     source: SourceRef | None
     quote: str | None
     occurred_on: Day | None

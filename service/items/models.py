@@ -23,16 +23,27 @@ from service.events.models import EventPublic, ReplyPublic
 from service.items.vocabulary import (
     RESOLVED_STATUSES,
     KindCode,
+    KindName,
     Outcome,
     Phase,
     StatusCode,
+    StatusName,
     kind_status_check_sql,
     progress_target,
     status_of,
 )
 from service.links.models import ORDERED_LINKS, ItemBrief, Rollup, in_public_order
 from service.masking import Masker
-from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp, json_number
+from service.shapes import (
+    SLUG_PATTERN,
+    Day,
+    InputModel,
+    JsonNumber,
+    Links,
+    Timestamp,
+    UrlText,
+    json_number,
+)
 from service.sources.models import SourceRef
 
 PUBLISHED = "published"
@@ -118,12 +129,12 @@ class ItemCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     slug: str | None = PField(default=None, min_length=1, max_length=120, pattern=SLUG_PATTERN)
-    kind: str
+    kind: KindName
     title: str = PField(min_length=1, max_length=300)
     description: str | None = PField(default=None, max_length=20000)
     actor: str = PField(min_length=1, max_length=120)
     responsible: str | None = PField(default=None, max_length=120)
-    status: str | None = None
+    status: StatusName | None = None
     source: str = PField(min_length=1, max_length=120)
     quote: str = PField(min_length=1, max_length=20000)
     quote_start: int | None = PField(default=None, ge=0)
@@ -176,8 +187,8 @@ class ItemCorrection(InputModel):
         "not the mayor.`",
     )
     title: str | None = PField(default=None, min_length=1, max_length=300)
-    kind: str | None = PField(default=None, description="A new kind, with `status` of it.")
-    status: str | None = PField(
+    kind: KindName | None = PField(default=None, description="A new kind, with `status` of it.")
+    status: StatusName | None = PField(
         default=None, description="With a new kind: its status (else the kind's first)."
     )
     actor: str | None = PField(default=None, min_length=1, max_length=120)
@@ -191,9 +202,9 @@ class ItemCorrection(InputModel):
 class StatusChange(InputModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: str = PField(min_length=1, max_length=40)
+    status: StatusName = PField(min_length=1, max_length=40)
     note: str = PField(max_length=20000)
-    evidence_url: str | None = PField(default=None, max_length=2000)
+    evidence_url: UrlText | None = None
     evidence_quote: str | None = PField(default=None, max_length=20000)
     progress_value: float | None = PField(default=None, ge=0, allow_inf_nan=False)
     expected_version: int | None = PField(default=None, ge=1)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import WithJsonSchema
 
 PHASES: Final = ("open", "active", "resolved")
 PHASE_LABELS: Final = {"open": "Open", "active": "Active", "resolved": "Resolved"}
@@ -191,5 +193,27 @@ OUTCOME_LABELS: Final = {
     "pending": "No outcome yet",
 }
 
-KindCode = Literal["commitment", "allegation", "proposal"]
-StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]
+# The kinds and the statuses as the API documents them: one named enum each (`Kind`, `Status`),
+# which the OpenAPI document keeps once as a component and refers to everywhere.
+NAMED_ENUM = "x-named-enum"
+KIND_SCHEMA: Final[dict[str, Any]] = {
+    "type": "string",
+    "enum": list(KIND_CODES),
+    "description": "The kind of item.",
+    NAMED_ENUM: "Kind",
+}
+STATUS_SCHEMA: Final[dict[str, Any]] = {
+    "type": "string",
+    "enum": list(STATUS_CODES),
+    "description": "A status; each kind allows its own (`GET /api/v1/vocabulary`).",
+    NAMED_ENUM: "Status",
+}
+KindCode = Annotated[Literal["commitment", "allegation", "proposal"], WithJsonSchema(KIND_SCHEMA)]
+StatusCode = Annotated[
+    Literal[STATUS_CODES],  # type: ignore[valid-type]
+    WithJsonSchema(STATUS_SCHEMA),
+]
+# Inputs whose kind or status the service checks itself (the status within its kind), with
+# its own message: documented as the same enums.
+KindName = Annotated[str, WithJsonSchema(KIND_SCHEMA)]
+StatusName = Annotated[str, WithJsonSchema(STATUS_SCHEMA)]

@@ -5,12 +5,14 @@ public) and the report itself, one model that the page, its JSON and Markdown tw
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel
 from pydantic import Field as PField
 
 from service.events.models import EventPublic
 from service.items.models import ItemPublic, Summary
+from service.items.vocabulary import KindName, StatusName
 from service.shapes import Day, JsonNumber, Timestamp
 
 # The longest window a report covers, in days (a year, leap day included).
@@ -76,7 +78,7 @@ class ReportChange(BaseModel):
 class StatusChangeGroup(BaseModel):
     """The window's status changes to statuses of one kind and outcome."""
 
-    kind: str | None = PField(description="The kind, or null where the statuses do not say.")
+    kind: KindName | None = PField(description="The kind, or null where the statuses do not say.")
     kind_label: str
     outcome: str
     changes: list[ReportChange]
@@ -85,15 +87,15 @@ class StatusChangeGroup(BaseModel):
 class CountRow(BaseModel):
     """A count at the start and at the end of the window."""
 
-    kind: str
+    kind: KindName | Literal["all"] = PField(description="A kind, or `all` for the totals.")
     label: str
-    status: str | None = PField(description="A status code; null for the kind's total.")
+    status: StatusName | None = PField(description="A status code; null for the kind's total.")
     start: int
     end: int
 
 
 class OutcomeCounts(BaseModel):
-    kind: str
+    kind: KindName
     label: str
     start: dict[str, int]
     end: dict[str, int]
@@ -101,7 +103,7 @@ class OutcomeCounts(BaseModel):
 
 class OverdueItem(BaseModel):
     item: ReportItem
-    kind: str
+    kind: KindName
     status_label: str
     actor: str
     due_on: Day

@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any, Final, Literal
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema, computed_field
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
@@ -15,7 +15,7 @@ from service import urls
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import KindCode
 from service.masking import Masker
-from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp
+from service.shapes import SLUG_PATTERN, Day, InputModel, JsonNumber, Links, Timestamp, UrlText
 
 PRECISIONS: Final = ("day", "month", "year")
 Precision = Literal["day", "month", "year"]
@@ -139,7 +139,13 @@ def _http_url(value: str | None) -> str | None:
     return value
 
 
-HttpUrl = Annotated[str | None, AfterValidator(_http_url)]
+HttpUrl = Annotated[
+    str | None,
+    AfterValidator(_http_url),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "uri", "maxLength": 2000}, {"type": "null"}]}
+    ),
+]
 
 
 class SourceMetadata(InputModel):
@@ -200,7 +206,7 @@ class SourcePublic(BaseModel):
     slug: str
     title: str
     publisher: str | None
-    url: str | None
+    url: UrlText | None
     published_on: Day | None
     published_precision: Precision | None
     date_note: str | None
