@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from service import group_commit, urls
 from service.db import one_build_at_a_time, read_session, write_session
 from service.delivery.conditional import API, EXPORT, PUBLIC, Document, Export, Viewer, answer
-from service.errors import not_found
+from service.errors import not_found, require_version
 from service.events import service as events
 from service.events.models import History, ReplyCreate, ReplyPublic
 from service.items import csv_export, edits, listing, replies, summary_as_of
@@ -242,12 +242,28 @@ def update_item(
     responses=WRITE_ERRORS,
     summary="Change an item's status (editor), with a note",
 )
-async def change_status(ref: str, change: StatusChange, check: CheckedInWrite) -> Response:
+async def change_status(
+    ref: str,
+    change: StatusChange,
+    check: CheckedInWrite,
+    if_match: Annotated[
+        str | None,
+        Header(description='Optional: the ETag of the item, or its version, e.g. "3".'),
+    ] = None,
+) -> Response:
     # Status changes are the busiest write: on SQLite they share commits (service/group_commit.py),
     # and the editor's token is checked in the same transaction.
     def change_it(session: Session) -> ItemPublic:
         editor = check.editor(session.connection())
-        return items.record_status_change(session, ref=ref, change=change, user_id=editor.user_id)
+        checked = change
+        if if_match is not None:
+            # Optional here, and read as on every edit: a weak ETag or another version is a 412.
+            version = parse_if_match(if_match, "item")
+            current = items.get_row(session, ref=ref).version
+            require_version("item", current=current, asked=version)
+            if change.expected_version is None:
+                checked = change.model_copy(update={"expected_version": version})
+        return items.record_status_change(session, ref=ref, change=checked, user_id=editor.user_id)
 
     return json_response(await group_commit.write(change_it))
 

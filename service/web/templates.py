@@ -87,6 +87,13 @@ def format_when(value: str | dt.datetime | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else ""
 
 
+def format_moment(value: str | dt.datetime | None) -> str:
+    """2026-11-23T06:53:12+00:00: a moment for a `<time datetime>` attribute, to the second and
+    with its offset (HTML allows three fractional digits at most; the tracker keeps six)."""
+    moment = _as_datetime(value)
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
 def format_recorded_day(value: str | dt.datetime | None) -> str:
     """23 Nov 2026: the day something was recorded here (the time is in the datetime)."""
     moment = _as_datetime(value)
@@ -159,6 +166,7 @@ def templates() -> Jinja2Blocks:
     )
     env.filters.update(
         when=format_when,
+        moment=format_moment,
         recorded_day=format_recorded_day,
         day=format_day,
         number=format_number,
