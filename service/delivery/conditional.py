@@ -12,6 +12,9 @@ bytes here, in one order, whatever the route.
 4. The document's value is masked (`masking.public`) unless the viewer is an editor reading a
    page, then written to bytes, then kept for the fast path; nothing is masked after it is
    written, so no name can hide in an escape or a split.
+5. Text is sent in the content coding the request accepts (`encoding`): encoded once from the
+   identity bytes and kept so, under its own ETag (the identity ETag with the coding after it).
+   A 304 is given for a copy in any coding the request accepts, with that copy's ETag.
 
 A route says how its answers are delivered with a `Policy`: one object per route, not a list of
 arguments at every call.
@@ -28,7 +31,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service.delivery import heavy, masking
-from service.delivery.keys import cache_key, matches, prefixed
+from service.delivery.encoding import (
+    IDENTITY,
+    MIN_SIZE,
+    PLAIN,
+    accepted,
+    compressible,
+    encode,
+    etag_in,
+)
+from service.delivery.keys import cache_key, current_coding, prefixed
 from service.delivery.store import Body, PublicPath, public_paths, scope, store
 from service.delivery.version import data_version
 from service.masking import Masker
@@ -52,7 +64,9 @@ class Policy:
     `shared`: the answer is the same for everyone it is given to, so its body is kept and the
     fast path may send it. `pages`: HTML made for its viewer, shared among anonymous readers
     only, and masked for everyone who cannot edit. `keep_body`: keep built bodies in memory
-    (not for streams, which are kept on disk by `heavy`, nor for uploads)."""
+    (not for streams, which are kept on disk by `heavy`, nor for uploads). `compress` (from
+    the media type): sent in the content coding the request accepts; `vary_header`: `vary`,
+    with `Accept-Encoding` when it compresses."""
 
     media_type: str = JSON
     shared: bool = True
@@ -60,6 +74,14 @@ class Policy:
     vary: tuple[str, ...] = ()
     cache_control: str = REVALIDATE
     keep_body: bool = True
+    compress: bool = field(init=False)
+    vary_header: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        compress = compressible(self.media_type)
+        vary = (*self.vary, "Accept-Encoding") if compress else self.vary
+        object.__setattr__(self, "compress", compress)
+        object.__setattr__(self, "vary_header", ", ".join(vary))
 
 
 API = Policy()
@@ -144,59 +166,89 @@ def answer(
         vary=policy.vary,
     )
     etag = prefixed(key, etag_prefix)
-    headers = {"ETag": etag, "Cache-Control": policy.cache_control}
-    if policy.vary:
-        headers["Vary"] = ", ".join(policy.vary)
+    codings = accepted(request.headers.get("accept-encoding")) if policy.compress else PLAIN
+    headers = {"Cache-Control": policy.cache_control}
+    if policy.vary_header:
+        headers["Vary"] = policy.vary_header
     shared = policy.shared and not viewer.key
     if shared:
         names = frozenset(request.query_params.keys())
         public_paths.mark(
             request.url.path,
-            PublicPath(policy.vary, policy.cache_control, policy.pages, bool(etag_prefix), names),
-        )
-    if matches(request.headers.get("if-none-match"), etag):
-        return not_modified(etag, headers)
+            PublicPath(
+                policy.vary, policy.cache_control, policy.pages, bool(etag_prefix), names,
+                policy.compress, policy.vary_header,
+            ),
+        )  # fmt: skip
+    held = current_coding(request.headers.get("if-none-match"), etag, codings)
+    if held is not None:
+        return not_modified(etag_in(etag, held), headers)
+    headers["ETag"] = etag
     where = scope(session.get_bind().engine.url, version)
     keep = shared and policy.keep_body
-    if keep and (kept := store.body(where, key)) is not None:
-        return _send(kept)
+    coding = codings.chosen
+    if keep:
+        if (kept := store.body(where, key, coding)) is not None:
+            return _send(kept)
+        if coding != IDENTITY and (plain := store.body(where, key)) is not None:
+            # Kept as it is, not yet in this coding: encoded once, then kept so too.
+            encoded = _encoded(plain, coding)
+            store.keep_body(where, key, encoded, coding)
+            return _send(encoded)
     built = build()
     if isinstance(built, Response):
         built.headers.update(headers)
         return built
     if isinstance(built, Export):
-        return _export(key, built, policy, {**headers, **built.headers})
+        return _export(key, built, policy, {**headers, **built.headers}, coding)
     shown = Masker() if viewer.sees_names else masking.masker(session, version)
     data = built.write(masking.public(built.value, shown))
     if built.momentary:
         momentary = {
             "Cache-Control": "no-store",
-            **({"Vary": headers["Vary"]} if policy.vary else {}),
+            **({"Vary": policy.vary_header} if policy.vary_header else {}),
         }
-        return Response(data, built.status, headers={**built.headers, **momentary},
-                        media_type=policy.media_type)  # fmt: skip
-    response = Response(
-        data, built.status, headers={**built.headers, **headers}, media_type=policy.media_type
-    )
+        body = _body(data, {**built.headers, **momentary}, policy.media_type)
+        return _send(_encoded(body, coding), built.status)
+    body = _body(data, {**built.headers, **headers}, policy.media_type)
+    sent = _encoded(body, coding)
     if keep and built.status == 200:
-        store.keep_body(
-            where,
-            key,
-            Body(
-                data,
-                response.headers.get("content-type", policy.media_type),
-                tuple(
-                    (k, v)
-                    for k, v in response.headers.items()
-                    if k not in ("content-length", "content-type")
-                ),
-            ),
-        )
-    return response
+        store.keep_body(where, key, body)
+        if coding != IDENTITY:
+            store.keep_body(where, key, sent, coding)
+    return _send(sent, built.status)
 
 
-def _send(body: Body) -> Response:
-    response = Response(body.data, 200, media_type=body.media_type)
+# Headers that `_send` sets from the body itself.
+_SET_WHEN_SENT = ("content-length", "content-type")
+
+
+def _body(data: bytes, headers: Mapping[str, str], media_type: str) -> Body:
+    """Bytes as they would be sent with these headers."""
+    response = Response(data, headers=headers, media_type=media_type)
+    return Body(
+        data,
+        response.headers.get("content-type", media_type),
+        tuple((k, v) for k, v in response.headers.items() if k not in _SET_WHEN_SENT),
+    )
+
+
+def _encoded(body: Body, coding: str) -> Body:
+    """The body in `coding`, its ETag with the coding after it; as it is when the coding is
+    identity or the body too small to gain (then with its identity ETag)."""
+    if coding == IDENTITY or len(body.data) < MIN_SIZE:
+        return body
+    data = encode(body.data, coding)
+    if len(data) >= len(body.data):
+        return body
+    headers = tuple(
+        (name, etag_in(value, coding) if name == "etag" else value) for name, value in body.headers
+    )
+    return Body(data, body.media_type, (*headers, ("content-encoding", coding)))
+
+
+def _send(body: Body, status: int = 200) -> Response:
+    response = Response(body.data, status, media_type=body.media_type)
     response.headers.update(dict(body.headers))
     return response
 
@@ -206,15 +258,25 @@ def _public_in(session: Session) -> Callable[[Any], Any]:
     return lambda value: masking.public(value, masker)
 
 
-def _export(key: str, export: Export, policy: Policy, headers: dict[str, str]) -> Response:
+def _export(
+    key: str, export: Export, policy: Policy, headers: dict[str, str], coding: str
+) -> Response:
+    # A stream's size is known only at its end: it is encoded whatever its size.
+    if coding != IDENTITY:
+        headers = {**headers, "ETag": etag_in(headers["ETag"], coding), "Content-Encoding": coding}
     # The same data and filters exported before: the file, no pass over the table.
     files = heavy.export_cache()
-    done = files.get(key)
+    done = files.get(key, coding)
     if done is not None:
         return FileResponse(done, media_type=policy.media_type, headers=headers)
     gate = heavy.heavy_reads()
     gate.enter()
-    chunks = files.fill(key, export.chunks(_public_in))
+    # Exported before, not in this coding: the file encoded (and kept so), not the table read.
+    plain = files.open(key) if coding != IDENTITY else None
+    if plain is not None:
+        chunks = files.fill_from(key, plain, coding)
+    else:
+        chunks = files.fill(key, export.chunks(_public_in), coding)
     return StreamingResponse(
         gate.leave_after(chunks), media_type=policy.media_type, headers=headers
     )

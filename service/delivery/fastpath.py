@@ -4,8 +4,9 @@ Reports poll the JSON API and the dashboard refreshes itself, mostly to learn th
 changed. For a path that a route has answered publicly (`conditional.answer`), this middleware
 reads the data version once, on a driver connection of its own (no ORM session, no pool),
 computes the key with the routes' own function (`keys.cache_key`), and answers 304 when the
-client's copy is current, or sends the body this worker already built for that key (`store`).
-Anything else, and any miss, goes on to the app.
+client's copy is current, or sends the body this worker already built for that key (`store`), in
+the content coding the request accepts. Anything else, and any miss (a body not yet kept in that
+coding among them: the route encodes it, off the event loop), goes on to the app.
 
 A body is cached under the ETag of the data version it was built at, and the version is read
 from the database for every request, so a write made through any worker is seen at once.
@@ -32,7 +33,8 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.config import get_settings
-from service.delivery.keys import cache_key, matches
+from service.delivery.encoding import PLAIN, accepted, etag_in
+from service.delivery.keys import cache_key, current_coding
 from service.delivery.store import public_paths, store
 from service.delivery.store import scope as scope_of
 from service.delivery.version import VERSION_SQL, VERSION_SQL_POSTGRESQL, format_version, sql_for
@@ -138,6 +140,18 @@ def _connect(url: str) -> Any:
     return psycopg.connect(_conninfo(url), autocommit=True)
 
 
+def _conditions(raw: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None]:
+    """`If-None-Match` and `Accept-Encoding`, in one pass over the request's headers (a lookup
+    of a header that is not there costs as much as the rest of a 304)."""
+    asked = encodings = None
+    for name, value in raw:
+        if name == b"if-none-match":
+            asked = value.decode("latin-1")
+        elif name == b"accept-encoding":
+            encodings = value.decode("latin-1")
+    return asked, encodings
+
+
 class FastPathMiddleware:
     """`is_anonymous(headers)` tells whether a request carries no credentials at all (the app
     knows its session cookie's name; this middleware does not)."""
@@ -183,22 +197,29 @@ class FastPathMiddleware:
             return
         # Public answers carry no viewer in their key: the same key the route computed.
         etag = cache_key(path, query, version, headers=headers, vary=answer.vary)
-        kept = store.body(scope_of(url, version), etag)
-        asked = headers.get("if-none-match")
-        if matches(asked, etag):
+        where = scope_of(url, version)
+        asked, encodings = _conditions(scope["headers"])
+        codings = accepted(encodings) if answer.compress else PLAIN
+        held = current_coding(asked, etag, codings)
+        if held is not None:
+            kept = store.body(where, etag)
             if kept is not None:
-                etag = dict(kept.headers).get("etag", etag)
+                etag = kept.etag or etag
             elif answer.versioned_etag or (asked or "").strip() == "*":
                 # `*` holds for any answer, a refusal too: without a kept body, only the route
                 # knows whether this URL (its values) has one.
                 await self.app(scope, receive, send)
                 return
-            out = [(b"etag", etag.encode()), (b"cache-control", answer.cache_control.encode())]
-            if answer.vary:
-                out.append((b"vary", ", ".join(answer.vary).encode()))
+            out = [
+                (b"etag", etag_in(etag, held).encode()),
+                (b"cache-control", answer.cache_control.encode()),
+            ]
+            if answer.vary_header:
+                out.append((b"vary", answer.vary_header.encode()))
             await send({"type": "http.response.start", "status": 304, "headers": out})
             await send({"type": "http.response.body", "body": b""})
             return
+        kept = store.body(where, etag, codings.chosen)
         if kept is None:
             await self.app(scope, receive, send)
             return

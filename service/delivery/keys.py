@@ -1,6 +1,8 @@
 """The one cache key: what an answer depends on (its URL, the data version, today's date, the
 viewer, the request headers it varies on), as a strong ETag. The routes' conditional GET and the
 fast path both compute it here, so that they can never disagree about which body a key names.
+An answer in a content coding has the same key, with the coding after it in its ETag
+(`encoding.etag_in`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import urlencode
+
+from service.delivery.encoding import IDENTITY, PLAIN, Accepted, etag_in, split_tag
 
 
 def today() -> str:
@@ -55,9 +59,29 @@ def _opaque(tag: str) -> str:
 
 def matches(if_none_match: str | None, etag: str) -> bool:
     """`If-None-Match` against an ETag, with the weak comparison it calls for (W/"x" is "x")."""
+    return current_coding(if_none_match, etag, PLAIN) is not None
+
+
+def current_coding(if_none_match: str | None, etag: str, accepted: Accepted) -> str | None:
+    """The coding of a copy that `If-None-Match` shows the client holds, current, of the answer
+    whose identity ETag is `etag`: one of the ETags it lists is that answer's in a coding this
+    request accepts (`"x"`, or `"x-gzip"` with gzip accepted), compared weakly (W/"x" is "x").
+    The coding chosen for this request comes first; None when no copy is current."""
     if not if_none_match:
-        return False
+        return None
+    # The usual case first: the one ETag this answer was sent with, sent back as it came.
+    if if_none_match == etag and IDENTITY in accepted.codings:
+        return IDENTITY
+    if if_none_match == etag_in(etag, accepted.chosen):
+        return accepted.chosen
     if if_none_match.strip() == "*":
-        return True
+        return accepted.chosen
     wanted = _opaque(etag)
-    return any(_opaque(candidate) == wanted for candidate in if_none_match.split(","))
+    found = None
+    for candidate in if_none_match.split(","):
+        base, coding = split_tag(candidate.strip().removeprefix("W/").strip('"'))
+        if base.rpartition("-")[2] == wanted and coding in accepted.codings:
+            if coding == accepted.chosen:
+                return coding
+            found = found or coding
+    return found

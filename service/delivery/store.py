@@ -6,8 +6,10 @@ request made at that version.
 An entry lives under its scope: the database, the data version and today's date. Every write
 changes the version, so an entry is never stale: once the data has moved on, its scope is never
 asked for again, and only the newest few scopes are kept. Within a scope entries are kept least
-recently used first out, and the bytes of kept bodies are bounded across scopes. After a write the
-requests that arrive together all miss: one computes each value while the others wait for it.
+recently used first out, and the bytes of kept bodies are bounded across scopes. A body is kept
+in each content coding it was asked in (each encoded once, from the identity bytes). After a
+write the requests that arrive together all miss: one computes each value while the others wait
+for it.
 
 Which paths answered publicly (and how) is remembered beside it, so that the fast path knows
 which requests it may answer before any routing.
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from service.delivery.encoding import IDENTITY
 from service.delivery.keys import today
 
 T = TypeVar("T")
@@ -32,11 +35,16 @@ Scope = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class Body:
-    """An answer as sent: its bytes, media type and headers (Content-Length aside)."""
+    """An answer as sent: its bytes, media type and headers (Content-Length aside), in one
+    content coding (its `Content-Encoding` header says which, when it is not identity)."""
 
     data: bytes
     media_type: str
     headers: tuple[tuple[str, str], ...]
+
+    @property
+    def etag(self) -> str | None:
+        return next((value for name, value in self.headers if name == "etag"), None)
 
 
 class _Pending:
@@ -60,6 +68,9 @@ class VersionStore:
         self._pending: dict[tuple[Scope, Hashable], _Pending] = {}
         self._bytes = 0
         self._lock = threading.Lock()
+        # Lookups of kept bodies that found one, and that did not (read by /metrics).
+        self.hits = 0
+        self.misses = 0
 
     def value(self, scope: Scope, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key` at this scope, made (once, whoever asks) if missing."""
@@ -90,15 +101,20 @@ class VersionStore:
                 del self._pending[scope, key]
             pending.done.set()
 
-    def body(self, scope: Scope, etag: str) -> Body | None:
+    def body(self, scope: Scope, etag: str, coding: str = IDENTITY) -> Body | None:
+        """The body kept under the identity ETag `etag`, in `coding`."""
         with self._lock:
-            found = self._find(scope, ("body", etag))
-        return None if found is _MISSING else found
+            found = self._find(scope, _body_key(etag, coding))
+            if found is _MISSING:
+                self.misses += 1
+                return None
+            self.hits += 1
+        return found  # type: ignore[no-any-return]
 
-    def keep_body(self, scope: Scope, etag: str, body: Body) -> None:
+    def keep_body(self, scope: Scope, etag: str, body: Body, coding: str = IDENTITY) -> None:
         if len(body.data) > self.max_bytes // 4:
             return  # one huge body would push out everything else
-        self._put(scope, ("body", etag), body)
+        self._put(scope, _body_key(etag, coding), body)
 
     def _find(self, scope: Scope, key: Hashable) -> Any:
         values = self._kept.get(scope)
@@ -147,6 +163,10 @@ class VersionStore:
 _MISSING = object()
 
 
+def _body_key(etag: str, coding: str) -> Hashable:
+    return ("body", etag) if coding == IDENTITY else ("body", etag, coding)
+
+
 def _size(value: Any) -> int:
     return len(value.data) if isinstance(value, Body) else 0
 
@@ -156,13 +176,17 @@ class PublicPath:
     """How a path answered publicly: the headers it varies on, its Cache-Control, whether it is
     the same for anonymous readers only (pages), and whether its ETag starts with the resource's
     own version (which only the kept body knows). `query_names`: the query parameters the route
-    has answered with (the fast path answers no URL that has another: a route may refuse it)."""
+    has answered with (the fast path answers no URL that has another: a route may refuse it).
+    `compress`: its answers are sent in the content coding a request accepts; `vary_header`: its
+    `Vary` (`vary`, and `Accept-Encoding` when it compresses)."""
 
     vary: tuple[str, ...]
     cache_control: str
     anonymous_only: bool
     versioned_etag: bool
     query_names: frozenset[str] = frozenset()
+    compress: bool = False
+    vary_header: str = ""
 
 
 class PublicPaths:

@@ -216,6 +216,7 @@ class Requests:
     if_none_match: str = ""
     token: str = ""
     unique: bool = False
+    accept_encoding: str = ""
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -241,6 +242,7 @@ def wrk(
         BENCH_IF_NONE_MATCH=requests.if_none_match,
         BENCH_TOKEN=requests.token,
         BENCH_UNIQUE="1" if requests.unique else "",
+        BENCH_ACCEPT_ENCODING=requests.accept_encoding,
     )
     if load.warmup > 0:
         _wrk_once(base, load.threads, load.connections, load.warmup, env)

@@ -3,6 +3,7 @@
 --                        empty); each connection cycles through them from a random start
 --   BENCH_IF_NONE_MATCH  sent as If-None-Match (a conditional GET)
 --   BENCH_TOKEN          sent as Authorization: Bearer
+--   BENCH_ACCEPT_ENCODING  sent as Accept-Encoding (none by default: identity)
 --   BENCH_UNIQUE         "1": each GET gets a distinct, ignored `_bench` query parameter, so
 --                        that no request is answered from a response cache
 -- done() prints one line, "BENCH {json}", that the harness reads.
@@ -24,6 +25,8 @@ function init(args)
   if etag and etag ~= "" then headers["If-None-Match"] = etag end
   local token = os.getenv("BENCH_TOKEN")
   if token and token ~= "" then headers["Authorization"] = "Bearer " .. token end
+  local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+  if encoding and encoding ~= "" then headers["Accept-Encoding"] = encoding end
   local file = os.getenv("BENCH_REQUESTS")
   for line in io.lines(file) do
     local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")

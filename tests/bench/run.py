@@ -56,8 +56,13 @@ class Context:
     sample: list[tuple[int, str]]  # (id, kind) of items that the writes rotate over
 
 
-def etag_of(base: str, path: str) -> str:
-    status, headers, _ = harness.request(base + path)
+# What browsers send: the answers come encoded (brotli, or gzip without the brotli package).
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+
+
+def etag_of(base: str, path: str, accept_encoding: str = "") -> str:
+    asked = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
+    status, headers, _ = harness.request(base + path, headers=asked)
     etag = headers.get("ETag") or headers.get("etag")
     if status != 200 or not etag:
         raise BenchError(f"GET {path} gave {status} without an ETag")
@@ -111,6 +116,11 @@ ROUTES = (
     Route("not_modified", f"GET {LIST} + If-None-Match (304)", 0.8, 304,
           lambda c: Requests([("GET", LIST, "")], if_none_match=etag_of(c.base, LIST))),
     Route("list", f"GET {LIST}", 0.5, 200, lambda c: Requests([("GET", LIST, "")])),
+    Route("not_modified_encoded", f"GET {LIST} + If-None-Match, encoded (304)", 0.8, 304,
+          lambda c: Requests([("GET", LIST, "")], accept_encoding=BROWSER_ENCODINGS,
+                             if_none_match=etag_of(c.base, LIST, BROWSER_ENCODINGS))),
+    Route("list_encoded", f"GET {LIST}, encoded", 0.5, 200,
+          lambda c: Requests([("GET", LIST, "")], accept_encoding=BROWSER_ENCODINGS)),
     Route("filtered", f"GET {FILTERED}", 0.4, 200, lambda c: Requests([("GET", FILTERED, "")])),
     Route("uncached_list", "GET /api/v1/items, varied limit 1-200 / sort / kind, uncached", 0.25,
           200, uncached_lists),
@@ -151,6 +161,8 @@ def probe(base: str, requests: Requests) -> int:
             headers["If-None-Match"] = requests.if_none_match
         if requests.token:
             headers["Authorization"] = f"Bearer {requests.token}"
+        if requests.accept_encoding:
+            headers["Accept-Encoding"] = requests.accept_encoding
         if requests.unique:
             path += ("&" if "?" in path else "?") + "_bench=probe"
         status, _, _ = harness.request(

@@ -63,7 +63,9 @@ def test_anonymous_dashboard_page_is_cached_but_never_shown_to_an_editor(
     _routes_must_not_run(monkeypatch)
     cached = client.get("/")
     assert cached.content == page.content
-    assert cached.headers["vary"] == "HX-Request, HX-Target, HX-History-Restore-Request"
+    assert cached.headers["vary"] == (
+        "HX-Request, HX-Target, HX-History-Restore-Request, Accept-Encoding"
+    )
     assert cached.headers["cache-control"] == "no-cache, private"
     assert "content-security-policy" in cached.headers
     monkeypatch.undo()
