@@ -63,6 +63,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRACKER_MIGRATIONS_DIR=/app/migrations \
     TRACKER_WEB_DIR=/app/web \
     TRACKER_SEEDS_DIR=/app/seeds \
+    TRACKER_EXPORT_CACHE_DIR=/data/exports \
+    TRACKER_METRICS_DIR=/tmp/tracker-metrics \
     PORT=8000 \
     WORKERS=2
 

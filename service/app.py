@@ -35,15 +35,19 @@ from service.links.views import router as links_views
 from service.reports.views import router as reports_views
 from service.sources.api import router as sources_router
 from service.sources.views import router as sources_views
+from service.system import api_docs
 from service.system.api import router as system_router
 from service.system.api_docs import router as api_docs_router
 from service.web import problems
+from service.web.compression import CompressionMiddleware
 from service.web.cors import CorsMiddleware
+from service.web.http_semantics import HeadAsGetMiddleware
 from service.web.middleware import (
     BodyLimitMiddleware,
     RefuseNulMiddleware,
     SecurityHeadersMiddleware,
 )
+from service.web.observability import ObservabilityMiddleware
 from service.web.query import KNOWN_QUERY_ONLY, UNKNOWN_PARAMETER
 from service.web.static import StaticFilesForever
 from service.withheld import service as withheld
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Accountability tracker",
-        version="1.0.0",
+        # The package's version (api_docs.install sets it, for the document and the API).
         description=(
             "What public bodies promised, are accused of and propose, each tied word for word "
             "to the archived text it came from, and followed until it is resolved."
@@ -116,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFilesForever(directory=settings.web_dir / "static"), name="static")
     problems.install(app)
+    # The OpenAPI document as the API's contract (operation ids, problem+json, the version).
+    api_docs.install(app)
 
     # Dashboard sessions: a signed cookie, HttpOnly, SameSite=Lax, Secure when served over https.
     app.add_middleware(
@@ -127,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Inside the fast path, which sends its kept bodies already encoded.
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(FastPathMiddleware, is_anonymous=is_anonymous)
     # Outside the fast path, so that its answers carry the CORS headers too.
     if settings.cors_origin_list:
@@ -134,7 +142,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseNulMiddleware)
     if settings.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_host_names)
+    # HEAD is the GET it stands for, without the body. It wraps every layer that answers or
+    # changes a body (the fast path, compression, the refusals above), so that a HEAD gets the
+    # GET's status and headers and costs no more; only headers are added outside it.
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware, https=settings.served_over_https, frameable=FRAMEABLE_PATHS
     )
+    # Outermost: the request's id is set before any other layer runs (their log lines and
+    # problem bodies carry it), and every answer, refusals and the fast path's included, is
+    # counted, timed and logged.
+    app.add_middleware(ObservabilityMiddleware, settings=settings)
     return app

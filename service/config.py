@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -73,14 +74,45 @@ class Settings(BaseSettings):
     heavy_reads_at_once: int = 2
     # Uploads read at once in a worker, each in a child process of its own; the rest wait.
     extract_concurrency: int = 2
-    # Where finished CSV exports are kept (by ETag), and how many.
-    export_cache_dir: Path = Path(tempfile.gettempdir()) / f"tracker-exports-{os.getuid()}"
+    # Where finished CSV exports are kept (by ETag), and how many: a folder of this tracker's
+    # own, made with mode 0700 and checked before each use (service/private_folder.py); one
+    # that is a link, another user's or writable by others is not used (exports are then built
+    # each time). Not set: one folder per database (see _export_folder_of_its_own).
+    export_cache_dir: Path = PROJECT_ROOT / "var" / "exports"
     export_cache_files: int = 16
     # Bodies kept in each worker's response cache, keyed by (request, data version).
     response_cache_entries: int = 512
     # Origins whose pages may read the public API with GET and HEAD, comma-separated
     # ("https://news.example.org,https://example.com:8443"); writes stay same-origin. Empty: none.
     cors_origins: str = ""
+    # Logs: `text` lines or one JSON object a line; one line per request on `tracker.access`.
+    log_format: Literal["text", "json"] = "text"
+    access_log: bool = False
+    # Who may read /metrics: nobody (`off`, a 404), a bearer of `metrics_token` (`token`), or
+    # anyone who can reach the tracker (`public`: for a private network, or behind a proxy that
+    # keeps /metrics to itself).
+    metrics: Literal["off", "token", "public"] = "off"
+    metrics_token: str = ""
+    # Where the workers of one `tracker serve --workers N` pool their counts (a folder a run).
+    metrics_dir: Path = PROJECT_ROOT / "var" / "metrics"
+
+    @model_validator(mode="after")
+    def _metrics_token_is_safe(self) -> Settings:
+        if self.metrics == "token" and len(self.metrics_token) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"TRACKER_METRICS=token needs TRACKER_METRICS_TOKEN of at least "
+                f"{MIN_SECRET_LENGTH} characters: it has {len(self.metrics_token)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _export_folder_of_its_own(self) -> Settings:
+        # Beside a SQLite database's file (var/tracker-exports for var/tracker.db); for another
+        # database, under var/, named after it: two trackers never share one, nor evict each
+        # other's files.
+        if "export_cache_dir" not in self.model_fields_set:
+            self.export_cache_dir = default_export_cache_dir(self.database_url)
+        return self
 
     @model_validator(mode="after")
     def _secret_is_safe(self) -> Settings:
@@ -168,6 +200,16 @@ def served_base_url(host: str, port: int) -> str:
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
+def default_export_cache_dir(database_url: str) -> Path:
+    """The CSV export cache's folder of a database when none is configured."""
+    match = re.fullmatch(r"sqlite(?:\+\w+)?:///(?!:memory:)([^?]+)(?:\?.*)?", database_url)
+    if match:
+        database = Path(match.group(1))
+        return database.with_name(f"{database.stem}-exports")
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return PROJECT_ROOT / "var" / f"exports-{digest}"
 
 
 @lru_cache

@@ -11,10 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Match, Route
 from starlette.types import Send
 
 from service import urls
@@ -38,6 +37,8 @@ from service.errors import (
     invalid,
 )
 from service.web import templates
+from service.web.http_semantics import allowed_methods
+from service.web.observability import with_request_id
 from service.web.responses import PROBLEM_JSON, json_bytes
 
 log = logging.getLogger("tracker")
@@ -92,10 +93,19 @@ class Problem(BaseModel):
     instance: str | None = None
     errors: list[ProblemFieldError] | None = None
     current_version: int | None = None
+    request_id: str | None = Field(
+        default=None, description="The request's id (`X-Request-ID`): quote it when reporting."
+    )
 
 
-# OpenAPI response declarations shared by the routers.
-PROBLEM: dict[str, Any] = {"model": Problem, "content": {PROBLEM_JSON: {}}}
+# OpenAPI response declarations shared by the routers. The model registers the `Problem`
+# schema; the document (service/system/api_docs.py) keeps it under problem+json alone, the one
+# type an error is sent as.
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+PROBLEM: dict[str, Any] = {
+    "model": Problem,
+    "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+}
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is current."}
 }
@@ -116,7 +126,7 @@ def problem_body(error: TrackerError, instance: str | None = None) -> dict[str, 
     if error.errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     body.update(error.extra)
-    return body
+    return with_request_id(body)
 
 
 def wants_html(request: Request) -> bool:
@@ -223,23 +233,13 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     elif exc.status_code == 405:
         error = MethodNotAllowed(f"{request.method} is not allowed here.")
         response = problem_response(request, error)
-        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        # Every method of every route at this path (Starlette names only the first route's).
+        response.headers["Allow"] = ", ".join(allowed_methods(request.scope))
         return response
     else:
         detail = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
         error = invalid(detail=detail)
     return problem_response(request, error)
-
-
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method of every route at this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches({**request.scope, "method": "GET"})
-            if match != Match.NONE:
-                methods |= route.methods
-    return sorted(methods)
 
 
 async def _on_database_error(request: Request, exc: Exception) -> Response:

@@ -106,4 +106,5 @@ def test_unknown_item_is_a_problem(client) -> None:
         "status": 404,
         "detail": "No item no-such-item.",
         "instance": "/api/v1/items/no-such-item",
+        "request_id": response.headers["X-Request-ID"],
     }
