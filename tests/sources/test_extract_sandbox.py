@@ -356,12 +356,17 @@ def test_twenty_concurrent_uploads_keep_the_servers_memory_bounded(
         assert warm.status_code == 201, warm.text
     before = rss_mib(pid)
     peak = before
-    statuses: list[int] = []
+    statuses: list[int | str] = []
 
     def upload(n: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=120) as client:
-            response = _post(client, headers, f"page-{n}.html", pages[n], "text/html")
-            statuses.append(response.status_code)
+        # Two pages are read at a time, a few seconds of CPU each: on a machine shared with other
+        # work the last answers come minutes after the first, which is no failure of the server.
+        try:
+            with httpx.Client(base_url=server.url, timeout=600) as client:
+                response = _post(client, headers, f"page-{n}.html", pages[n], "text/html")
+                statuses.append(response.status_code)
+        except httpx.HTTPError as exc:  # said in the assertion below, not lost with the thread
+            statuses.append(repr(exc))
 
     threads = [threading.Thread(target=upload, args=(n,)) for n in range(20)]
     poller = HealthPoller(server.url)
@@ -374,7 +379,7 @@ def test_twenty_concurrent_uploads_keep_the_servers_memory_bounded(
     poller.stop()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [201] * 20
+    assert statuses == [201] * 20, statuses
     figures.state("server RSS growth, 20 uploads of 700 KB at once (MiB)", round(peak - before))
     figures.state(
         "slowest /healthz during 20 uploads at once (ms)", round(max(poller.times) * 1000)
