@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -243,8 +242,10 @@ def test_the_default_export_folder_is_the_databases_own() -> None:
     assert beside == Path("/srv/one/tracker-exports")
     one = Settings(database_url="postgresql+psycopg://app@db/one").export_cache_dir
     two = Settings(database_url="postgresql+psycopg://app@db/two").export_cache_dir
+    # In the tracker's own var/, one per database: not the old shared /tmp/tracker-exports-<uid>
+    # (which a checkout under /tmp must not be mistaken for).
     assert one.parent == two.parent == PROJECT_ROOT / "var" and one != two
-    assert not str(one).startswith(tempfile.gettempdir())
+    assert one.name != f"tracker-exports-{os.getuid()}"
     assert Settings(export_cache_dir="/srv/exports").export_cache_dir == Path("/srv/exports")
 
 
