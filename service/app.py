@@ -77,6 +77,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Swagger UI and ReDoc are served from this origin (service/system/api_docs.py).
         docs_url=None,
         redoc_url=None,
+        # The tracker's telemetry is /metrics (service/web/observability.py): FastAPI's own
+        # OpenTelemetry is off, and an OTLP endpoint in the environment changes nothing.
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
     store.entries = settings.response_cache_entries
     # Every public value is masked with the withheld names of the data it was read from.

@@ -342,3 +342,21 @@ def test_version_names_the_package_the_schema_and_python(client) -> None:
     assert refused.json()["errors"] == [
         {"field": "verbose", "message": "is not a query parameter of this route"}
     ]
+
+
+def test_an_otlp_endpoint_in_the_environment_changes_nothing(
+    app_settings, monkeypatch, caplog
+) -> None:
+    """The tracker's telemetry is /metrics: FastAPI's own OpenTelemetry export stays off, even
+    when the environment asks for it (without the extra it would log that it failed)."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    with caplog.at_level(logging.WARNING), TestClient(create_app()) as client:
+        response = client.get("/api/v1/version")
+    assert response.status_code == 200
+    assert response.json()["schema_revision"] == "0014"
+    assert not [r for r in caplog.records if "telemetry" in r.getMessage().lower()]
