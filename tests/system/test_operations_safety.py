@@ -5,6 +5,7 @@ or opened to others, and the server's reliance on uvicorn's internals."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import copy
 import json
@@ -452,7 +453,10 @@ def _served(*parts: bytes, pause: float = 0.0) -> bytes:
         protocol.connection_lost(None)
         return transport.written
 
-    return asyncio.run(run())
+    # In a thread of its own, with a loop of its own: a test that ran before in this process
+    # (Playwright's sync API, say) may have left a loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture
