@@ -89,7 +89,15 @@
     var cancel = form && form.querySelector("[data-cancel]");
     if (!cancel) return;
     event.preventDefault();
-    cancel.click();
+    // The row comes back by the Cancel link's own request, sent here rather than by clicking
+    // it: a form swapped in a moment ago may not have had its link taken over by htmx yet, and
+    // a click would then leave the page for the item's.
+    var url = cancel.getAttribute("hx-get");
+    if (window.htmx && url) {
+      htmx.ajax("GET", url, { source: cancel, target: form.closest("tr"), swap: "outerHTML" });
+    } else {
+      cancel.click();
+    }
   });
 
   document.addEventListener("htmx:sendError", function () {
