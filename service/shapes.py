@@ -93,6 +93,18 @@ class InputModel(BaseModel):
         return value
 
 
+def in_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A time in UTC; without an offset it is taken as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
 def json_number(value: float | None) -> float | int | None:
     """62.0 is shown as 62; a whole number too large for a 64-bit JSON integer stays a float."""
     if value is not None and float(value).is_integer() and abs(value) < 2**53:

@@ -18,7 +18,7 @@ from service.actors.models import ActorRef
 from service.db import UTCDateTime, utcnow
 from service.items.vocabulary import StatusCode, label_of
 from service.masking import Masker
-from service.shapes import Day, InputModel, JsonNumber, Timestamp, UrlText
+from service.shapes import Day, InputModel, JsonNumber, Timestamp, UrlText, in_utc
 from service.sources.models import SourceRef
 
 # A reply is the answer of an actor (the accused body, the council rated) to an item: its words
@@ -223,14 +223,7 @@ def _date_or_time(value: Any, *, end_of_day: bool) -> Any:
                 raise ValueError("must be an ISO 8601 date or date-time") from None
         else:
             moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
-        return moment.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError("out of range") from None
+    return in_utc(moment)
 
 
 _DATE_OR_TIME_SCHEMA = {

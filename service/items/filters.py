@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic import Field as PField
 
 from service.items.vocabulary import KindCode, Outcome, StatusCode
-from service.shapes import InputModel
+from service.shapes import InputModel, in_utc
 
 Sort = Literal["updated_at", "-updated_at", "title", "due_on", "relevance"]
 SORTS: tuple[Sort, ...] = ("updated_at", "-updated_at", "title", "due_on", "relevance")
@@ -31,18 +31,6 @@ def _iso_datetime(value: Any) -> Any:
         return dt.datetime.fromisoformat(value)
     except ValueError:
         raise ValueError("must be an ISO 8601 date-time") from None
-
-
-def _in_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """Without an offset the time is taken as UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    try:  # 0001-01-01T00:00+14:00 is a valid ISO 8601 time before year 1 in UTC
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError("out of range") from None
 
 
 class ItemFilters(InputModel):
@@ -76,7 +64,7 @@ class ItemFilters(InputModel):
     updated_since: Annotated[
         dt.datetime | None,
         BeforeValidator(_iso_datetime),
-        AfterValidator(_in_utc),
+        AfterValidator(in_utc),
         PField(description="ISO 8601 date-time; items changed at or after it."),
     ] = None
 
