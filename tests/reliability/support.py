@@ -30,6 +30,20 @@ def export_of(database_url: str) -> bytes:
         engine.dispose()
 
 
+def seed(database_url: str) -> None:
+    """Load seeds/ into a migrated database, as `tracker seed` does."""
+    from service import seeds
+    from service.config import PROJECT_ROOT
+    from service.db import create_db_engine, write_session
+
+    engine = create_db_engine(database_url)
+    try:
+        with write_session(engine) as session:
+            seeds.load(session, seeds_dir=PROJECT_ROOT / "seeds")
+    finally:
+        engine.dispose()
+
+
 def record_activity(database_url: str) -> dict[str, str]:
     """Put rows in every table through the service functions, the way the API would: users and
     tokens (one revoked), a status change with evidence and progress, an edit (with its

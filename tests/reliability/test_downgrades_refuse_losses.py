@@ -13,9 +13,8 @@ from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from service import migrate
-from service.config import PROJECT_ROOT
 from service.db import create_db_engine, write_session
-from tests.reliability.support import ITEM, record_activity
+from tests.reliability.support import ITEM, record_activity, seed
 from tests.support.databases import use_database
 
 # What each step down loses once the database holds the activity below, by the revision it
@@ -42,7 +41,6 @@ EXPECTED = {
 def _full_database(url: str) -> None:
     """Seeds, the activity of every kind, an actor with aliases, a user signed out everywhere and
     a status change dated by when it happened."""
-    from service import seeds
     from service.accounts import service as accounts
     from service.actors import service as actors
     from service.actors.models import ActorCreate
@@ -50,12 +48,7 @@ def _full_database(url: str) -> None:
     from service.items.models import StatusChange
 
     migrate.upgrade(url)
-    engine = create_db_engine(url)
-    try:
-        with write_session(engine) as session:
-            seeds.load(session, seeds_dir=PROJECT_ROOT / "seeds")
-    finally:
-        engine.dispose()
+    seed(url)
     record_activity(url)
     engine = create_db_engine(url)
     try:

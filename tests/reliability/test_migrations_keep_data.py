@@ -13,23 +13,11 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from service import migrate
-from service.config import PROJECT_ROOT
 from service.db import create_db_engine, write_session
 from service.models import metadata
 from service.system.backup import import_json
-from tests.reliability.support import export_of, record_activity, table_counts
+from tests.reliability.support import export_of, record_activity, seed, table_counts
 from tests.support.databases import table_names
-
-
-def _seed(url: str) -> None:
-    from service import seeds
-
-    engine = create_db_engine(url)
-    try:
-        with write_session(engine) as session:
-            seeds.load(session, seeds_dir=PROJECT_ROOT / "seeds")
-    finally:
-        engine.dispose()
 
 
 def _import(url: str, data: bytes) -> None:
@@ -46,7 +34,7 @@ def test_upgrade_from_empty_then_down_and_up_with_data_loses_nothing(
     url = bare_database_url
     migrate.upgrade(url)
     assert table_names(url) == set(metadata.tables)
-    _seed(url)
+    seed(url)
     record_activity(url)
     before = export_of(url)
     assert all(table_counts(before).values())
@@ -110,7 +98,7 @@ def test_one_step_down_and_up_keeps_every_row(bare_database_url: str, figures) -
     database, and the export taken before brings every row back."""
     url = bare_database_url
     migrate.upgrade(url)
-    _seed(url)
+    seed(url)
     record_activity(url)
     before = export_of(url)
     script = ScriptDirectory.from_config(migrate.alembic_config())
@@ -141,7 +129,7 @@ def test_a_step_down_never_makes_a_draft_public(bare_database_url: str) -> None:
 
     url = bare_database_url
     migrate.upgrade(url)
-    _seed(url)
+    seed(url)
     engine = create_db_engine(url)
     try:
         with write_session(engine) as session:

@@ -23,24 +23,15 @@ from typer.testing import CliRunner
 from service import migrate
 from service.db import create_db_engine
 from service.system.backup import TransferError, import_json
-from tests.reliability.support import export_of, record_activity
+from tests.reliability.support import export_of, record_activity, seed
 from tests.support.databases import use_database
 
 Document = dict[str, Any]
 
 
 def _seeded(url: str) -> None:
-    from service import seeds
-    from service.config import PROJECT_ROOT
-    from service.db import write_session
-
     migrate.upgrade(url)
-    engine = create_db_engine(url)
-    try:
-        with write_session(engine) as session:
-            seeds.load(session, seeds_dir=PROJECT_ROOT / "seeds")
-    finally:
-        engine.dispose()
+    seed(url)
     record_activity(url)
 
 
