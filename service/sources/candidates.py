@@ -35,7 +35,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # The method's version, stored with the suggestions computed by it: `tracker suggestions
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested.
-METHOD = "3"
+METHOD = "4"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -111,6 +111,9 @@ class Candidate:
     # The deadline the passage states, counted from the source's date where it needs one.
     due_on: dt.date | None = None
     due_words: str | None = None
+    # The passage the deadline was read in (its own, or its list's lead-in), so that it can be
+    # counted again from the source's date as corrected.
+    due_from: tuple[int, int] | None = None
     # The same claim written again (a headline and its paragraph): the other passages' offsets.
     also: tuple[tuple[int, int], ...] = ()
     answers: str | None = None  # a reply's allegation: that candidate's id
@@ -134,6 +137,7 @@ class Candidate:
             "responsible": self.responsible,
             "responsible_name": self.responsible_name,
             "due_words": self.due_words,
+            "due_from": list(self.due_from) if self.due_from else None,
             "also": [list(span) for span in self.also],
             "answers": self.answers,
         }
@@ -157,6 +161,9 @@ class Candidate:
             responsible=data.get("responsible"),
             responsible_name=data.get("responsible_name"),
             due_words=data.get("due_words"),
+            due_from=(int(due_from[0]), int(due_from[1]))
+            if (due_from := data.get("due_from"))
+            else None,
             also=tuple((int(a), int(b)) for a, b in data.get("also") or ()),
             answers=data.get("answers"),
         )
@@ -356,12 +363,13 @@ def find_candidates(
         score = round(min(1.0, max(0.0, score)), 2)
         if score < min_score:
             continue
+        due_from: tuple[int, int] | None = passage.span
         deadline = deadlines.find(text[passage.start : passage.end], written_on=written_on)
         lead_in = _lead_in(text, found, index) if passage.form is Form.BULLET else None
         if deadline is None and lead_in is not None:
             # "Within one month of this decision, the council will:" dates each of its items.
-            lead = found[lead_in]
-            deadline = deadlines.find(text[lead.start : lead.end], written_on=written_on)
+            due_from = found[lead_in].span
+            deadline = deadlines.find(text[slice(*due_from)], written_on=written_on)
         candidates.append(
             Candidate(
                 quote_start=passage.start,
@@ -375,6 +383,7 @@ def find_candidates(
                 cue=best.cue.name,
                 due_on=deadline.due_on if deadline else None,
                 due_words=deadline.words if deadline else None,
+                due_from=due_from if deadline else None,
                 responsible=responsible[0],
                 responsible_name=responsible[1],
                 answers=answers if best.cue.kind == "reply" else None,

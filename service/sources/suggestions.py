@@ -182,7 +182,13 @@ def for_source(session: Session, *, slug: str, drafts: bool = False) -> list[Can
         responsible, responsible_name = actors.resolve(
             candidate.responsible, candidate.responsible_name
         )
-        deadline = deadlines.find(candidate.quote, written_on=written_on)
+        # Counted again from the source's date as it is now, in the passage it was read in.
+        read_in = candidate.due_from
+        deadline = (
+            deadlines.find(source.text[read_in[0] : read_in[1]], written_on=written_on)
+            if read_in
+            else None
+        )
         found.append(
             CandidatePublic(
                 id=candidate.id,

@@ -141,3 +141,26 @@ def test_editors_decisions_are_kept_with_the_suggestion_as_made(client, editor_h
         "actor": actor, "responsible": None, "due_on": "2027-03-31",
     }  # fmt: skip
     assert tracked.item_id is not None and tracked.user_id is not None
+
+
+def test_a_list_item_keeps_the_deadline_of_its_lead_in(client, editor_headers) -> None:
+    text = (
+        "Ombudsman decision\n\n"
+        "The council has agreed that, within one month of this decision, it will:\n\n"
+        "- apologise to Mrs X in writing;\n"
+        "- pay Mrs X £500 for the distress caused.\n"
+    )
+    slug = _archive(client, editor_headers, text)
+    listed = client.get(f"/api/v1/sources/{slug}/candidates").json()["candidates"]
+    pay = next(c for c in listed if c["quote"].startswith("pay Mrs X"))
+    assert (pay["due_on"], pay["due_words"]) == ("2026-11-01", "within one month")
+    # Counted again from the source's date once it is corrected.
+    source = client.get(f"/api/v1/sources/{slug}")
+    corrected = client.patch(
+        f"/api/v1/sources/{slug}", json={"published_on": "2026-12-15"},
+        headers={**editor_headers, "If-Match": f'"{source.json()["version"]}"'},
+    )  # fmt: skip
+    assert corrected.status_code == 200, corrected.text
+    listed = client.get(f"/api/v1/sources/{slug}/candidates").json()["candidates"]
+    pay = next(c for c in listed if c["quote"].startswith("pay Mrs X"))
+    assert pay["due_on"] == "2027-01-15"
