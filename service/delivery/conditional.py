@@ -87,6 +87,9 @@ class Policy:
 API = Policy()
 FEED = Policy(media_type=ATOM)
 EXPORT = Policy(media_type=CSV, keep_body=False)
+# A workbook is a zip already: sent as it is, never encoded again (`compressible` says no).
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOK_EXPORT = Policy(media_type=XLSX, keep_body=False)
 # An upload's bytes: not for everyone alike (one that holds a withheld name is for editors only),
 # so the fast path never answers for it.
 UPLOAD = Policy(media_type="application/octet-stream", shared=False, keep_body=False)

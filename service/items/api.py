@@ -1,5 +1,5 @@
-"""JSON routes of items: list, CSV, one item, create, edit, status change, history, summary,
-replies."""
+"""JSON routes of items: list, CSV, workbook, one item, create, edit, status change, history,
+summary, replies."""
 
 from __future__ import annotations
 
@@ -12,11 +12,21 @@ from starlette.responses import Response, StreamingResponse
 
 from service import group_commit, urls
 from service.db import one_build_at_a_time, read_session, write_session
-from service.delivery.conditional import API, EXPORT, PUBLIC, Document, Export, Viewer, answer
+from service.delivery.conditional import (
+    API,
+    EXPORT,
+    PUBLIC,
+    WORKBOOK_EXPORT,
+    XLSX,
+    Document,
+    Export,
+    Viewer,
+    answer,
+)
 from service.errors import not_found, require_version
 from service.events import service as events
 from service.events.models import History, ReplyCreate, ReplyPublic
-from service.items import csv_export, edits, listing, replies, summary_as_of
+from service.items import csv_export, edits, listing, replies, summary_as_of, xlsx_export
 from service.items import service as items
 from service.items import summary as summaries
 from service.items.filters import ItemFilters, ListQuery, Sort
@@ -160,6 +170,40 @@ def items_csv(
         )
 
     return answer(request, session, EXPORT, export, viewer=viewer)
+
+
+@router.get(
+    "/items.xlsx",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {XLSX: {}},
+            "description": "Every matching item, as an Excel workbook: sheet Items (typed "
+            "cells, the CSV's columns) and sheet Vocabulary (each kind's statuses)",
+        },
+        **NOT_MODIFIED,
+        422: PROBLEM,
+        **EDITORS_LIST,
+    },
+    summary="The list as an Excel workbook (same filters, all pages)",
+)
+def items_xlsx(
+    request: Request,
+    session: SessionDep,
+    filters: Annotated[ItemFilters, Query()],
+    sort: Annotated[Sort | None, Query()] = None,
+) -> Response:
+    listing.check(filters)
+    viewer = listed_for(request, filters)
+    headers = {"Content-Disposition": 'attachment; filename="items.xlsx"'}
+
+    def export() -> Export:
+        return Export(
+            lambda public_in: xlsx_export.stream(filters=filters, sort=sort, public_in=public_in),
+            headers,
+        )
+
+    return answer(request, session, WORKBOOK_EXPORT, export, viewer=viewer)
 
 
 @router.get(

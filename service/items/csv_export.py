@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,17 +41,28 @@ def stream(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(csv_columns())
     yield _take(buffer)
-    # A session of its own: the stream outlives the request handler.
+    base_url = get_settings().base_url.rstrip("/")
+    items = public_items(filters=filters, sort=sort, public_in=public_in, batch=batch)
+    for count, item in enumerate(items, 1):
+        writer.writerow(inert(csv_row(item, base_url=base_url)))
+        if count % batch == 0:
+            yield _take(buffer)
+    yield _take(buffer)
+
+
+def public_items(
+    *,
+    filters: ItemFilters,
+    sort: str | None,
+    public_in: Callable[[Session], Callable[[Any], Any]],
+    batch: int = 500,
+) -> Iterator[ItemPublic]:
+    """Every matching item, in the list's order, as `public_in` shows it, read page by page in
+    a session of its own (an export outlives the request handler)."""
     with read_session() as session:
         show = public_in(session)
-        base_url = get_settings().base_url.rstrip("/")
-        rows = listing.iter_all(session, filters=filters, sort=sort, batch=batch)
-        for count, row in enumerate(rows, 1):
-            item = show(ItemPublic.from_row(row._mapping))
-            writer.writerow(inert(csv_row(item, base_url=base_url)))
-            if count % batch == 0:
-                yield _take(buffer)
-        yield _take(buffer)
+        for row in listing.iter_all(session, filters=filters, sort=sort, batch=batch):
+            yield show(ItemPublic.from_row(row._mapping))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,6 +86,12 @@ def _take(buffer: io.StringIO) -> bytes:
 def csv_columns() -> list[str]:
     """The CSV's header, from the public shape: a nested object's fields become `object_field`
     columns (actor_slug, actor_name, quantity_value, links_html, ...)."""
+    return list(_columns())
+
+
+@cache
+def _columns() -> tuple[str, ...]:
+    # Made once: every row is flattened in this order.
     columns: list[str] = []
     for name, info in ItemPublic.model_fields.items():
         nested = _nested_model(info.annotation)
@@ -82,7 +100,7 @@ def csv_columns() -> list[str]:
         else:
             columns += [f"{name}_{sub}" for sub in _field_names(nested)]
     columns += [f"links_{sub}" for sub in Links.model_fields]
-    return columns
+    return tuple(columns)
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
@@ -94,7 +112,7 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
 
 
-def _flatten(body: dict[str, Any], columns: list[str]) -> list[Any]:
+def _flatten(body: dict[str, Any], columns: Sequence[str]) -> list[Any]:
     flat: dict[str, Any] = {}
     for name, value in body.items():
         if isinstance(value, dict):
@@ -113,9 +131,15 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def csv_row(item: ItemPublic, *, base_url: str = "") -> list[object]:
-    """The item flattened for CSV, in the order of `csv_columns()`; its links absolute, from
-    `base_url` (a spreadsheet has no page to resolve a path against)."""
+def flat_values(item: ItemPublic, *, base_url: str = "") -> list[Any]:
+    """The item's JSON values, flattened in the order of `csv_columns()` (None where it has
+    none); its links absolute, from `base_url` (a spreadsheet has no page to resolve a path
+    against)."""
     body = item.model_dump(mode="json")
     body["links"] = {name: base_url + path for name, path in body["links"].items()}
-    return [_csv_value(v) for v in _flatten(body, csv_columns())]
+    return _flatten(body, _columns())
+
+
+def csv_row(item: ItemPublic, *, base_url: str = "") -> list[object]:
+    """The item flattened for CSV, in the order of `csv_columns()`, its links absolute."""
+    return [_csv_value(v) for v in flat_values(item, base_url=base_url)]

@@ -69,6 +69,7 @@ OPERATION_IDS: dict[str, str] = {
     "healthz": "getHealth",
     "readyz": "getReadiness",
     "items_csv": "exportItemsCsv",
+    "items_xlsx": "exportItemsXlsx",
     "get_history": "getItemHistory",
     "publish": "publishItem",
     "retract": "retractItem",
@@ -85,7 +86,7 @@ OPERATION_IDS: dict[str, str] = {
 }
 
 # Reads that answer 503 when too many run at once, or while changes are being written.
-BUSY_READS = frozenset({"exportItemsCsv", "listChanges"})
+BUSY_READS = frozenset({"exportItemsCsv", "exportItemsXlsx", "listChanges"})
 
 ERROR_DESCRIPTIONS: dict[str, str] = {
     "400": "A query parameter this route does not take.",

@@ -1,0 +1,1 @@
+"""Items imported from an uploaded spreadsheet."""
