@@ -23,6 +23,7 @@ from service.events.api import router as events_router
 from service.events.feeds import router as events_feeds
 from service.events.views import router as events_views
 from service.items.api import router as items_router
+from service.items.bulk_api import router as items_bulk
 from service.items.dashboard import router as items_dashboard
 from service.items.editing import router as items_editing
 from service.items.item_page import router as items_page
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The JSON API (and the feeds beside it): a query parameter a route does not take is a 400.
     for router in (
         system_router,
+        items_bulk,
         items_router,
         items_publication,
         links_router,
