@@ -7,6 +7,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from service import urls
 from service.accounts.views import router as accounts_views
 from service.actors.api import router as actors_router
 from service.actors.views import router as actors_views
@@ -22,6 +23,9 @@ from service.embeds.views import router as embeds_router
 from service.events.api import router as events_router
 from service.events.feeds import router as events_feeds
 from service.events.views import router as events_views
+from service.imports import reading
+from service.imports.api import router as imports_router
+from service.imports.views import router as imports_views
 from service.items.api import router as items_router
 from service.items.bulk_api import router as items_bulk
 from service.items.dashboard import router as items_dashboard
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
         sources_router,
         actors_router,
+        imports_router,
     ):
         app.include_router(router, dependencies=[KNOWN_QUERY_ONLY], responses=UNKNOWN_PARAMETER)
     app.include_router(api_docs_router)
@@ -127,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         actors_views,
         accounts_views,
         reports_views,
+        imports_views,
     ):
         app.include_router(router)
     app.mount("/static", StaticFilesForever(directory=settings.web_dir / "static"), name="static")
@@ -143,7 +149,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # A spreadsheet to import may be larger than any other body (multipart's framing aside).
+    spreadsheet = reading.MAX_BYTES + 64 * 1024
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={urls.imports(): spreadsheet, "/api/v1/imports": spreadsheet},
+    )
     # Inside the fast path, which sends its kept bodies already encoded.
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(FastPathMiddleware, is_anonymous=is_anonymous)

@@ -6,6 +6,7 @@ from service.accounts.models import ApiToken, LoginAttempt, User
 from service.actors.models import Actor
 from service.audit.models import AuditEntry
 from service.events.models import Event
+from service.imports.models import ItemImport
 from service.items.models import Item, ItemMaskedTitle, ItemTally
 from service.links.models import ItemLink
 from service.slugs.models import SlugRedirect
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Event",
     "Item",
+    "ItemImport",
     "ItemLink",
     "ItemMaskedTitle",
     "ItemTally",

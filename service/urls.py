@@ -253,3 +253,19 @@ def absolute(path: str) -> str:
     """A path of this tracker as an absolute URL, from the configured base URL (for what is read
     away from the tracker: feeds, exports, embeds, reports)."""
     return get_settings().base_url.rstrip("/") + path
+
+
+def imports() -> str:
+    return "/import"
+
+
+def import_page(import_id: int) -> str:
+    return f"/import/{import_id}"
+
+
+def import_confirm(import_id: int) -> str:
+    return f"/import/{import_id}/confirm"
+
+
+def import_api(import_id: int) -> str:
+    return f"{API}/imports/{import_id}"

@@ -135,7 +135,10 @@ def create(
     user_id: int | None,
     note: str | None = None,
     at: dt.datetime | None = None,
+    index: bool = True,
 ) -> ItemPublic:
+    """Create an item. `index=False`: the caller writes the search index of many new items at
+    once (search.index), in the same transaction."""
     kind = vocabulary.KIND_BY_CODE.get(data.kind)
     if kind is None:
         raise invalid(FieldError("kind", f"must be one of {', '.join(vocabulary.KIND_CODES)}"))
@@ -193,7 +196,8 @@ def create(
     if data.publication == PUBLISHED:
         # A draft counts nowhere, and is found by no search, until it is published.
         tally.add(session, [(kind.code, status, 1)])
-        search.index(session.connection(), [item.id])
+        if index:
+            search.index(session.connection(), [item.id])
     events.append(
         session,
         item_id=item.id,
@@ -211,12 +215,9 @@ def create(
 _CAS_ATTEMPTS = 5
 
 
-def record_status_change(
-    session: Session, *, ref: str | int, change: StatusChange, user_id: int | None
-) -> ItemPublic:
-    # Every statement of the change on the one connection, looked up once.
-    connection = session.connection()
-    row = get_row(connection, ref=ref)
+def check_status_change(row: Any, change: StatusChange) -> str:
+    """What refuses the change of this item's row (Invalid, or Conflict when it is retracted or
+    at another version than expected); its note, stripped. Nothing is read or written."""
     kind = vocabulary.KIND_BY_CODE[row.kind]
     errors = []
     if kind.status(change.status) is None:
@@ -243,6 +244,16 @@ def record_status_change(
             "someone else changed it. Reload it and try again.",
             current_version=row.version,
         )
+    return note
+
+
+def record_status_change(
+    session: Session, *, ref: str | int, change: StatusChange, user_id: int | None
+) -> ItemPublic:
+    # Every statement of the change on the one connection, looked up once.
+    connection = session.connection()
+    row = get_row(connection, ref=ref)
+    note = check_status_change(row, change)
     now = utcnow()
     values: dict[str, Any] = {"status": change.status, "updated_at": now}
     if change.progress_value is not None:

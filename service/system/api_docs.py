@@ -191,6 +191,7 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "relation": "related",
     "target": "pcc-victims-and-survivors-panel",
     "withheld_id": 1,
+    "import_id": "1",
     "candidate_id": "1",
     "from": "2015-01-01",
     "to": "2015-01-31",
@@ -363,10 +364,14 @@ def _example(path: str, operation: dict[str, Any]) -> None:
     if "application/json" in body and name in BODY_EXAMPLES:
         body["application/json"]["example"] = BODY_EXAMPLES[name]
     if "multipart/form-data" in body:
-        body["multipart/form-data"]["example"] = {
-            "title": "Council minutes, 4 February 2015",
-            "file": "(the bytes of council-minutes.pdf)",
-        }
+        body["multipart/form-data"]["example"] = (
+            {"file": "(the bytes of items.xlsx)"}
+            if name == "createImport"
+            else {
+                "title": "Council minutes, 4 February 2015",
+                "file": "(the bytes of council-minutes.pdf)",
+            }
+        )
     for parameter in operation.get("parameters", []):
         key = parameter["name"]
         if key == "slug" and path.startswith(ACTOR_SLUG_PATHS):

@@ -183,6 +183,7 @@ def templates() -> Jinja2Blocks:
         ACTOR_KINDS=ACTOR_KINDS,
         PRECISIONS=PRECISIONS,
         status_label=vocabulary.label_of,
+        status_label_anywhere=vocabulary.label_anywhere,
         meter_counts=vocabulary.meter_counts,
         today=today_iso,
         SHARED_STATUS_CODES=vocabulary.SHARED_STATUS_CODES,
