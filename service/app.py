@@ -28,6 +28,7 @@ from service.imports.api import router as imports_router
 from service.imports.views import router as imports_views
 from service.items.api import router as items_router
 from service.items.bulk_api import router as items_bulk
+from service.items.bulk_views import router as items_bulk_views
 from service.items.dashboard import router as items_dashboard
 from service.items.editing import router as items_editing
 from service.items.item_page import router as items_page
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         items_editing,
         items_dashboard,
+        items_bulk_views,
         items_page,
         items_status_change,
         items_reply_form,

@@ -5,6 +5,7 @@ everyone else gets the whole page. Its query is read by `dashboard_query`."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,12 +25,12 @@ from service.delivery.version import data_version
 from service.errors import Invalid
 from service.events import service as events
 from service.items import dashboard_query as query
-from service.items import listing
+from service.items import listing, vocabulary
 from service.items import summary as summaries
 from service.items.claim_dates import SourceDate, source_dates
 from service.items.deadlines import Deadlines, deadlines
 from service.items.filters import ItemFilters
-from service.items.models import ItemList, Summary
+from service.items.models import ItemList, ItemPublic, Summary
 from service.links import service as links
 from service.links.models import ItemBrief
 from service.web.deps import CurrentPrincipal, SessionDep
@@ -39,6 +40,7 @@ from service.web.templates import (
     hx_target,
     macro,
     page,
+    render,
     wants_fragment,
 )
 
@@ -52,6 +54,9 @@ HEADLINE_SIZE = 4
 LATEST_CHANGES = 8
 # The dashboard's parts that htmx may ask for by id (HX-Target); the results are the default.
 DASHBOARD_BLOCKS = ("summary", "results", "latest")
+# What a form that redirects to the dashboard (the bulk status change) leaves in the session
+# for the page to say once.
+FLASH_KEY = "dashboard_flash"
 # Sent with a change, so that the dashboard's summary and latest changes reload themselves.
 CHANGED_EVENT = "tracker:changed"
 EMPTY_PAGE = ItemList(items=[], next_cursor=None, total=0)
@@ -232,65 +237,173 @@ def _results(
 DRAFTS_SHOWN = 20
 
 
+# The bulk status change's fields, named as the API names them.
+BULK_FIELDS = ("status", "note", "occurred_on", "evidence_url")
+
+
+@dataclass
+class BulkForm:
+    """The form that changes the status of many items at once (editors only), as typed: the
+    items ticked (by id), whether the whole page or every item that matches the filter was
+    chosen, the fields, what went wrong, the items that changed since the page was loaded, and
+    what was done."""
+
+    values: dict[str, str] = field(default_factory=lambda: dict.fromkeys(BULK_FIELDS, ""))
+    ticked: set[int] = field(default_factory=set)
+    page_all: bool = False
+    matching: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+    item_errors: list[str] = field(default_factory=list)
+    stale: list[ItemPublic] = field(default_factory=list)
+    done: str | None = None
+
+    @property
+    def first_error(self) -> str | None:
+        return next((name for name in ("items", *BULK_FIELDS) if name in self.errors), None)
+
+    @property
+    def in_use(self) -> bool:
+        """Whether the form has something to show (it is then open, even on a phone)."""
+        return bool(self.errors or self.item_errors or self.stale or self.done or self.ticked)
+
+
+@dataclass(frozen=True)
+class BulkChoices:
+    """What the bulk form offers on a page: the view's query (posted back), the newest event
+    id when the page was read (items with a later event have changed since), and the kinds of
+    the items that match the filter."""
+
+    query: str
+    as_of: int
+    kinds: tuple[str, ...]
+    # The matching items and their versions, as the page read them (empty when the page does
+    # not offer "all that match").
+    digest: str = ""
+
+
+def matching_digest(session: Session, view: query.DashboardView) -> str:
+    """A digest of every item the view matches, with its version: the same digest later means
+    that no matching item changed, appeared or went since, whatever the event ids (on
+    PostgreSQL a change committed just after the page was read may hold a lower id than the
+    newest the page saw)."""
+    found = sorted((row.id, row.version) for row in listing.iter_all(session, filters=view.filters))
+    return hashlib.sha256(repr(found).encode()).hexdigest()[:32]
+
+
+def _matching_kinds(session: Session, view: query.DashboardView, total: int) -> tuple[str, ...]:
+    """The kinds of the items the view matches (one query per kind, without a kind filter)."""
+    if view.filters.kind:
+        return (view.filters.kind,)
+    if total == 0:
+        return ()
+    found = []
+    for kind in vocabulary.KIND_CODES:
+        try:
+            page = listing.page_rows(
+                session, filters=view.filters.model_copy(update={"kind": kind}), limit=1
+            )
+        except Invalid:
+            continue
+        if page.total:
+            found.append(kind)
+    return tuple(found)
+
+
+def dashboard_document(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    block: str | None,
+    bulk: BulkForm | None = None,
+    announce: str | None = None,
+    status_code: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Document:
+    """The dashboard (or its block `block`) for the view in `request`'s query; for editors
+    with the bulk form (`bulk`: as typed, after a post)."""
+    shared = DashboardParts(session, data_version(session), principal.can_edit)
+    view = query.read_view(request)
+    found_status = 200
+    data: dict[str, Any] = {}
+    echo: dict[str, Any] = {
+        "edit": None,
+        "focus_edit": False,
+        # A table swapped by htmx brings the parts around it that follow the view: the
+        # panels before and after it, and the status list of the chosen kind.
+        "oob_parts": block == "results",
+        "filtered": view.filtered,
+        "bulk": None,
+        "bulk_choices": None,
+        "flash": announce,
+    }
+    if block in (None, "summary", "results"):
+        summary_filters = view.filters if not view.errors else ItemFilters()
+        # The counts follow the view's actor and text, not its kind or status: the meters
+        # are where a reader picks those.
+        summary_filters = summary_filters.model_copy(
+            update={"kind": None, "status": [], "outcome": [], "overdue": None}
+        )
+        data["summary"] = shared.summary(summary_filters)
+        data["deadlines"] = shared.deadlines(summary_filters)
+        echo["summary_filtered"] = not summary_filters.is_empty
+        results, typed, found_status = _results(request, principal, session, view, shared)
+        data.update(results)
+        data["source_dates"] = shared.source_dates
+        echo.update(typed)
+        if principal.can_edit and block in (None, "results"):
+            echo["bulk"] = bulk or BulkForm()
+            total = results["page"].total
+            offers_matching = view.filtered and total > 1 and not view.errors
+            echo["bulk_choices"] = BulkChoices(
+                query=request.url.query,
+                as_of=events.newest_id(session),
+                kinds=_matching_kinds(session, view, total),
+                digest=matching_digest(session, view) if offers_matching else "",
+            )
+    if block in (None, "latest"):
+        data["latest_html"] = shared.latest_html
+    if block is None:
+        data["actors"] = shared.actors
+    if block in (None, "results"):
+        # The front page's own panels ignore the view's filters: with a filter they step
+        # aside, and the results come first.
+        data["headlines_html"] = Markup() if view.filtered else shared.headlines_html
+        # Editors' pages are their own (the viewer is in the page's key): drafts waiting
+        # to be published, newest first.
+        data["drafts"] = listing.list_page(
+            session, filters=ItemFilters(publication="draft"), sort="-updated_at",
+            limit=DRAFTS_SHOWN,
+        ) if principal.can_edit and not view.filtered else None  # fmt: skip
+    all_headers = dict(headers or {})
+    refresh = request.headers.get("hx-trigger") == "results"
+    if block == "results" and refresh and request.headers.get("if-none-match"):
+        # The table's conditional refresh found new data: the other parts follow. (Only
+        # the refresh: a browser may revalidate any other request with a cached ETag.)
+        all_headers["HX-Trigger"] = CHANGED_EVENT
+    return page(
+        request, principal, DASHBOARD, data, echo=echo, block=block,
+        status_code=status_code or found_status, headers=all_headers,
+    )  # fmt: skip
+
+
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     block = _block(request)
+    # A message left by a form that redirected here (the bulk status change): shown once,
+    # never a 304, never reused.
+    signed_in = principal.user_id is not None and block is None
+    flash = request.session.pop(FLASH_KEY, None) if signed_in else None
+    if flash is not None:
+        with one_build_at_a_time(session):
+            document = dashboard_document(
+                request, session, principal, block=block, announce=str(flash)
+            )
+        return render(request, session, principal, document)
 
     def build() -> Document:
         with one_build_at_a_time(session):
-            return build_page()
-
-    def build_page() -> Document:
-        shared = DashboardParts(session, data_version(session), principal.can_edit)
-        view = query.read_view(request)
-        status_code = 200
-        data: dict[str, Any] = {}
-        echo: dict[str, Any] = {
-            "edit": None,
-            "focus_edit": False,
-            # A table swapped by htmx brings the parts around it that follow the view: the
-            # panels before and after it, and the status list of the chosen kind.
-            "oob_parts": block == "results",
-            "filtered": view.filtered,
-        }
-        if block in (None, "summary", "results"):
-            summary_filters = view.filters if not view.errors else ItemFilters()
-            # The counts follow the view's actor and text, not its kind or status: the meters
-            # are where a reader picks those.
-            summary_filters = summary_filters.model_copy(
-                update={"kind": None, "status": [], "outcome": [], "overdue": None}
-            )
-            data["summary"] = shared.summary(summary_filters)
-            data["deadlines"] = shared.deadlines(summary_filters)
-            echo["summary_filtered"] = not summary_filters.is_empty
-            results, typed, status_code = _results(request, principal, session, view, shared)
-            data.update(results)
-            data["source_dates"] = shared.source_dates
-            echo.update(typed)
-        if block in (None, "latest"):
-            data["latest_html"] = shared.latest_html
-        if block is None:
-            data["actors"] = shared.actors
-        if block in (None, "results"):
-            # The front page's own panels ignore the view's filters: with a filter they step
-            # aside, and the results come first.
-            data["headlines_html"] = Markup() if view.filtered else shared.headlines_html
-            # Editors' pages are their own (the viewer is in the page's key): drafts waiting
-            # to be published, newest first.
-            data["drafts"] = listing.list_page(
-                session, filters=ItemFilters(publication="draft"), sort="-updated_at",
-                limit=DRAFTS_SHOWN,
-            ) if principal.can_edit and not view.filtered else None  # fmt: skip
-        headers = {}
-        refresh = request.headers.get("hx-trigger") == "results"
-        if block == "results" and refresh and request.headers.get("if-none-match"):
-            # The table's conditional refresh found new data: the other parts follow. (Only
-            # the refresh: a browser may revalidate any other request with a cached ETag.)
-            headers["HX-Trigger"] = CHANGED_EVENT
-        return page(
-            request, principal, DASHBOARD, data, echo=echo, block=block,
-            status_code=status_code, headers=headers,
-        )  # fmt: skip
+            return dashboard_document(request, session, principal, block=block)
 
     # The table's refresh carries a trigger for the other parts: only its 304 is reused.
     policy = PAGE_UNKEPT if block == "results" else PAGE

@@ -42,7 +42,7 @@
     // The periodic refresh waits while an editor has a row open or is in a field of the table.
     var active = document.activeElement;
     var typing = active && elt.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
-    if (elt.querySelector("form") || typing) event.preventDefault();
+    if (elt.querySelector(".row-form") || typing || bulkInUse()) event.preventDefault();
   });
 
   document.addEventListener("htmx:beforeSend", function (event) {
@@ -81,6 +81,144 @@
     }
     notice.textContent = message;
   });
+
+  // The bulk status change: the boxes of the table's rows belong to the form #bulk. "Every item
+  // on this page" and "all that match" tick the rows; the status list enables only the
+  // statuses that fit the kind of every item chosen, and says so when their kinds share none.
+  // (Without JavaScript the form posts the same fields, and the server checks every kind.)
+  var bulkClosed = false;
+
+  function bulkForm() {
+    return document.getElementById("bulk");
+  }
+
+  function rowBoxes() {
+    return Array.prototype.slice.call(document.querySelectorAll('input[name="item"][form="bulk"]'));
+  }
+
+  function bulkInUse() {
+    var form = bulkForm();
+    if (!form) return false;
+    var note = form.querySelector("#bulk-note");
+    return rowBoxes().some(function (box) { return box.checked; }) ||
+      form.querySelector("input[type=checkbox]:checked") !== null ||
+      (note !== null && note.value.trim() !== "") || form.querySelector("[aria-invalid]") !== null;
+  }
+
+  function kindsChosen(form) {
+    var kinds = [];
+    function add(list) {
+      (list || "").split(" ").forEach(function (kind) {
+        if (kind && kinds.indexOf(kind) < 0) kinds.push(kind);
+      });
+    }
+    var matching = form.querySelector("#bulk-matching");
+    if (matching && matching.checked) {
+      add(matching.getAttribute("data-kinds"));
+    } else {
+      rowBoxes().forEach(function (box) { if (box.checked) add(box.getAttribute("data-kind")); });
+    }
+    return kinds;
+  }
+
+  function words(list) {
+    if (list.length < 2) return list.join("");
+    return list.slice(0, -1).join(", ") + " and " + list[list.length - 1];
+  }
+
+  function updateBulk() {
+    var form = bulkForm();
+    if (!form) return;
+    var boxes = rowBoxes();
+    var ticked = boxes.filter(function (box) { return box.checked; }).length;
+    var page = form.querySelector("#bulk-page");
+    var matching = form.querySelector("#bulk-matching");
+    if (page) {
+      page.checked = boxes.length > 0 && ticked === boxes.length;
+      page.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) {
+      if (matching && matching.checked) count.textContent = matching.labels[0].textContent + ".";
+      else if (ticked) count.textContent = ticked + (ticked === 1 ? " item" : " items") + " chosen.";
+      else count.textContent = "Tick items in the table, or choose below.";
+    }
+    var select = form.querySelector("#bulk-status");
+    var hint = form.querySelector("[data-bulk-hint]");
+    if (!select) return;
+    if (hint && !hint.hasAttribute("data-default")) hint.setAttribute("data-default", hint.textContent);
+    var names = {};
+    var order = [];
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      order.push(group.getAttribute("data-kind"));
+      names[group.getAttribute("data-kind")] = group.label.toLowerCase();
+    });
+    // In the vocabulary's order (a kind it does not know, last).
+    var kinds = kindsChosen(form).sort(function (a, b) {
+      var i = order.indexOf(a), j = order.indexOf(b);
+      return (i < 0 ? order.length : i) - (j < 0 ? order.length : j);
+    });
+    var fitting = 0;
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      var kind = group.getAttribute("data-kind");
+      var chosen = kinds.length === 0 || kinds.indexOf(kind) >= 0;
+      group.querySelectorAll("option").forEach(function (option) {
+        var owners = (option.getAttribute("data-kinds") || "").split(" ");
+        var fits = chosen && kinds.every(function (k) { return owners.indexOf(k) >= 0; });
+        option.disabled = !fits;
+        if (fits) fitting += 1;
+      });
+    });
+    var selected = select.options[select.selectedIndex];
+    if (selected && selected.disabled) select.value = "";
+    var placeholder = select.querySelector("[data-placeholder]");
+    var plural = words(kinds.map(function (k) { return names[k] || k; }));
+    var none = kinds.length > 0 && fitting === 0;
+    if (placeholder) placeholder.textContent = none ? "No status fits every item chosen" : "Choose a status";
+    if (!hint) return;
+    if (kinds.length === 0) hint.textContent = hint.getAttribute("data-default");
+    else if (none) hint.textContent = "The items chosen are " + plural + ", whose statuses differ: choose items of one kind.";
+    else if (kinds.length === 1) hint.textContent = "Statuses of " + plural + ".";
+    else hint.textContent = "Only the statuses that " + plural + " share.";
+  }
+
+  function openBulk() {
+    var details = document.querySelector("details[data-bulk]");
+    if (!details || details.open || bulkClosed) return;
+    if (bulkInUse() || window.matchMedia("(min-width: 48.0625rem)").matches) details.open = true;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var form = bulkForm();
+    if (!form || !target.matches) return;
+    var matching = form.querySelector("#bulk-matching");
+    if (target.id === "bulk-page" || target.id === "bulk-matching") {
+      rowBoxes().forEach(function (box) { box.checked = target.checked; });
+      if (matching && target.id === "bulk-page" && !target.checked) matching.checked = false;
+    } else if (target.matches('input[name="item"][form="bulk"]')) {
+      if (matching && !target.checked) matching.checked = false;
+      openBulk();
+    } else {
+      return;
+    }
+    updateBulk();
+  });
+
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details[data-bulk]") && !event.target.open) {
+      bulkClosed = true;
+    }
+  }, true);
+
+  function readyBulk() {
+    updateBulk();
+    openBulk();
+  }
+
+  document.addEventListener("htmx:afterSettle", readyBulk);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", readyBulk);
+  else readyBulk();
 
   // Escape in a table row's status form cancels it, as its Cancel link does.
   document.addEventListener("keydown", function (event) {
