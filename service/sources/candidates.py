@@ -34,8 +34,9 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 
 # The method's version, stored with the suggestions computed by it: `tracker suggestions
 # recompute` computes again those of every source stored under another one. Change it with
-# any change to the rules that changes what is suggested.
-METHOD = "4"
+# any change to the rules that changes what is suggested, and with every new model of the
+# second reading (ranker.py, ranker_model.json).
+METHOD = "5"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -314,15 +315,23 @@ def _score(lowered: str, passage: Passage, hits: Sequence[_Hit], best: _Hit) -> 
     return score
 
 
-def find_candidates(
-    text: str,
-    *,
-    actors: Sequence[KnownActor] = (),
-    written_on: dt.date | None = None,
-    min_score: float = MIN_SCORE,
-) -> list[Candidate]:
-    """The suggested claims in a source's text, in reading order. `written_on`, the source's
-    date, is what spans of time ("within 28 days") count from."""
+@dataclass(frozen=True)
+class Prepared:
+    """A text read once for both readings (the cue table's and the model's): its matching
+    copies, passages, known names, speakers, each passage's own cue hits, and the sections of
+    boilerplate."""
+
+    text: str
+    copy: str
+    lowered: str
+    found: list[Passage]
+    matcher: ActorMatcher
+    spoken_by: list[Any]
+    own: list[list[_Hit]]
+    boilerplate: set[int]
+
+
+def prepare(text: str, actors: Sequence[KnownActor] = ()) -> Prepared:
     copy = matching_copy(text)
     lowered = lowered_copy(text)
     found = passages(text)
@@ -333,6 +342,25 @@ def find_candidates(
         p.section for p in found
         if p.form is Form.HEADING and BOILERPLATE.match(text, p.start, p.end)
     }  # fmt: skip
+    return Prepared(text, copy, lowered, found, matcher, spoken_by, own, boilerplate)
+
+
+def find_candidates(
+    text: str,
+    *,
+    actors: Sequence[KnownActor] = (),
+    written_on: dt.date | None = None,
+    min_score: float = MIN_SCORE,
+    prepared: Prepared | None = None,
+) -> list[Candidate]:
+    """The suggested claims in a source's text, in reading order. `written_on`, the source's
+    date, is what spans of time ("within 28 days") count from. `prepared`: the text already
+    read with these actors (`prepare`)."""
+    ready = prepared or prepare(text, actors)
+    copy, lowered, found = ready.copy, ready.lowered, ready.found
+    matcher, spoken_by, own, boilerplate = (
+        ready.matcher, ready.spoken_by, ready.own, ready.boilerplate,
+    )  # fmt: skip
     candidates: list[Candidate] = []
     for index, passage in enumerate(found):
         if passage.section in boilerplate:

@@ -27,7 +27,8 @@ from typing import Any
 from service.config import get_settings
 from service.errors import FieldError, TrackerError, invalid
 from service.sources import extract
-from service.sources.candidates import Candidate, KnownActor, find_candidates
+from service.sources.candidates import Candidate, KnownActor
+from service.sources.ranker import rank_candidates
 
 # CPU time of one extraction (RLIMIT_CPU: the child is killed past it), and its wall time, longer
 # so that a child slowed by a busy machine, not by its file, is not cut short.
@@ -157,7 +158,7 @@ def _child(
         if function == "extract_text":
             outcome: tuple[str, Any] = ("ok", extract.extract_text(**arguments))
         elif function == "candidates":
-            outcome = ("ok", find_candidates(**arguments))
+            outcome = ("ok", rank_candidates(**arguments))
         else:
             outcome = ("ok", extract.readings(**arguments))
     except TrackerError as exc:

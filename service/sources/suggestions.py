@@ -24,7 +24,7 @@ from service.errors import NotFound
 from service.items.models import Item
 from service.sources import deadlines, sandbox
 from service.sources import service as sources
-from service.sources.candidates import METHOD, Candidate, KnownActor, find_candidates
+from service.sources.candidates import METHOD, Candidate, KnownActor
 from service.sources.models import (
     CandidateDismissal,
     CandidatePublic,
@@ -34,6 +34,7 @@ from service.sources.models import (
     SourceSuggestions,
     SuggestionDecision,
 )
+from service.sources.ranker import rank_candidates
 from service.sources.titles import title_from
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def compute(
     text: str, *, actors: Sequence[KnownActor], written_on: dt.date | None
 ) -> list[Candidate]:
     """The suggestions of a text (pure: what `store` keeps)."""
-    return find_candidates(text, actors=actors, written_on=written_on)
+    return rank_candidates(text, actors=actors, written_on=written_on)
 
 
 def prepare(

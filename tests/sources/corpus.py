@@ -21,8 +21,9 @@ from typing import Any
 
 import yaml
 
-from service.sources.candidates import Candidate, KnownActor, find_candidates
+from service.sources.candidates import Candidate, KnownActor
 from service.sources.passages import BULLET
+from service.sources.ranker import rank_candidates
 
 QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
@@ -195,7 +196,7 @@ def _located(text: str, quote: str) -> tuple[int, int]:
 
 def score(labelled: Text, candidates: list[Candidate] | None = None) -> Figures:
     if candidates is None:
-        candidates = find_candidates(
+        candidates = rank_candidates(
             labelled.text, actors=labelled.actors, written_on=labelled.written_on
         )
     figures = Figures(labelled.name, suggestions=len(candidates))

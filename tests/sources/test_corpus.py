@@ -1,10 +1,12 @@
-"""The labelled corpus across eight genres (tests/sources/corpus.py): the rules are fitted to the
-development split and measured on the test split. `make intake-score` prints the table.
+"""The labelled corpus across eight genres (tests/sources/corpus.py): the cue table was fitted to
+the development split and the model of the second reading trained on it (tools/train_ranker.py);
+the test split (16 texts written afterwards) is only measured. `make intake-score` prints the
+table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
-measured: the floors below are its figures, so that a change to the rules cannot make it worse
-unnoticed. `corpus.TARGETS` are the aims for text never seen; docs/INTAKE.md says which the test
-split meets."""
+first measured: the floors below are its figures, so that a change to the rules or the model
+cannot make it worse unnoticed. `corpus.TARGETS` are the aims for text never seen;
+docs/INTAKE.md says which the test split meets."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ import pytest
 
 from tests.sources import corpus
 
-FITTED = {"found": 0.94, "kind": 0.91, "quantity": 0.87, "deadline": 0.92, "distractors": 0.11,
+FITTED = {"found": 0.97, "kind": 0.91, "quantity": 0.86, "deadline": 0.90, "distractors": 0.13,
           "unmatched": 0.13, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.72, "kind": 0.84, "quantity": 0.88, "deadline": 0.72, "distractors": 0.17,
-            "unmatched": 0.22, "per_claim": 1.05}  # fmt: skip
+MEASURED = {"found": 0.85, "kind": 0.85, "quantity": 0.80, "deadline": 0.59, "distractors": 0.14,
+            "unmatched": 0.19, "per_claim": 1.05}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 

@@ -62,7 +62,7 @@ def test_a_request_never_computes_suggestions(client, editor_headers, monkeypatc
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("suggestions computed on a request")
 
-    monkeypatch.setattr(suggestions, "find_candidates", refuse)
+    monkeypatch.setattr(suggestions, "rank_candidates", refuse)
     # Every new query string misses the kept answers: each is built, from what is stored.
     for n in range(5):
         again = client.get(f"/api/v1/sources/{slug}/candidates?_z={n}")
