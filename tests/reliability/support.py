@@ -52,6 +52,8 @@ def record_activity(database_url: str) -> dict[str, str]:
     from service.accounts import service as accounts
     from service.db import create_db_engine, write_session
     from service.events.models import ReplyCreate
+    from service.imports import reading
+    from service.imports import service as imports
     from service.items import edits, replies
     from service.items import service as items
     from service.items.models import ItemCreate, ItemUpdate, Quantity, StatusChange
@@ -123,6 +125,14 @@ def record_activity(database_url: str) -> dict[str, str]:
             suggestions.store(s, source=uploaded, found=found)
             candidate = suggestions.for_source(s, slug=uploaded.slug)[0]
             suggestions.dismiss(s, slug=uploaded.slug, candidate_id=candidate.id, user_id=None)
+        with write_session(engine) as s:
+            # A spreadsheet imported: one status changed, its note naming the import.
+            sheet = f"slug,status,note\r\n{ITEM},stalled,“Recruitment paused”\r\n".encode()
+            table = reading.read_table("newsroom.csv", sheet)
+            made = imports.preview(s, table=table, filename="newsroom.csv", data=sheet,
+                                   user_id=editor.id)  # fmt: skip
+        with write_session(engine) as s:
+            imports.confirm(s, import_id=made.id, user_id=editor.id)
         with write_session(engine) as s:
             # A reply quoting its source, a link between items and a withheld name.
             replies.record(
