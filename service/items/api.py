@@ -3,6 +3,7 @@ summary, replies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -20,6 +21,7 @@ from service.delivery.conditional import (
     XLSX,
     Document,
     Export,
+    Policy,
     Viewer,
     answer,
 )
@@ -159,17 +161,7 @@ def items_csv(
     filters: Annotated[ItemFilters, Query()],
     sort: Annotated[Sort | None, Query()] = None,
 ) -> Response:
-    listing.check(filters)
-    viewer = listed_for(request, filters)
-    headers = {"Content-Disposition": 'attachment; filename="items.csv"'}
-
-    def export() -> Export:
-        return Export(
-            lambda public_in: csv_export.stream(filters=filters, sort=sort, public_in=public_in),
-            headers,
-        )
-
-    return answer(request, session, EXPORT, export, viewer=viewer)
+    return _export(request, session, filters, sort, csv_export.stream, "items.csv", EXPORT)
 
 
 @router.get(
@@ -193,17 +185,32 @@ def items_xlsx(
     filters: Annotated[ItemFilters, Query()],
     sort: Annotated[Sort | None, Query()] = None,
 ) -> Response:
+    return _export(
+        request, session, filters, sort, xlsx_export.stream, "items.xlsx", WORKBOOK_EXPORT
+    )
+
+
+def _export(
+    request: Request,
+    session: Session,
+    filters: ItemFilters,
+    sort: Sort | None,
+    stream: Callable[..., Iterator[bytes]],
+    filename: str,
+    policy: Policy,
+) -> Response:
+    """Every matching item as a file, streamed by `stream` (each item as the viewer may read
+    it), kept and answered by the delivery layer as `policy` says."""
     listing.check(filters)
     viewer = listed_for(request, filters)
-    headers = {"Content-Disposition": 'attachment; filename="items.xlsx"'}
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
 
     def export() -> Export:
         return Export(
-            lambda public_in: xlsx_export.stream(filters=filters, sort=sort, public_in=public_in),
-            headers,
+            lambda public_in: stream(filters=filters, sort=sort, public_in=public_in), headers
         )
 
-    return answer(request, session, WORKBOOK_EXPORT, export, viewer=viewer)
+    return answer(request, session, policy, export, viewer=viewer)
 
 
 @router.get(
