@@ -31,7 +31,7 @@ from service.items.dashboard import (
     FLASH_KEY,
     BulkForm,
     dashboard_document,
-    matching_digest,
+    versions_digest,
 )
 from service.items.models import ItemPublic
 from service.shapes import parse_id
@@ -111,26 +111,20 @@ def _matching(session: Session, request: Request, as_of: int, digest: str) -> Ch
     view = dashboard_query.read_view(request)
     if set(view.errors) - {"sort"}:
         raise Invalid("This list's filter no longer works: filter the list again.")
-    if digest != matching_digest(session, view):
-        changed_ids = _changed_since(session, _ids_matching(session, view), as_of)
-        if not changed_ids:
-            raise Invalid(
-                "The items that match this filter changed since you loaded the page (one was "
-                "changed, added or removed). Nothing was changed: reload the page and apply again."
-            )
     found = [
         ItemPublic.from_row(row._mapping)
         for row in listing.iter_all(session, filters=view.filters, sort=view.sort)
     ]
     changed = _changed_since(session, {item.id for item in found}, as_of)
+    if not changed and digest != versions_digest((item.id, item.version) for item in found):
+        raise Invalid(
+            "The items that match this filter changed since you loaded the page (one was "
+            "changed, added or removed). Nothing was changed: reload the page and apply again."
+        )
     return Chosen(
         pairs=[(item.id, item.version) for item in found],
         stale=[item for item in found if item.id in changed],
     )
-
-
-def _ids_matching(session: Session, view: Any) -> set[int]:
-    return {row.id for row in listing.iter_all(session, filters=view.filters)}
 
 
 def _item_named(session: Session, ref: str | int) -> ItemPublic | None:

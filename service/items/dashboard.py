@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,8 +286,14 @@ def matching_digest(session: Session, view: query.DashboardView) -> str:
     that no matching item changed, appeared or went since, whatever the event ids (on
     PostgreSQL a change committed just after the page was read may hold a lower id than the
     newest the page saw)."""
-    found = sorted((row.id, row.version) for row in listing.iter_all(session, filters=view.filters))
-    return hashlib.sha256(repr(found).encode()).hexdigest()[:32]
+    return versions_digest(
+        (row.id, row.version) for row in listing.iter_all(session, filters=view.filters)
+    )
+
+
+def versions_digest(pairs: Iterable[tuple[int, int]]) -> str:
+    """The digest of items' (id, version) pairs, whatever their order."""
+    return hashlib.sha256(repr(sorted(pairs)).encode()).hexdigest()[:32]
 
 
 def _matching_kinds(session: Session, view: query.DashboardView, total: int) -> tuple[str, ...]:
