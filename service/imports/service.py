@@ -359,7 +359,7 @@ def _plan_update(
             plan.update["responsible"] = responsible
     with guard:
         if cells.has("quantity_value") or cells.has("quantity_unit"):
-            _plan_quantity(cells, row, plan, refuse)
+            _plan_quantity(cells, row, plan)
     if cells.has("progress_value"):
         with guard:
             progress = _number(cells.header("progress_value"), cells.get("progress_value"))
@@ -385,21 +385,8 @@ def _plan_update(
     return plan if changes else None
 
 
-def _plan_quantity(
-    cells: _Cells, row: Any, plan: _Planned, refuse: Callable[[str, str], None]
-) -> None:
-    value = (
-        _number(cells.header("quantity_value"), cells.get("quantity_value"))
-        if cells.has("quantity_value") else row.quantity_value
-    )  # fmt: skip
-    unit = (
-        _optional_text(cells.get("quantity_unit"))
-        if cells.has("quantity_unit") else row.quantity_unit
-    )  # fmt: skip
-    if (value is None) != (unit is None):
-        column = "quantity_unit" if unit is None else "quantity_value"
-        refuse(cells.header(column), "a quantity needs both a value and a unit")
-        return
+def _plan_quantity(cells: _Cells, row: Any, plan: _Planned) -> None:
+    value, unit = _read_quantity(cells, row.quantity_value, row.quantity_unit)
     old = (
         None if row.quantity_value is None else f"{_shown(row.quantity_value)} {row.quantity_unit}"
     )
@@ -407,6 +394,21 @@ def _plan_quantity(
     if old != new:
         plan.changes.append(FieldChange(field="quantity", old=old, new=new))
         plan.update["quantity"] = None if value is None else {"value": value, "unit": unit}
+
+
+def _read_quantity(
+    cells: _Cells, value: float | None = None, unit: str | None = None
+) -> tuple[float | None, str | None]:
+    """The row's quantity (value and unit), each from its column when the file has it, else
+    the one given; both or neither."""
+    if cells.has("quantity_value"):
+        value = _number(cells.header("quantity_value"), cells.get("quantity_value"))
+    if cells.has("quantity_unit"):
+        unit = _optional_text(cells.get("quantity_unit"))
+    if (value is None) != (unit is None):
+        column = "quantity_unit" if unit is None else "quantity_value"
+        raise _CellError(cells.header(column), "a quantity needs both a value and a unit")
+    return value, unit
 
 
 def _initial_status(kind: str) -> str:
@@ -443,12 +445,8 @@ def _plan_create(cells: _Cells, refuse: Callable[[str, str], None]) -> _Planned 
         if (start := _integer(cells.header("quote_start"), cells.get("quote_start"))) is not None:
             body["quote_start"] = start
     with guard:
-        value = _number(cells.header("quantity_value"), cells.get("quantity_value"))
-        unit = _optional_text(cells.get("quantity_unit"))
-        if (value is None) != (unit is None):
-            column = "quantity_unit" if unit is None else "quantity_value"
-            refuse(cells.header(column), "a quantity needs both a value and a unit")
-        elif value is not None:
+        value, unit = _read_quantity(cells)
+        if value is not None:
             body["quantity"] = {"value": value, "unit": unit}
     with guard:
         progress = _number(cells.header("progress_value"), cells.get("progress_value"))
