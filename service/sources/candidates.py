@@ -36,7 +36,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "5"
+METHOD = "6"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -362,6 +362,7 @@ def find_candidates(
         ready.matcher, ready.spoken_by, ready.own, ready.boilerplate,
     )  # fmt: skip
     candidates: list[Candidate] = []
+    term_from = deadlines.polling_day(text, written_on)
     for index, passage in enumerate(found):
         if passage.section in boilerplate:
             continue  # "Notes to editors", "About the ombudsman", "Methodology"
@@ -392,12 +393,16 @@ def find_candidates(
         if score < min_score:
             continue
         due_from: tuple[int, int] | None = passage.span
-        deadline = deadlines.find(text[passage.start : passage.end], written_on=written_on)
+        deadline = deadlines.find(
+            text[passage.start : passage.end], written_on=written_on, term_from=term_from
+        )
         lead_in = _lead_in(text, found, index) if passage.form is Form.BULLET else None
         if deadline is None and lead_in is not None:
             # "Within one month of this decision, the council will:" dates each of its items.
             due_from = found[lead_in].span
-            deadline = deadlines.find(text[slice(*due_from)], written_on=written_on)
+            deadline = deadlines.find(
+                text[slice(*due_from)], written_on=written_on, term_from=term_from
+            )
         candidates.append(
             Candidate(
                 quote_start=passage.start,

@@ -109,7 +109,10 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:resolved\s*(?:that\b|:|,|-)|(?:agreed|decided|voted)\s+(?:unanimously\s+)?(?:to|that)\b)"
         # Resolving to ask someone else is a request, not the body's own undertaking.
         r"(?!\s*(?:that\s+)?(?:to\s+)?(?:invite|ask|request|urge|write to|lobby|press)\b)"
-        r"|\baccept(?:s|ed)? (?:the|its|all|these|those)\s+(?:[\w']+\s+){0,4}?recommendations\b",
+        r"|\baccept(?:s|ed)? (?:the|its|all|these|those)\s+(?:[\w']+\s+){0,4}?recommendations\b"
+        r"|\baccept(?:s|ed)? (?:a|the|its|their|our)\s+(?:[\w']+\s+){0,2}?recommendation\s+that\b"
+        # An action log's line: "Action 2: Commissioner to provide a breakdown by 30 November".
+        r"|\baction\s+(?:point\s+|item\s+)?\d+\s*[:.\u2013-]\s*[\w ,'-]{2,60}?\s+to\s+[a-z]+",
         "RESOLVED that the programme be approved"),
     Cue("will by a deadline", "commitment", 0.8,
         r"(?:\b(?:will|would|shall)|'ll)\s+(?!not\b)(?:[\w'-]+\s+){1,10}?"
@@ -319,8 +322,13 @@ CUES: tuple[Cue, ...] = (
         r"|\bonly (?:a (?:third|quarter|fifth|half)|half|one in \w+) of\b"
         r"|\b(?:knew|had known)\b[^.]{0,60}?\bthat\b|\bwe saw\b)\b",
         "Medicines were not managed safely"),
+    # A rating set out as a line ("Is it safe? Inadequate", "Leadership: requires improvement to
+    # be good") or a table's row ("Safety | Poor | Reasonably good").
     Cue("rating", "allegation", 0.8,
-        r"(?:\?|:)\s*(?:inadequate|requires improvement|poor|unsatisfactory|weak)\s*$",
+        r"(?:\?|:)\s*(?:inadequate|requires improvement(?: to be good)?|poor|unsatisfactory|weak"
+        r"|not sufficiently good)\s*$"
+        r"|(?<![^\n])[^|\t\n]{2,80}(?:\||\t)\s*(?:inadequate|requires improvement"
+        r"(?: to be good)?|poor|unsatisfactory|weak|not sufficiently good)\s*(?:\||\t|$)",
         "Is the service safe? Inadequate"),
     Cue("alleged", "allegation", 0.85,
         r"\balleg(?:e|es|ed|edly|ing|ations?)\b", "an officer is alleged to have argued"),
@@ -393,7 +401,8 @@ CUES: tuple[Cue, ...] = (
         r"|\ban amendment (?:to|that|which)\b",
         "Councillor Okonjo moved an amendment to the budget"),
     Cue("must by a deadline", "proposal", 0.75,
-        r"\bmust\s*:|\bmust\s+(?!not\b)(?:[\w'-]+\s+){1,10}?(?:by|before|within)\s+(?:the end of|\d"
+        r"\bmust\s*:|\bmust\s+(?!not\b)(?:[\w'-]+\s+){1,10}?(?:by|before|within|no later than)\s+"
+        r"(?:the end of|\d"
         r"|(?:one|two|three|four|six|twelve|\d+)\s+(?:days|weeks|months))",
         "The provider must make the required improvements by 30 June 2026"),
     Cue("calls for", "proposal", 0.85,

@@ -1,7 +1,9 @@
 """A deadline in a sentence, as the day it ends: "by 31 March 2027", "by March 2027", "by the end of
-March", "by the end of the year", "within six months", "in the next 28 days". A date without its
-year, or a span of time, counts from the source's date, and is not guessed when the source has
-none. The words it came from go with it, so that an editor sees why a form says so."""
+March", "by the end of the year", "within six months", "in the next 28 days", "Due date: 31
+October 2026". What is to start on a day ("from 1 April", "starting in July") falls due that day
+or in that month. A date without its year, or a span of time, counts from the source's date, and
+is not guessed when the source has none. The words it came from go with it, so that an editor sees
+why a form says so."""
 
 from __future__ import annotations
 
@@ -23,26 +25,30 @@ NUMBERS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _NUMBER = r"(?P<count>\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")\b"
 _WEEKDAY = "|".join(name.lower() for name in calendar.day_name)
+# A requirement's own deadline line ("Due date: 31 October 2026", "Timescale: by March 2027").
+_LABEL = r"(?:due(?:\s+date|\s+by)?|deadline|target\s+date|completion\s+date|timescale)\s*:\s*"
 _BY = (
     r"\b(?:by|before|ahead\s+of|no\s+later\s+than|not\s+later\s+than|until(?:\s+at\s+least)?)"
     r"\s+"
 )
+_BY_DAY = rf"(?:\b(?:by|before|no later than|until)\s+(?:(?:{_WEEKDAY})\s+)?|\b{_LABEL})"
 _END_OF = r"(?:the\s+)?end\s+of\s+"
 _PATTERNS = (
     # by 31 March 2027, by 31st March, by March 31, 2027
     re.compile(
-        r"\b(?:by|before|no later than|until)\s+(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+        rf"{_BY_DAY}(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
         rf"(?:\s+of)?\s+{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?\b",
         re.I,
     ),
     re.compile(
-        rf"\b(?:by|before|no later than|until)\s+{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"{_BY_DAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
         r"(?:,?\s+(?P<year>\d{4}))?\b",
         re.I,
     ),
     # by the end of March (2027), by March 2027, by next April, by April next year
     re.compile(
-        rf"{_BY}(?:{_END_OF})?(?P<next>next\s+)?{_MONTH}"
+        rf"(?:{_BY}|\b{_LABEL})(?:{_END_OF}|(?P<mid>(?:the\s+)?mid(?:dle\s+of\s+|-|\s+)))?"
+        rf"(?P<next>next\s+)?{_MONTH}"
         r"(?:\s+(?P<year>\d{4})|(?P<next_year>\s+next\s+year))?\b",
         re.I,
     ),
@@ -65,21 +71,24 @@ _PATTERNS = (
         rf"\b(?:within(?:\s+the\s+next)?|in\s+the\s+(?:next|coming)|(?P<in>in))\s+{_NUMBER}"
         r"\s+(?P<working>working\s+)?(?P<unit>days?|weeks?|fortnights?|months?|years?)\b"
         r"(?P<time>['\u2019]?\s+time\b)?"
-        r"(?P<of>\s+of\s+(?!(?:the\s+date\s+of\s+|receipt\s+of\s+|receiving\s+)?(?:this|the)\s+"
+        r"(?P<of>\s+of\s+(?!(?:the\s+date\s+of\s+|receipt\s+of\s+|receiving\s+|(?:the\s+)?"
+        r"publication\s+of\s+)?(?:this|the|my|our|its)\s+(?:final\s+)?"
         r"(?:decision|judge?ment|ruling|order|report|letter|notice)\b|this\b|today\b))?",
         re.I,
     ),
-    # by Friday: the next such day after the source's date
+    # by Friday, from Monday: the next such day after the source's date
     re.compile(
-        rf"{_BY}(?:(?:midday|noon|midnight|\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm))\s+on\s+)?"
+        rf"(?:{_BY}|\bfrom\s+)(?:(?:midday|noon|midnight|\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm))\s+on\s+)?"
         rf"(?:this\s+|next\s+)?(?P<weekday>{_WEEKDAY})\b",
         re.I,
     ),
-    # by the summer, by spring 2027, by the end of the autumn
+    # by the summer, by spring 2027, by the end of the autumn, in the summer of 2028, this spring
+    # (its last day); before the winter (the day before it starts)
     re.compile(
-        rf"{_BY}(?P<end>{_END_OF})?(?:the\s+|this\s+|next\s+)?(?P<season>spring|summer|autumn"
-        r"|winter)"
-        r"(?:\s+(?P<year>\d{4}))?\b(?!\s+(?:recess|holidays?|term|break|months|fair))(?P<future>)",
+        r"(?:\b(?P<before>before|ahead\s+of|from)\s+|\b(?:by|no\s+later\s+than|until|in|during)\s+"
+        rf"(?P<end>{_END_OF})?|(?=this\s|next\s))(?:the\s+|this\s+|next\s+)?"
+        r"(?P<season>spring|summer|autumn|winter)(?:\s+(?:of\s+)?(?P<year>\d{4}))?\b"
+        r"(?!\s+(?:recess|holidays?|term|break|months|fair))(?P<future>)",
         re.I,
     ),
     # by Christmas
@@ -98,16 +107,47 @@ _PATTERNS = (
         re.I,
     ),
     re.compile(
-        rf"\bin\s+(?:early\s+|mid-|late\s+)?{_MONTH}(?:\s+(?P<year>\d{{4}}))?\b(?P<future>)", re.I
+        r"\b(?:(?:starting|beginning)\s+)?in\s+(?:early\s+|mid-|late\s+)?"
+        rf"{_MONTH}(?:\s+(?P<year>\d{{4}}))?\b(?P<future>)",
+        re.I,
+    ),
+    # what is to start on a day: from 1 April 2027, from April, starting from January 2027
+    re.compile(
+        r"\b(?:(?:starting|beginning|with\s+effect)\s+)?from\s+(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+        rf"(?:\s+of)?\s+)?{_MONTH}(?:\s+(?P<year>\d{{4}}))?\b(?!\s+(?:to|until)\s+\d)"
+        r"(?P<future>)(?P<first>)",
+        re.I,
+    ),
+    # in 2027, starting in 2027 (about what is to come): that year's last day
+    re.compile(
+        r"\b(?:starting\s+|beginning\s+)?(?:in|during)\s+(?P<year>20\d\d)\b"
+        r"(?![-\u2013/]\d)(?P<future>)",
+        re.I,
     ),
     re.compile(
         r"\b(?:(?P<next_year>next)|(?:later\s+)?this)\s+(?P<period>year)\b(?P<future>)", re.I
     ),
+    # in the next financial year (to its last day), from the start of the next financial year
+    # (its first day)
+    re.compile(
+        r"\b(?:(?:in|during)\s+|(?P<fy_from>from\s+(?:the\s+)?(?:start|beginning)\s+of\s+))"
+        r"(?:the\s+)?(?P<which>next|coming)\s+(?P<period>financial\s+year)\b(?P<future>)",
+        re.I,
+    ),
+    # in the new year: its first month
+    re.compile(r"\bin\s+the\s+new\s+year\b(?P<new_year>)(?P<future>)", re.I),
+    # to the Cabinet's October meeting, at the January 2027 meeting: that month
+    re.compile(
+        r"\b(?:to|at|by|before|until)\s+the\s+(?:[\w-]+(?:'s|\u2019s)\s+|next\s+)?"
+        rf"{_MONTH}(?:\s+(?P<year>\d{{4}}))?\s+(?:\w+\s+)?meeting\b(?P<future>)",
+        re.I,
+    ),
 )
 # A claim about what is to come, for a date that would otherwise only say when something was.
 FUTURE = re.compile(
-    r"\b(?:will|would|shall|to\s+be|(?:intends?|plans?|aims?|expects?|is\s+set|are\s+set|going)"
-    r"\s+to|pledged|promised|committed)\b",
+    r"\b(?:will|would|shall|to\s+be|(?:intends?|plans?|aims?|expects?|going"
+    r"|(?:is|are)(?:\s+(?:now|also|still|already))?\s+set|undert(?:ook|akes?|aken)|agree[sd]?)"
+    r"\s+to|should|must|pledged|promised|committed)\b",
     re.I,
 )
 # Where the clause holding a date begins: its future tense must be in that clause.
@@ -142,15 +182,56 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def find(sentence: str, *, written_on: dt.date | None) -> Deadline | None:
+# A first term's deadline: "within our first 100 days", "by the end of my first year in office".
+FIRST_TERM = re.compile(
+    r"\b(?:within|in|during|by\s+the\s+end\s+of|before\s+the\s+end\s+of)\s+(?:our|my|their|its)"
+    rf"\s+first\s+(?:{_NUMBER}\s+)?(?P<unit>days?|weeks?|months?|years?)\b"
+    r"(?:\s+in\s+(?:office|power|charge))?",
+    re.I,
+)
+# The day a manifesto's term would start: "Polling day: Thursday 4 May 2028", "the elections on
+# Thursday 7 May".
+POLLING_DAY = re.compile(
+    r"\b(?:polling\s+day|election\s+day|elections?|vote)\b[^.\n]{0,40}?(?:\bon\s+|\bis\s+|:\s*)"
+    rf"(?:(?:{_WEEKDAY})\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?\b",
+    re.I,
+)
+
+
+def polling_day(text: str, written_on: dt.date | None) -> dt.date | None:
+    """The election day a text names, from which a first term's deadlines count, or None."""
+    match = POLLING_DAY.search(text)
+    if match is None:
+        return None
+    found = match.groupdict()
+    if not found.get("year") and written_on is None:
+        return None
+    return _due(found, written_on)
+
+
+def find(
+    sentence: str, *, written_on: dt.date | None, term_from: dt.date | None = None
+) -> Deadline | None:
     """The first deadline the sentence states, or None (also when it would need the source's
-    date and the source has none)."""
+    date and the source has none). `term_from`: the election day a first term's deadlines
+    ("within our first 100 days") count from, if the text names one."""
+    if term_from is not None:
+        first = FIRST_TERM.search(sentence)
+        if first is not None:
+            raw = (first.group("count") or "one").lower()
+            due = _due({"count": raw, "unit": first.group("unit")}, term_from)
+            if due is not None:
+                return Deadline(due, first.group(0).strip())
     for pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
             found = match.groupdict()
             if found.get("of") or (found.get("in") and not found.get("time")):
                 continue  # "within 18 months of its start"; "in two years" without "time"
-            if found.get("future") is not None and not _future(sentence, match.start()):
+            if (
+                found.get("future") is not None
+                and not _future(sentence, match.start())
+                and not (found.get("first") is not None and found.get("year"))
+            ):
                 continue  # "she was told in February", "the library, which closed in January"
             if found.get("today") is not None:
                 if written_on is None:
@@ -172,14 +253,17 @@ def find(sentence: str, *, written_on: dt.date | None) -> Deadline | None:
 
 def _named_day(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | None:
     """A weekday, a season or Christmas Day: the next one after the source's date, or the season
-    of the year named ("by spring 2027"). "By the summer" is the day before it starts, "by the
-    end of the summer" its last day."""
+    of the year named ("by spring 2027"). "By the summer" and "in the summer" are its last day,
+    "before the winter" the day before it starts, "from next spring" its first day."""
     weekday, season = (found.get("weekday") or "").lower(), (found.get("season") or "").lower()
     year = int(found["year"] or 0) if found.get("year") else None
     # The last month of the season, or of the one before it.
-    month = SEASON_ENDS[season] if found.get("end") else (SEASON_ENDS.get(season, 0) - 4) % 12 + 1
+    ends = SEASON_ENDS.get(season, 0)
+    before = (found.get("before") or "").lower()
+    month = (ends - 4) % 12 + 1 if before else ends
+    starts = dt.timedelta(days=1 if before == "from" else 0)
     if season and year is not None:
-        return _month_end(year + (1 if season == "winter" and month < 6 else 0), month)
+        return _month_end(year + (1 if season == "winter" and month < 6 else 0), month) + starts
     if written_on is None:
         return None
     if weekday:
@@ -189,7 +273,7 @@ def _named_day(found: dict[str, str | None], written_on: dt.date | None) -> dt.d
         end = _month_end(written_on.year, month)
         if end < written_on:
             end = _month_end(written_on.year + 1, month)
-        return end
+        return end + starts
     christmas = dt.date(written_on.year, 12, 25)
     return christmas if christmas >= written_on else dt.date(written_on.year + 1, 12, 25)
 
@@ -237,12 +321,17 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
         return _add_months(written_on, count * (12 if unit == "year" else 1))
     if found.get("weekday") or found.get("season") or found.get("christmas"):
         return _named_day(found, written_on)
+    if found.get("new_year") is not None:
+        return None if written_on is None else dt.date(written_on.year + 1, 1, 31)
     if found.get("fy_start"):
         return dt.date(int(found["fy_start"] or 0) // 100 * 100 + int(found["fy_end"] or 0), 3, 31)
     period = re.sub(r"\s+", " ", (found.get("period") or "").lower())
     if period:
         which = "next" if found.get("next_year") else (found.get("which") or "").lower()
-        return _period_end(period, which, written_on)
+        ends = _period_end(period, "next" if which == "coming" else which, written_on)
+        if ends is not None and found.get("fy_from"):
+            return dt.date(ends.year - 1, 4, 1)  # the financial year's first day
+        return ends
     month_name = (found.get("month") or "").lower()
     if not month_name:  # the end of the year, or of a year named
         if year is None and written_on is None:
@@ -263,6 +352,10 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
     try:
         if found.get("day"):
             return dt.date(year, month, int(found["day"] or 0))
+        if found.get("mid") is not None:
+            return dt.date(year, month, 15)
+        if found.get("first") is not None:  # "from April": the day it starts
+            return dt.date(year, month, 1)
         return _month_end(year, month)
     except ValueError:
         return None

@@ -124,8 +124,19 @@ FREQUENCY_AFTER = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|ye
 FREQUENCY_BEFORE = re.compile(r"\bevery\s+$")
 # When, not how long: "three months later", "two years ago".
 WHEN_AFTER = re.compile(r"\s+(?:later|earlier|ago|afterwards)\b")
-# What a claim costs comes after what it does: "hire 30 wardens at a cost of £1.2m a year".
-COST_BEFORE = re.compile(r"(?:\bat\s+a\s+(?:total\s+|combined\s+)?cost\s+of|\bcost:)\s*$")
+# What a claim costs comes after what it does: "hire 30 wardens at a cost of £1.2m a year",
+# "recruit ten inspectors, funded by a £700,000 increase", "paid for from the £4.3m".
+COST_BEFORE = re.compile(
+    r"(?:\bat\s+a\s+(?:total\s+|combined\s+)?cost\s+of|\bcost:"
+    r"|\b(?:funded|paid\s+for|financed|met)\s+(?:by|from|through|out\s+of|with)"
+    r"(?:\s+(?:a|an|the|its|their|this|that))?)\s*$"
+)
+# A body described in passing: "Larkmoor Water, which supplies 1.4 million customers, ...".
+DESCRIBED_BEFORE = re.compile(
+    r",\s*(?:which|who)\s+(?:now\s+|also\s+|currently\s+)?(?:supplies|serves|runs|employs|has"
+    r"|covers|holds|houses|cares\s+for|manages|owns|represents|operates|looks\s+after)\s+"
+    r"(?:(?:more\s+than|over|around|about|some|nearly|almost|roughly)\s+)?$"
+)
 # "an additional planning officer", "an extra nurse": a count of one.
 ONE_MORE = re.compile(r"\b(?:an\s+additional|an\s+extra|one\s+more|one\s+additional|one\s+extra)\b")
 # A threshold that describes a noun: "a town of more than 5,000 people", "a waiting list of
@@ -143,8 +154,14 @@ EVERY_OVER = re.compile(
     r"\b(?:every|any|each|all)\s+(?:[a-z'\u2019]+\s+){1,4}(?:over|above|under|below|more\s+than"
     r"|less\s+than)\s+$"
 )
-# "the £10,000 threshold", "a £500 limit", "the £3 parking charge cap".
-THRESHOLD_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}(?:threshold|limit|ceiling|cap)\b")
+# "the £10,000 threshold", "a £500 limit".
+THRESHOLD_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}(?:threshold|limit|ceiling)\b")
+# A numbered section or item opening its line: "1.4", "4.2.1".
+SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
+SECTION_TITLE = re.compile(r"\.?\s+[A-Z]")
+# "a £2 cap on single fares", "the £3 parking charge cap": what a cap promises, unless the
+# sentence names something else.
+CAP_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}cap\b")
 # Where, not how many: "councils in the 20 districts", "at all three homes".
 PLACE_BEFORE = re.compile(
     r"\b(?:in|at|across|throughout)\s+(?:each\s+of\s+the|all(?:\s+of)?(?:\s+the)?|the"
@@ -300,7 +317,7 @@ def _at_word_start(lowered: str, at: int) -> bool:
     return at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "_£$€.,")
 
 
-def _is_date_or_age(lowered: str, match: re.Match[str]) -> bool:
+def _is_date_or_age(text: str, lowered: str, match: re.Match[str]) -> bool:
     written = match.group()
     before = WORD_BEFORE.search(lowered[max(0, match.start() - 20) : match.start()])
     if before and before.group(1) in MONTHS:  # "april 1, 2014"
@@ -309,6 +326,10 @@ def _is_date_or_age(lowered: str, match: re.Match[str]) -> bool:
         return True  # "section 21 notices", "band 5 nurses", "year 7 pupils"
     if re.fullmatch(r"1[89]\d\d|20\d\d", written):  # a year
         return True
+    if SECTION_NUMBER.fullmatch(written) and SECTION_TITLE.match(text, match.end()):
+        line_start = lowered.rfind("\n", 0, match.start()) + 1
+        if not lowered[line_start : match.start()].strip():
+            return True  # "1.4 Information and facilities: Inadequate": a section's number
     if AGE.match(lowered, match.end()) or TIME_OF_DAY.match(lowered, match.end()):
         return True
     follower = NEXT_WORD.match(lowered, match.end())
@@ -333,7 +354,9 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, cap=True)
     if mention.quantity.unit in ("days", "nights") and OCCASIONS_BEFORE.search(before):
         return replace(mention, measure=Measure.THINGS)
-    if mention.measure is Measure.MONEY and COST_BEFORE.search(before):
+    if mention.measure is Measure.MONEY and (
+        COST_BEFORE.search(before) or CAP_AFTER.match(lowered, mention.end)
+    ):
         return replace(mention, secondary=True)
     return mention
 
@@ -359,6 +382,8 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
         return pay is not None and (pay.group("before") or "").strip() not in VERB_BEFORE_SPENDING
     if THRESHOLD_OF.search(before) or PLACE_BEFORE.search(before):
         return True
+    if DESCRIBED_BEFORE.search(before):
+        return True
     if measure is Measure.PEOPLE and SOURCES_AFTER.match(lowered, end):
         return True
     return mention.quantity.unit == "miles" and bool(DISTANCE_AFTER.match(lowered, end))
@@ -381,7 +406,7 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
         return None  # "1.45pm", "11th"
     if SERVICE_NUMBER.match(lowered, start) or IN_ONE_CASE.match(lowered, max(0, start - 3)):
         return None
-    if _is_date_or_age(lowered, match):
+    if _is_date_or_age(text, lowered, match):
         return None
     hyphenated = HYPHENATED_DURATION.match(lowered, end)
     if hyphenated:

@@ -164,6 +164,9 @@ def for_source(session: Session, *, slug: str, drafts: bool = False) -> list[Can
     }
     actors = _Actors(session)
     written_on = _written_on(source)
+    # The election day a manifesto's "first 100 days" count from: looked for only when needed.
+    term_from: dt.date | None = None
+    looked = False
     found = []
     for candidate in candidates_of(session, source):
         spans = [(candidate.quote_start, candidate.quote_end), *candidate.also]
@@ -185,11 +188,12 @@ def for_source(session: Session, *, slug: str, drafts: bool = False) -> list[Can
         )
         # Counted again from the source's date as it is now, in the passage it was read in.
         read_in = candidate.due_from
-        deadline = (
-            deadlines.find(source.text[read_in[0] : read_in[1]], written_on=written_on)
-            if read_in
-            else None
-        )
+        deadline = None
+        if read_in:
+            words = source.text[read_in[0] : read_in[1]]
+            if not looked and deadlines.FIRST_TERM.search(words):
+                term_from, looked = deadlines.polling_day(source.text, written_on), True
+            deadline = deadlines.find(words, written_on=written_on, term_from=term_from)
         found.append(
             CandidatePublic(
                 id=candidate.id,

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from service.sources.deadlines import find
+from service.sources.deadlines import Deadline, find, polling_day
 
 WRITTEN_ON = dt.date(2026, 3, 5)  # a Thursday
 
@@ -39,12 +39,23 @@ EXAMPLES = [
     ("It must respond within 56 days of the date of this report.", dt.date(2026, 4, 30), None),
     ("It must pay within 14 days of the judgment.", dt.date(2026, 3, 19), "within 14 days"),
     ("It will reply by Friday.", dt.date(2026, 3, 6), "by Friday"),
+    ("It will publish by Friday 20 March.", dt.date(2026, 3, 20), "by Friday 20 March"),
+    ("The scanner will be installed by mid-December.", dt.date(2026, 12, 15), None),
+    (
+        "1. The registered person must appoint a manager. Due date: 31 October 2026",
+        dt.date(2026, 10, 31),
+        "Due date: 31 October 2026",
+    ),
+    ("Deadline: 30 June 2026", dt.date(2026, 6, 30), None),
     ("Power will be back by midday on Monday.", dt.date(2026, 3, 9), "by midday on Monday"),
     ("The wall will be repaired before next winter.", dt.date(2026, 11, 30), None),
     ("Roads will be gritted ahead of the winter.", dt.date(2026, 11, 30), None),
-    ("The pool will reopen by the summer.", dt.date(2026, 5, 31), None),
+    ("The pool will reopen by the summer.", dt.date(2026, 8, 31), None),
+    ("The new hospital will open in the summer of 2028.", dt.date(2028, 8, 31), None),
+    ("It intends to consult this spring.", dt.date(2026, 5, 31), "this spring"),
     ("The pool will reopen by the end of the summer.", dt.date(2026, 8, 31), None),
-    ("The pool will reopen by spring 2027.", dt.date(2027, 2, 28), None),
+    ("The pool will reopen by spring 2027.", dt.date(2027, 5, 31), None),
+    ("The pool will reopen before spring 2027.", dt.date(2027, 2, 28), None),
     ("The pool will reopen by the end of spring 2027.", dt.date(2027, 5, 31), None),
     ("The new service will start on 1 April 2027.", dt.date(2027, 4, 1), "on 1 April 2027"),
     ("Every family will be rehoused by Christmas.", dt.date(2026, 12, 25), None),
@@ -56,6 +67,32 @@ EXAMPLES = [
     ("It will put a plan to councillors in July.", dt.date(2026, 7, 31), "in July"),
     ("He will recruit 60 officers next year.", dt.date(2027, 12, 31), None),
     ("The strategy will be published later this year.", dt.date(2026, 12, 31), None),
+    ("Work is now set to begin in 2027.", dt.date(2027, 12, 31), "in 2027"),
+    ("It will repair 12,000 potholes in the next financial year.", dt.date(2027, 3, 31), None),
+    (
+        "It should publish figures from the start of the next financial year.",
+        dt.date(2026, 4, 1),
+        None,
+    ),
+    ("She would meet the families in the new year.", dt.date(2027, 1, 31), None),
+    ("He undertook to bring a plan to the Cabinet's October meeting.", dt.date(2026, 10, 31), None),
+    ("It will fund 20 extra care packages from Monday.", dt.date(2026, 3, 9), "from Monday"),
+    ("I will run the routes myself from next spring.", dt.date(2027, 3, 1), None),
+    (
+        "It must send an action plan within 28 days of the publication of this report.",
+        dt.date(2026, 4, 2),
+        None,
+    ),
+    (
+        "Within one month of my final decision, the council will apologise.",
+        dt.date(2026, 4, 5),
+        None,
+    ),
+    # what is to start on a day falls due that day (or on the first of the month)
+    ("Four routes will be withdrawn from 6 April.", dt.date(2026, 4, 6), "from 6 April"),
+    ("Council tax will rise by 4.99% from April.", dt.date(2026, 4, 1), "from April"),
+    ("(b) two stations move to day-crewing from 1 April 2027", dt.date(2027, 4, 1), None),
+    ("It will publish figures every month, beginning in July.", dt.date(2026, 7, 31), None),
 ]
 
 
@@ -76,7 +113,11 @@ def test_examples(sentence: str, due_on: dt.date, words: str | None) -> None:
         "She was told in February.",
         "It closed in March 2025.",
         "It opened on 1 April 2025.",
-        "Four routes will be withdrawn from 6 April.",
+        "An internal audit report from May, which the council did not publish.",
+        "It was rated inadequate in 2025.",
+        "Permits will go up from £45 to £52.",
+        "The stations moved to day-crewing from 1 April 2025.",
+        "It will meet last winter's demand.",
         "The grant is worth £46m this year.",
         "They will meet before the summer recess.",
         "It failed to spend the fund before the winter.",
@@ -101,3 +142,17 @@ def test_what_counts_from_the_source_date_needs_one(sentence: str) -> None:
 def test_a_date_with_its_year_needs_no_source_date() -> None:
     deadline = find("by 31 March 2027", written_on=None)
     assert deadline is not None and deadline.due_on == dt.date(2027, 3, 31)
+
+
+def test_a_first_terms_deadlines_count_from_the_polling_day_the_text_names() -> None:
+    text = "Polling day: Thursday 4 May 2028\n\nIN MY FIRST 100 DAYS I WILL:\n• cap fares"
+    elected = polling_day(text, dt.date(2028, 4, 12))
+    assert elected == dt.date(2028, 5, 4)
+    first = find("IN MY FIRST 100 DAYS I WILL:", written_on=WRITTEN_ON, term_from=elected)
+    assert first == Deadline(dt.date(2028, 8, 12), "IN MY FIRST 100 DAYS")
+    year = find("by the end of my first year in office", written_on=WRITTEN_ON, term_from=elected)
+    assert year is not None and year.due_on == dt.date(2029, 5, 4)
+    # Without an election day to count from, a first term states no date.
+    assert find("within our first 100 days", written_on=WRITTEN_ON) is None
+    assert polling_day("We will build 300 homes.", WRITTEN_ON) is None
+    assert polling_day("the elections on Thursday 7 May", WRITTEN_ON) == dt.date(2026, 5, 7)

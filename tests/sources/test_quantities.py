@@ -74,6 +74,7 @@ EXAMPLES = [
     # a number that labels something is not a count
     ("served 40 section 21 notices", 40, "notices"),
     ("will hire 20 band 5 nurses", 20, "nurses"),
+    ("1.5 million homes will be insulated", 1_500_000, "homes"),
 ]
 
 
@@ -111,6 +112,11 @@ def test_dates_ages_times_and_pronouns_are_not_quantities(text: str) -> None:
             "officers",
         ),
         ("£5m for 20 staff over three years", "GBP"),
+        # what funds a claim, and a cap beside a count, are second to what is done
+        ("will recruit ten inspectors, funded by a £700,000 increase", "inspectors"),
+        ("will put 60 officers on patrol, paid for from the £4.3m precept", "officers"),
+        ("will hire 12 wardens under the £3 parking charge cap", "wardens"),
+        ("will keep the £3 parking charge cap", "GBP"),
         ("20 staff over three years, 10% of the budget", "staff"),
     ],
 )
@@ -144,7 +150,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "will look at the other two sites",
         "every contract over £25,000 will need approval",
         "to stay under the £10,000 threshold",
-        "will keep the £3 parking charge cap",
+        "1.4 Information and facilities: Inadequate",
+        "Larkmoor Water, which supplies 1.4 million customers, under-reported spills",
         "missed the one fact residents needed",
         "and in one case the notes were lost",
         "Five former nurses told us the ward was unsafe",
