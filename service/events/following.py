@@ -43,12 +43,14 @@ def feed_filters(
     session: Session, *, kind: str | None, status: str | None, actor: str | None
 ) -> FeedFilters:
     """The filters as asked, each checked: an unknown kind, status or actor is an error naming
-    it (a feed that silently ignored one would look like the one asked for while it is not)."""
+    it (a feed that silently ignored one would look like the one asked for while it is not).
+    An empty kind or status is such an error too, as the list's filters have it: the feed's own
+    links leave out a filter not chosen."""
     errors: list[FieldError] = []
-    if kind and kind not in vocabulary.KIND_BY_CODE:
+    if kind is not None and kind not in vocabulary.KIND_BY_CODE:
         known = ", ".join(vocabulary.KIND_CODES)
         errors.append(FieldError("kind", f"no kind {kind!r}: one of {known}"))
-    if status:
+    if status is not None:
         kinds = [kind] if kind in vocabulary.KIND_BY_CODE else list(vocabulary.KIND_CODES)
         if not any(vocabulary.KIND_BY_CODE[k].status(status) for k in kinds):
             where = f"of a {kind}" if kind in vocabulary.KIND_BY_CODE else "of any kind"

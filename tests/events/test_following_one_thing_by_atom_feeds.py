@@ -156,6 +156,9 @@ def test_the_filtered_feed_holds_only_what_it_names(client, editor_headers) -> N
         ("kind=allegation&status=delivered", [("status", "no status 'delivered' of a allegation")]),
         ("status=finished", [("status", "no status 'finished' of any kind")]),
         ("actor=nobody-at-all", [("actor", "no actor 'nobody-at-all'")]),
+        # An empty kind or status is not "any": the API documents each as one of its codes.
+        ("kind=", [("kind", "no kind '': one of commitment, allegation, proposal")]),
+        ("status=", [("status", "no status '' of any kind")]),
     ],
 )
 def test_an_unknown_filter_is_a_problem_naming_it(client, query, errors) -> None:
