@@ -159,14 +159,17 @@ SAME_UNIT = {"%": "percent", "per cent": "percent", "£": "GBP", "pounds": "GBP"
 
 
 def _same_quantity(got: tuple[float, str] | None, label: tuple[float, str] | None) -> bool:
-    """The same value, and a unit naming the same thing: equal ("%" and "percent"), or the same
-    head noun ("door supervisors" and "supervisors", "repair jobs" and "jobs")."""
+    """The same value, and a unit naming the same thing: equal ("%" and "percent"), the same
+    head noun ("door supervisors" and "supervisors", "repair jobs" and "jobs"), or a label that
+    describes the unit further ("cases" and "cases per worker", "GBP" and "GBP a year", "stops"
+    and "bus stops with real-time screens")."""
     if got is None or label is None:
         return got == label
     (value, unit), (wanted, wanted_unit) = got, label
     unit, wanted_unit = SAME_UNIT.get(unit, unit), SAME_UNIT.get(wanted_unit, wanted_unit)
+    head = unit.split()[-1]
     return abs(value - wanted) < 1e-6 and (
-        unit == wanted_unit or unit.split()[-1] == wanted_unit.split()[-1]
+        unit == wanted_unit or head == wanted_unit.split()[-1] or head in wanted_unit.split()
     )
 
 
