@@ -392,17 +392,7 @@ def find_candidates(
         score = round(min(1.0, max(0.0, score)), 2)
         if score < min_score:
             continue
-        due_from: tuple[int, int] | None = passage.span
-        deadline = deadlines.find(
-            text[passage.start : passage.end], written_on=written_on, term_from=term_from
-        )
-        lead_in = _lead_in(text, found, index) if passage.form is Form.BULLET else None
-        if deadline is None and lead_in is not None:
-            # "Within one month of this decision, the council will:" dates each of its items.
-            due_from = found[lead_in].span
-            deadline = deadlines.find(
-                text[slice(*due_from)], written_on=written_on, term_from=term_from
-            )
+        deadline, due_from = _deadline(text, found, index, written_on, term_from)
         candidates.append(
             Candidate(
                 quote_start=passage.start,
@@ -416,13 +406,33 @@ def find_candidates(
                 cue=best.cue.name,
                 due_on=deadline.due_on if deadline else None,
                 due_words=deadline.words if deadline else None,
-                due_from=due_from if deadline else None,
+                due_from=due_from,
                 responsible=responsible[0],
                 responsible_name=responsible[1],
                 answers=answers if best.cue.kind == "reply" else None,
             )
         )
     return _merged(candidates)
+
+
+def _deadline(
+    text: str,
+    found: Sequence[Passage],
+    index: int,
+    written_on: dt.date | None,
+    term_from: dt.date | None,
+) -> tuple[deadlines.Deadline | None, tuple[int, int] | None]:
+    """The deadline of the passage found[index] and the span it was read in: its own words, else
+    its list's lead-in ("Within one month of this decision, the council will:" dates each of its
+    items)."""
+    spans = [found[index].span]
+    if found[index].form is Form.BULLET and (lead_in := _lead_in(text, found, index)) is not None:
+        spans.append(found[lead_in].span)
+    for span in spans:
+        deadline = deadlines.find(text[slice(*span)], written_on=written_on, term_from=term_from)
+        if deadline is not None:
+            return deadline, span
+    return None, None
 
 
 def _lead_in(text: str, found: Sequence[Passage], index: int) -> int | None:

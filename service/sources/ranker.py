@@ -33,6 +33,7 @@ from service.sources.candidates import (
     Prepared,
     _actor,
     _answered,
+    _deadline,
     _finder,
     _framing,
     _Hit,
@@ -386,13 +387,7 @@ def _candidate(
     responsible: tuple[str | None, str | None] = (None, None)
     if kind == "allegation":
         responsible = _finder(context.copy, passage, best, context.matcher, (actor, actor_name))
-    due_from: tuple[int, int] | None = passage.span
-    when = {"written_on": context.written_on, "term_from": context.term_from}
-    deadline = deadlines.find(text[passage.start : passage.end], **when)
-    lead_in = _lead_in(text, found, index) if passage.form is Form.BULLET else None
-    if deadline is None and lead_in is not None:
-        due_from = found[lead_in].span
-        deadline = deadlines.find(text[slice(*due_from)], **when)
+    deadline, due_from = _deadline(text, found, index, context.written_on, context.term_from)
     return Candidate(
         quote_start=passage.start,
         quote_end=passage.end,
@@ -405,7 +400,7 @@ def _candidate(
         cue=best.cue.name,
         due_on=deadline.due_on if deadline else None,
         due_words=deadline.words if deadline else None,
-        due_from=due_from if deadline else None,
+        due_from=due_from,
         responsible=responsible[0],
         responsible_name=responsible[1],
         answers=_answered(made, found, index) if kind == "reply" else None,
