@@ -14,13 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel
 
 from service.config import get_settings
+
+_M = TypeVar("_M", bound=SQLModel)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -188,6 +191,18 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     table = model.__dict__["__table__"]
     assert isinstance(table, sa.Table)
     return table
+
+
+def shared_alias(model: type[_M], name: str) -> type[_M]:
+    """`aliased(model, name=name)` with every column attribute resolved now, in the importing
+    thread. An alias resolves its attributes to its own columns lazily, on first use, and that
+    first use is not thread-safe: two request threads resolving the same attribute at once may
+    get the table's column instead of the alias's, and a query built from it joins the whole
+    table in (every row repeated once per row of that table) for as long as the process lives."""
+    alias = aliased(model, name=name)
+    for prop in sa.inspect(model).column_attrs:
+        getattr(alias, prop.key).__clause_element__()
+    return alias
 
 
 def connection_of(db: sa.orm.Session | sa.Connection) -> sa.Connection:

@@ -13,20 +13,19 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from service.accounts.models import User
 from service.actors.models import Actor
-from service.db import connection_of, table_of, tick, utcnow
+from service.db import connection_of, shared_alias, table_of, tick, utcnow
 from service.errors import FieldError, invalid
 from service.events.models import ChangeWindow, Corrections, Event, EventPublic, FeedPage
 from service.items.models import Item
 from service.sources.models import Source
 
-_Replier = aliased(Actor, name="replier")
-_ReplySource = aliased(Source, name="reply_source")
-_ItemSource = aliased(Source, name="item_source")
+_Replier = shared_alias(Actor, "replier")
+_ReplySource = shared_alias(Source, "reply_source")
+_ItemSource = shared_alias(Source, "item_source")
 
 _INSERT = sa.insert(table_of(Event))
 

@@ -13,13 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from service import shapes
 from service.actors import service as actors
 from service.actors.models import Actor
-from service.db import compare_and_set, connection_of, free_slug, table_of, utcnow
+from service.db import compare_and_set, connection_of, free_slug, shared_alias, table_of, utcnow
 from service.errors import (
     Conflict,
     FieldError,
@@ -36,7 +35,7 @@ from service.sources import service as sources
 from service.sources import suggestions
 from service.sources.models import Source
 
-_Responsible = aliased(Actor, name="responsible")
+_Responsible = shared_alias(Actor, "responsible")
 
 
 @lru_cache(maxsize=1)
