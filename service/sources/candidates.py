@@ -36,7 +36,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "6"
+METHOD = "7"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -71,6 +71,8 @@ BOILERPLATE = re.compile(
 )
 # Passages of fewer words are labels ("(Paragraph 41)", "Agreed."), not claims.
 MIN_WORDS = 4
+# The kinds of claim about what is to come: a date they state is when it is due.
+TO_COME = frozenset({"commitment", "proposal"})
 # How many passages back a denial looks for the allegation it answers.
 REPLY_REACH = 12
 # Cues that frame a claim as somebody else's: a promise inside them is theirs to ask for.
@@ -392,7 +394,7 @@ def find_candidates(
         score = round(min(1.0, max(0.0, score)), 2)
         if score < min_score:
             continue
-        deadline, due_from = _deadline(text, found, index, written_on, term_from)
+        deadline, due_from = _deadline(text, found, index, best.cue.kind, written_on, term_from)
         candidates.append(
             Candidate(
                 quote_start=passage.start,
@@ -419,17 +421,21 @@ def _deadline(
     text: str,
     found: Sequence[Passage],
     index: int,
+    kind: str,
     written_on: dt.date | None,
     term_from: dt.date | None,
 ) -> tuple[deadlines.Deadline | None, tuple[int, int] | None]:
-    """The deadline of the passage found[index] and the span it was read in: its own words, else
-    its list's lead-in ("Within one month of this decision, the council will:" dates each of its
-    items)."""
+    """The deadline of the passage found[index], suggested as `kind`, and the span it was read
+    in: its own words, else its list's lead-in ("Within one month of this decision, the council
+    will:" dates each of its items). A promise's or a proposal's dates are what is to come."""
     spans = [found[index].span]
     if found[index].form is Form.BULLET and (lead_in := _lead_in(text, found, index)) is not None:
         spans.append(found[lead_in].span)
-    for span in spans:
-        deadline = deadlines.find(text[slice(*span)], written_on=written_on, term_from=term_from)
+    for n, span in enumerate(spans):
+        deadline = deadlines.find(
+            text[slice(*span)], written_on=written_on, term_from=term_from,
+            to_come=n == 0 and kind in TO_COME,
+        )  # fmt: skip
         if deadline is not None:
             return deadline, span
     return None, None
@@ -533,6 +539,14 @@ def _merged(candidates: list[Candidate]) -> list[Candidate]:
                 if len(other.quote) > len(candidate.quote):  # the fuller one is the suggestion
                     also = [s for s in also if s != (other.quote_start, other.quote_end)]
                     also.append((candidate.quote_start, candidate.quote_end))
-                    candidate = replace(other, score=max(other.score, candidate.score))
+                    score = max(other.score, candidate.score)
+                    other, candidate = candidate, replace(other, score=score)
+                if candidate.due_on is None and other.due_on is not None:
+                    # A deadline one spelling states is the claim's ("Council tax to rise from 1
+                    # April" and the paragraph that says so without a date).
+                    candidate = replace(
+                        candidate, due_on=other.due_on, due_words=other.due_words,
+                        due_from=other.due_from,
+                    )  # fmt: skip
         kept.append(replace(candidate, also=tuple(sorted(also))))
     return sorted(kept, key=lambda c: c.quote_start)

@@ -68,12 +68,23 @@ _PATTERNS = (
     # within six months, in the next 28 days, within a year, in six weeks' time, within 14 days
     # of this report (but not "within 18 months of its start": that counts from something else)
     re.compile(
-        rf"\b(?:within(?:\s+the\s+next)?|in\s+the\s+(?:next|coming)|(?P<in>in))\s+{_NUMBER}"
-        r"\s+(?P<working>working\s+)?(?P<unit>days?|weeks?|fortnights?|months?|years?)\b"
+        rf"\b(?:within(?:\s+the\s+next)?|(?:in|over)\s+the\s+(?:next|coming)|(?P<in>in))\s+{_NUMBER}"
+        r"\s+(?P<working>working\s+)?(?P<unit>hours?|days?|weeks?|fortnights?|months?|years?)\b"
         r"(?P<time>['\u2019]?\s+time\b)?"
         r"(?P<of>\s+of\s+(?!(?:the\s+date\s+of\s+|receipt\s+of\s+|receiving\s+|(?:the\s+)?"
         r"publication\s+of\s+)?(?:this|the|my|our|its)\s+(?:final\s+)?"
-        r"(?:decision|judge?ment|ruling|order|report|letter|notice)\b|this\b|today\b))?",
+        r"(?:decision|judge?ment|ruling|order|report|letter|notice)\b|this\b|today\b"
+        r"|publication\b))?",
+        re.I,
+    ),
+    # within the next week, over the coming year: one of them; to be reviewed after 12 months
+    re.compile(
+        r"\b(?:within|in|over|during)\s+the\s+(?:next|coming)\s+(?P<count>)"
+        r"(?P<unit>week|fortnight|month|year)\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\bafter\s+{_NUMBER}\s+(?P<unit>days|weeks|months|years)\b(?!\s+of\b)(?P<future>)",
         re.I,
     ),
     # by Friday, from Monday: the next such day after the source's date
@@ -81,6 +92,10 @@ _PATTERNS = (
         rf"(?:{_BY}|\bfrom\s+)(?:(?:midday|noon|midnight|\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm))\s+on\s+)?"
         rf"(?:this\s+|next\s+)?(?P<weekday>{_WEEKDAY})\b",
         re.I,
+    ),
+    # on Friday: only in a future clause, even in a promise ("handed down on Tuesday")
+    re.compile(
+        rf"\bon\s+(?:this\s+|next\s+)?(?P<weekday>{_WEEKDAY})\b(?P<future>)(?P<strict>)", re.I
     ),
     # by the summer, by spring 2027, by the end of the autumn, in the summer of 2028, this spring
     # (its last day); before the winter (the day before it starts)
@@ -95,11 +110,22 @@ _PATTERNS = (
     re.compile(rf"{_BY}(?P<christmas>christmas)\b", re.I),
     # by 6pm, by tonight, by the end of the day, by tomorrow: the source's day, or the next
     re.compile(
-        rf"{_BY}(?:\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|tonight|midnight"
+        rf"{_BY}(?:\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{{1,2}}:\d\d\b|tonight"
+        r"|midnight"
         r"|(?:the\s+)?end\s+of\s+(?:the\s+)?day|close\s+of\s+play|(?P<tomorrow>tomorrow))"
         r"(?P<today>)",
         re.I,
     ),
+    re.compile(
+        r"\b(?:tonight|with\s+immediate\s+effect)\b(?P<today>)(?P<future>)(?P<strict>)", re.I
+    ),
+    # this week, by the end of next week: its Friday
+    re.compile(
+        rf"(?:{_BY}(?:{_END_OF})?)?\b(?P<which>this|next)\s+week\b(?P<week>)(?P<future>)(?P<strict>)",
+        re.I,
+    ),
+    # next March: the next such month
+    re.compile(rf"\b(?P<next>next)\s+{_MONTH}\b(?P<future>)", re.I),
     # what will be done on 1 April 2027, in July, in March 2027, next year, later this year
     re.compile(
         rf"\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?(?P<day>\d{{1,2}})"
@@ -125,13 +151,16 @@ _PATTERNS = (
         re.I,
     ),
     re.compile(
-        r"\b(?:(?P<next_year>next)|(?:later\s+)?this)\s+(?P<period>year)\b(?P<future>)", re.I
+        r"\b(?:(?P<next_year>next)|(?:later\s+)?this)\s+(?P<period>year|month)\b(?P<future>)"
+        r"(?P<strict>)",
+        re.I,
     ),
     # in the next financial year (to its last day), from the start of the next financial year
     # (its first day)
     re.compile(
-        r"\b(?:(?:in|during)\s+|(?P<fy_from>from\s+(?:the\s+)?(?:start|beginning)\s+of\s+))"
-        r"(?:the\s+)?(?P<which>next|coming)\s+(?P<period>financial\s+year)\b(?P<future>)",
+        r"\b(?:(?:in|during)\s+|(?P<fy_from>from\s+(?:the\s+)?(?:start|beginning)\s+of\s+)"
+        r"|(?P<fy_before>before\s+))?(?:the\s+)?(?P<which>next|coming|this|current)"
+        r"\s+(?P<period>financial\s+year)\b(?P<future>)",
         re.I,
     ),
     # in the new year: its first month
@@ -146,7 +175,8 @@ _PATTERNS = (
 # A claim about what is to come, for a date that would otherwise only say when something was.
 FUTURE = re.compile(
     r"\b(?:will|would|shall|to\s+be|(?:intends?|plans?|aims?|expects?|going"
-    r"|(?:is|are)(?:\s+(?:now|also|still|already))?\s+set|undert(?:ook|akes?|aken)|agree[sd]?)"
+    r"|(?:is|are)(?:\s+(?:now|also|still|already))?\s+(?:set|due)|expected|scheduled"
+    r"|undert(?:ook|akes?|aken)|agree[sd]?)"
     r"\s+to|should|must|pledged|promised|committed)\b",
     re.I,
 )
@@ -160,6 +190,11 @@ def _future(sentence: str, at: int) -> bool:
     """Whether the clause that holds sentence[at] speaks of what is to come."""
     starts = [m.end() for m in CLAUSE.finditer(sentence, 0, at)]
     return FUTURE.search(sentence, starts[-1] if starts else 0, at) is not None
+
+
+def _main_clause(sentence: str, at: int) -> bool:
+    """Whether sentence[at] is in the sentence's first clause (not "..., which rose in April")."""
+    return CLAUSE.search(sentence, 0, at) is None
 
 
 # The last month of each season, as the tracker counts them (spring ends in May).
@@ -189,6 +224,27 @@ FIRST_TERM = re.compile(
     r"(?:\s+in\s+(?:office|power|charge))?",
     re.I,
 )
+# Or counted from the start of the term in so many words: "within six months of taking office",
+# "within a month of the election".
+TERM_START = re.compile(
+    rf"\bwithin\s+{_NUMBER}\s+(?P<unit>days?|weeks?|months?|years?)\s+of\s+(?:(?:taking|entering)"
+    r"\s+office|(?:the|being|our|my|their)\s+(?:election|elected)|being\s+elected|coming\s+(?:in)?to"
+    r"\s+(?:power|office)|polling\s+day)\b",
+    re.I,
+)
+
+
+# Polling day itself: "before polling day", "ahead of the election".
+POLLING = re.compile(
+    r"\b(?:before|by|ahead\s+of)\s+(?:polling\s+day|the\s+(?:election|poll)\b(?!\s+of\b))", re.I
+)
+
+
+def counts_from_term(sentence: str) -> bool:
+    """Whether the sentence states a deadline counted from polling day or the start of a term."""
+    return any(p.search(sentence) is not None for p in (FIRST_TERM, TERM_START, POLLING))
+
+
 # The day a manifesto's term would start: "Polling day: Thursday 4 May 2028", "the elections on
 # Thursday 7 May".
 POLLING_DAY = re.compile(
@@ -210,25 +266,46 @@ def polling_day(text: str, written_on: dt.date | None) -> dt.date | None:
 
 
 def find(
-    sentence: str, *, written_on: dt.date | None, term_from: dt.date | None = None
+    sentence: str,
+    *,
+    written_on: dt.date | None,
+    term_from: dt.date | None = None,
+    to_come: bool = False,
 ) -> Deadline | None:
     """The first deadline the sentence states, or None (also when it would need the source's
     date and the source has none). `term_from`: the election day a first term's deadlines
-    ("within our first 100 days") count from, if the text names one."""
-    if term_from is not None:
-        first = FIRST_TERM.search(sentence)
+    ("within our first 100 days", "within six months of taking office") count from, if the text
+    names one. `to_come`: the sentence is known to speak of what is to
+    come (a promise or a proposal, an item of a list that promises), so a date in it ("in spring
+    2027", "starting in July") is when it is due, though the clause has no future tense of its
+    own, unless it is in a clause of its own ("..., which closed in January"); a date before the
+    source's is still not a deadline."""
+    for term in (FIRST_TERM, TERM_START):
+        first = term.search(sentence) if term_from is not None else None
         if first is not None:
             raw = (first.group("count") or "one").lower()
             due = _due({"count": raw, "unit": first.group("unit")}, term_from)
             if due is not None:
                 return Deadline(due, first.group(0).strip())
+    polling = POLLING.search(sentence)
+    if polling is not None and term_from is not None:
+        return Deadline(term_from, polling.group(0).strip())
     for pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
             found = match.groupdict()
             if found.get("of") or (found.get("in") and not found.get("time")):
                 continue  # "within 18 months of its start"; "in two years" without "time"
+            if (found.get("unit") or "").lower().startswith("hour") and not re.search(
+                r"\bnext\b", match.group(0), re.I
+            ):
+                continue  # "seen by a GP within 48 hours" is a standard, not a day
             if (
                 found.get("future") is not None
+                and not (
+                    to_come
+                    and found.get("strict") is None
+                    and _main_clause(sentence, match.start())
+                )
                 and not _future(sentence, match.start())
                 and not (found.get("first") is not None and found.get("year"))
             ):
@@ -310,6 +387,9 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
         raw = (found.get("count") or "").lower()
         count = int(raw) if raw.isdigit() else NUMBERS.get(raw, 0)
         unit = (found["unit"] or "").lower().rstrip("s")
+        count = count or 1  # "within the next week"
+        if unit == "hour":
+            return written_on + dt.timedelta(days=-(-count // 24))
         if unit == "day" and found.get("working"):
             return _working_days_on(written_on, count)
         if unit == "day":
@@ -321,6 +401,11 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
         return _add_months(written_on, count * (12 if unit == "year" else 1))
     if found.get("weekday") or found.get("season") or found.get("christmas"):
         return _named_day(found, written_on)
+    if found.get("week") is not None:
+        if written_on is None:
+            return None
+        friday = written_on + dt.timedelta(days=(4 - written_on.weekday()) % 7)
+        return friday + dt.timedelta(weeks=1 if (found.get("which") or "").lower() == "next" else 0)
     if found.get("new_year") is not None:
         return None if written_on is None else dt.date(written_on.year + 1, 1, 31)
     if found.get("fy_start"):
@@ -328,6 +413,8 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
     period = re.sub(r"\s+", " ", (found.get("period") or "").lower())
     if period:
         which = "next" if found.get("next_year") else (found.get("which") or "").lower()
+        if found.get("fy_before") and which in ("next", "coming"):
+            which = "this"  # before the next financial year: by the end of this one
         ends = _period_end(period, "next" if which == "coming" else which, written_on)
         if ends is not None and found.get("fy_from"):
             return dt.date(ends.year - 1, 4, 1)  # the financial year's first day

@@ -116,8 +116,11 @@ PART_OF = re.compile(
     rf"(?:(?:{DIGITS}|{WORD_NUMBER})\s+)?"
 )
 # A span of time that sets a deadline rather than being promised: "within six months", "in the
-# next 12 months".
-DEADLINE_BEFORE = re.compile(r"\b(?:within(?:\s+the(?:\s+next)?)?|in\s+the\s+(?:next|coming))\s+$")
+# next 12 months", "over the next three years", "within our first 100 days".
+DEADLINE_BEFORE = re.compile(
+    r"\b(?:(?:within|in|during|by\s+the\s+end\s+of|before\s+the\s+end\s+of)\s+(?:our|my|their)"
+    r"\s+first|within(?:\s+the(?:\s+next)?)?|(?:in|over)\s+the\s+(?:next|coming))\s+$"
+)
 # How often, not how much: "six days a week", "once every five years" (but "22 hours a day" is
 # how much).
 FREQUENCY_AFTER = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b")

@@ -387,7 +387,7 @@ def _candidate(
     responsible: tuple[str | None, str | None] = (None, None)
     if kind == "allegation":
         responsible = _finder(context.copy, passage, best, context.matcher, (actor, actor_name))
-    deadline, due_from = _deadline(text, found, index, context.written_on, context.term_from)
+    deadline, due_from = _deadline(text, found, index, kind, context.written_on, context.term_from)
     return Candidate(
         quote_start=passage.start,
         quote_end=passage.end,

@@ -24,7 +24,7 @@ from service.errors import NotFound
 from service.items.models import Item
 from service.sources import deadlines, sandbox
 from service.sources import service as sources
-from service.sources.candidates import METHOD, Candidate, KnownActor
+from service.sources.candidates import METHOD, TO_COME, Candidate, KnownActor
 from service.sources.models import (
     CandidateDismissal,
     CandidatePublic,
@@ -191,9 +191,12 @@ def for_source(session: Session, *, slug: str, drafts: bool = False) -> list[Can
         deadline = None
         if read_in:
             words = source.text[read_in[0] : read_in[1]]
-            if not looked and deadlines.FIRST_TERM.search(words):
+            if not looked and deadlines.counts_from_term(words):
                 term_from, looked = deadlines.polling_day(source.text, written_on), True
-            deadline = deadlines.find(words, written_on=written_on, term_from=term_from)
+            deadline = deadlines.find(
+                words, written_on=written_on, term_from=term_from,
+                to_come=candidate.kind in TO_COME,
+            )  # fmt: skip
         found.append(
             CandidatePublic(
                 id=candidate.id,

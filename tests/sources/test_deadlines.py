@@ -93,6 +93,23 @@ EXAMPLES = [
     ("Council tax will rise by 4.99% from April.", dt.date(2026, 4, 1), "from April"),
     ("(b) two stations move to day-crewing from 1 April 2027", dt.date(2027, 4, 1), None),
     ("It will publish figures every month, beginning in July.", dt.date(2026, 7, 31), None),
+    # spans and days counted from the source's date (5 March 2026, a Thursday)
+    ("It would deliver water within the next 24 hours.", dt.date(2026, 3, 6), None),
+    ("It will invest £18m over the next three years.", dt.date(2029, 3, 5), None),
+    ("The board will respond within the next week.", dt.date(2026, 3, 12), None),
+    ("The hours will be reviewed after 12 months.", dt.date(2027, 3, 5), "after 12 months"),
+    ("It will review the arrangement on Friday.", dt.date(2026, 3, 6), "on Friday"),
+    ("I will place a copy in the Library this week.", dt.date(2026, 3, 6), "this week"),
+    ("Payments will be made before the end of next week.", dt.date(2026, 3, 13), None),
+    ("Officers would be on duty tonight.", dt.date(2026, 3, 5), "tonight"),
+    ("Checks will start with immediate effect.", dt.date(2026, 3, 5), None),
+    ("It said it would meet the landlord next month.", dt.date(2026, 4, 30), "next month"),
+    ("They have agreed to hold the first exercise next March.", dt.date(2027, 3, 31), None),
+    ("It will make £12m available this financial year.", dt.date(2026, 3, 31), None),
+    ("It should review its budget before the next financial year.", dt.date(2026, 3, 31), None),
+    ("Supplies will be restored by 22:00.", dt.date(2026, 3, 5), "by 22:00"),
+    ("A plan would be sent within eight weeks of publication.", dt.date(2026, 4, 30), None),
+    ("A decision is due to be confirmed by the cabinet on Monday.", dt.date(2026, 3, 9), None),
 ]
 
 
@@ -125,6 +142,11 @@ def test_examples(sentence: str, due_on: dt.date, words: str | None) -> None:
         "It said it would act.",
         "It has pledged to reopen the pool, which closed after a flood in January.",
         "The trust will hire nurses, after the ward shut in October.",
+        "Every patient will see a GP within 48 hours.",
+        "The plan was announced today by the minister.",
+        "In a judgment handed down on Tuesday, the judge found for the council.",
+        "Four of them started this month.",
+        "It will not add to the precept, which rose by £14 in April.",
     ],
 )
 def test_no_deadline_is_read_where_none_is_stated(sentence: str) -> None:
@@ -137,6 +159,36 @@ def test_no_deadline_is_read_where_none_is_stated(sentence: str) -> None:
 )
 def test_what_counts_from_the_source_date_needs_one(sentence: str) -> None:
     assert find(sentence, written_on=None) is None
+
+
+def test_a_promise_dates_what_it_states_in_its_own_clause() -> None:
+    """A promise or a proposal speaks of what is to come: "Open a new station in spring 2027."
+    dates it, though the clause has no "will"; a date in a clause of its own, or a day of the
+    week, still needs one ("handed down on Tuesday")."""
+    bullet = "Open a new ambulance station, funded by a £4.8m grant, in spring 2027."
+    assert find(bullet, written_on=WRITTEN_ON) is None
+    promised = find(bullet, written_on=WRITTEN_ON, to_come=True)
+    assert promised == Deadline(dt.date(2027, 5, 31), "in spring 2027")
+    for sentence in (
+        "It will not add to the precept, which rose by £14 in April.",
+        "In a judgment handed down on Tuesday, the judge found for the families.",
+        "Publish figures, as it did in January 2025.",
+    ):
+        assert find(sentence, written_on=WRITTEN_ON, to_come=True) is None, sentence
+
+
+def test_a_term_counted_from_taking_office_or_polling_day_needs_the_day_named() -> None:
+    elected = dt.date(2026, 5, 7)
+    office = "We will clear the backlog within 12 months of taking office."
+    assert find(office, written_on=WRITTEN_ON) is None
+    assert find(office, written_on=WRITTEN_ON, term_from=elected) == Deadline(
+        dt.date(2027, 5, 7), "within 12 months of taking office"
+    )
+    poll = "We call on the board to publish its plan before polling day."
+    assert find(poll, written_on=WRITTEN_ON) is None
+    assert find(poll, written_on=WRITTEN_ON, term_from=elected) == Deadline(
+        elected, "before polling day"
+    )
 
 
 def test_a_date_with_its_year_needs_no_source_date() -> None:

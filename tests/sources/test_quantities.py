@@ -134,6 +134,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "will decide within the next six months",
         "failed to decide within the three months the rules allow",
         "will act in the next 12 months",
+        "will bring forward a bill within our first 100 days",
+        "will spend the grant over the next three years",
         "open seven days a week",
         "inspected once every three years",
         "asked again two months later",
