@@ -8,7 +8,7 @@ targets on the test split.
 A claim is found when a suggestion holds its quote (or the quote of the same claim written again
 elsewhere, which the suggestion lists under `also`). Its quantity is right when the value is the
 label's and the unit names the same thing (the same head noun: "door supervisors" and
-"supervisors").
+"supervisors"; "%" and a label's "% of shifts").
 """
 
 from __future__ import annotations
@@ -158,15 +158,23 @@ class Figures:
 SAME_UNIT = {"%": "percent", "per cent": "percent", "£": "GBP", "pounds": "GBP"}
 
 
+def _spelled_one_way(unit: str) -> str:
+    """The unit with its first word spelled one way ("% of shifts" is "percent of shifts")."""
+    if unit in SAME_UNIT:
+        return SAME_UNIT[unit]
+    first, space, rest = unit.partition(" ")
+    return SAME_UNIT.get(first, first) + space + rest
+
+
 def _same_quantity(got: tuple[float, str] | None, label: tuple[float, str] | None) -> bool:
     """The same value, and a unit naming the same thing: equal ("%" and "percent"), the same
     head noun ("door supervisors" and "supervisors", "repair jobs" and "jobs"), or a label that
-    describes the unit further ("cases" and "cases per worker", "GBP" and "GBP a year", "stops"
-    and "bus stops with real-time screens")."""
+    describes the unit further ("cases" and "cases per worker", "GBP" and "GBP a year", "%" and
+    "% of shifts", "stops" and "bus stops with real-time screens")."""
     if got is None or label is None:
         return got == label
     (value, unit), (wanted, wanted_unit) = got, label
-    unit, wanted_unit = SAME_UNIT.get(unit, unit), SAME_UNIT.get(wanted_unit, wanted_unit)
+    unit, wanted_unit = _spelled_one_way(unit), _spelled_one_way(wanted_unit)
     head = unit.split()[-1]
     return abs(value - wanted) < 1e-6 and (
         unit == wanted_unit or head == wanted_unit.split()[-1] or head in wanted_unit.split()
