@@ -10,6 +10,7 @@ up. Pure: no database, no web; the same text always gives the same candidates.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -73,6 +74,8 @@ BOILERPLATE = re.compile(
 MIN_WORDS = 4
 # The kinds of claim about what is to come: a date they state is when it is due.
 TO_COME = frozenset({"commitment", "proposal"})
+# A sentence that goes on about the one before it.
+GOES_ON = re.compile(r"(?:This|These|That|Those|It|They|Each|Both)\b|Allegations? relates?\b")
 # How many passages back a denial looks for the allegation it answers.
 REPLY_REACH = 12
 # Cues that frame a claim as somebody else's: a promise inside them is theirs to ask for.
@@ -229,7 +232,7 @@ def _introduces_list(copy: str, found: Sequence[Passage], index: int) -> bool:
 def _quantity(
     text: str, found: Sequence[Passage], index: int, cue_at: int | None
 ) -> Quantity | None:
-    """The quantity the passage's claim is about, read from the cue's sentence on (in a passage
+    """The quantity the passage's claim is about, read from the cue's own sentence (in a passage
     of several sentences, those before it are background: "The fund is worth £10m this year.
     ... has failed to change them."). A claim that refers back ("funding these posts", "the money
     will come from") and names no such quantity itself takes it from the sentences before it
@@ -240,7 +243,15 @@ def _quantity(
     whole = text[passage.start : passage.end]
     starts = [m.end() for m in re.finditer(r"[.!?]['\"\u201d\u2019)]?\s+(?=[A-Z])", whole)]
     cut = max([at for at in starts if at <= after], default=0)
-    words, after = whole[cut:], after - cut
+    # Nor are the sentences after it, unless they go on about it ("This relates to two
+    # officers."): "Oversight has been weak. The Agency did not share complaint data for 14
+    # months." is two claims, each with its own quantity.
+    bounds = [at for at in starts if at > after] + [len(whole)]
+    own_end = bounds[0]
+    words = whole[cut:own_end] + "".join(
+        whole[a:b] for a, b in itertools.pairwise(bounds) if GOES_ON.match(whole, a)
+    )
+    after -= cut
     own = main_quantity(words, after=after)
     reference = REFERS_BACK.search(words)
     if reference is None:

@@ -121,6 +121,8 @@ DEADLINE_BEFORE = re.compile(
     r"\b(?:(?:within|in|during|by\s+the\s+end\s+of|before\s+the\s+end\s+of)\s+(?:our|my|their)"
     r"\s+first|within(?:\s+the(?:\s+next)?)?|(?:in|over)\s+the\s+(?:next|coming))\s+$"
 )
+# A time to do something in, of any length: "attend within 24 hours", "answer within 15 minutes".
+WITHIN_BEFORE = re.compile(r"\bwithin\s+$")
 # How often, not how much: "six days a week", "once every five years" (but "22 hours a day" is
 # how much).
 FREQUENCY_AFTER = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b")
@@ -373,6 +375,7 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     deadline_unit = mention.quantity.unit in ("days", "weeks", "fortnights", "months", "years")
     if measure is Measure.DURATION and (
         (deadline_unit and DEADLINE_BEFORE.search(before))
+        or WITHIN_BEFORE.search(before)
         or FREQUENCY_BEFORE.search(before)
         or (deadline_unit and FREQUENCY_AFTER.match(lowered, end))
         or WHEN_AFTER.match(lowered, end)

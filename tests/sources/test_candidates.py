@@ -159,3 +159,16 @@ def test_a_quantity_named_in_the_sentence_before_is_carried_over() -> None:
         40,
         "nurses",
     )
+
+
+def test_a_quantity_is_its_own_sentences_or_one_that_goes_on_about_it() -> None:
+    text = (
+        "• The committee found that oversight of the agency was weak. The agency did not share"
+        " complaint data with the Department for 14 months.\n"
+        "• The inquiry found that records were lost. The review took 9 weeks. This relates to"
+        " two officers.\n"
+    )
+    weak, lost = find_candidates(text)
+    assert weak.quote.endswith("for 14 months.") and weak.quantity is None
+    assert lost.quantity is not None
+    assert (lost.quantity.value, lost.quantity.unit) == (2, "officers")

@@ -58,7 +58,6 @@ EXAMPLES = [
     ("the council will be spending over £2m on roads", 2_000_000, "GBP"),
     # a time span that is promised, beside one that is a deadline
     ("will cut waits to two weeks within six months", 2, "weeks"),
-    ("will see every patient within 48 hours", 48, "hours"),
     ("locked in their cells for 22 hours a day", 22, "hours"),
     # shares written as ratios and fractions
     ("found that one in four calls went unanswered", 25, "percent"),
@@ -67,7 +66,6 @@ EXAMPLES = [
     ("will cut the list by a fifth within two years, with no wait over 52 weeks", 52, "weeks"),
     # the days or nights something happened on are a count
     ("ran short of staff on 40 nights, across the three homes", 40, "nights"),
-    ("calls were not answered within ten seconds", 10, "seconds"),
     # modifiers joined by "and"
     ("will fill 40 vacant education and training places", 40, "places"),
     ("will fund 30 extra home care packages", 30, "home care packages"),
@@ -131,6 +129,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
     "text",
     [
         "will report within 28 days",
+        "will see every patient within 48 hours",
+        "calls were not answered within ten seconds",
         "will decide within the next six months",
         "failed to decide within the three months the rules allow",
         "will act in the next 12 months",

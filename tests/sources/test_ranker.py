@@ -88,6 +88,30 @@ def test_a_plain_promise_is_suggested_as_a_commitment_and_small_talk_is_not() ->
     )
 
 
+def _leaning(commitment: float, proposal: float) -> ranker.Model:
+    """A model that reads every passage alike, leaning to the kinds by these logits."""
+    return ranker.Model(
+        classes=("none", "commitment", "allegation", "proposal", "reply"),
+        intercept=(0.0, commitment, 0.0, proposal, 0.0),
+        weights={},
+        threshold=0.2,
+        added_from=0.99,
+    )
+
+
+def test_a_rule_suggestion_takes_the_kind_the_model_is_much_surer_of() -> None:
+    text = "Campaign for a 20mph limit on Station Road outside St Anne's Primary School."
+    (as_cued,) = ranker.rank_candidates(text, model=_leaning(0.0, 0.0))
+    assert (as_cued.kind, as_cued.cue) == ("proposal", "campaign for")
+    # Surer of a commitment by more than KIND_MARGIN: read again as one.
+    (pledge,) = ranker.rank_candidates(text, model=_leaning(3.0, 0.0))
+    assert (pledge.quote, pledge.kind) == (text, "commitment")
+    assert pledge.score == as_cued.score
+    # Only a little surer: the cue's kind stands.
+    (close,) = ranker.rank_candidates(text, model=_leaning(0.5, 0.3))
+    assert close.kind == "proposal"
+
+
 @pytest.mark.slow  # sixteen fits of the model: about 10 to 20 s
 def test_retraining_on_the_corpus_writes_the_same_model(tmp_path: Path) -> None:
     from tools import train_ranker
