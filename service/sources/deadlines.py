@@ -280,16 +280,17 @@ def find(
     2027", "starting in July") is when it is due, though the clause has no future tense of its
     own, unless it is in a clause of its own ("..., which closed in January"); a date before the
     source's is still not a deadline."""
-    for term in (FIRST_TERM, TERM_START):
-        first = term.search(sentence) if term_from is not None else None
-        if first is not None:
-            raw = (first.group("count") or "one").lower()
-            due = _due({"count": raw, "unit": first.group("unit")}, term_from)
-            if due is not None:
-                return Deadline(due, first.group(0).strip())
-    polling = POLLING.search(sentence)
-    if polling is not None and term_from is not None:
-        return Deadline(term_from, polling.group(0).strip())
+    if term_from is not None:
+        for term in (FIRST_TERM, TERM_START):
+            first = term.search(sentence)
+            if first is not None:
+                raw = (first.group("count") or "one").lower()
+                due = _due({"count": raw, "unit": first.group("unit")}, term_from)
+                if due is not None:
+                    return Deadline(due, first.group(0).strip())
+        polling = POLLING.search(sentence)
+        if polling is not None:
+            return Deadline(term_from, polling.group(0).strip())
     for pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
             found = match.groupdict()
