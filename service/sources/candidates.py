@@ -230,7 +230,7 @@ def _introduces_list(copy: str, found: Sequence[Passage], index: int) -> bool:
 
 
 def _quantity(
-    text: str, found: Sequence[Passage], index: int, cue_at: int | None
+    text: str, found: Sequence[Passage], index: int, cue_at: int | None, kind: str
 ) -> Quantity | None:
     """The quantity the passage's claim is about, read from the cue's own sentence (in a passage
     of several sentences, those before it are background: "The fund is worth £10m this year.
@@ -252,7 +252,10 @@ def _quantity(
         whole[a:b] for a, b in itertools.pairwise(bounds) if GOES_ON.match(whole, a)
     )
     after -= cut
-    own = main_quantity(words, after=after)
+    # A finding's "for more than two years" says how long the failing lasted (across the
+    # corpus's labels, not the claim's quantity about four times in five).
+    spans_as_bounds = kind != "allegation"
+    own = main_quantity(words, after=after, bounds=spans_as_bounds)
     reference = REFERS_BACK.search(words)
     if reference is None:
         return own
@@ -284,7 +287,7 @@ def _quantity(
             return min(mentions, key=lambda m: (m.secondary, m.measure, m.cap, m.start)).quantity
     # Nothing to refer back to: what the passage names after its cue, if anything ("The town
     # has 500 empty shops, so we will put this money to work" names no sum).
-    return main_quantity(words[after:]) if own is not None else None
+    return main_quantity(words[after:], bounds=spans_as_bounds) if own is not None else None
 
 
 def _actor(
@@ -396,7 +399,7 @@ def find_candidates(
             continue
         best = _framing(max(hits, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
         score = _score(lowered, passage, hits, best)
-        quantity = _quantity(text, found, index, best.at)
+        quantity = _quantity(text, found, index, best.at, best.cue.kind)
         actor, actor_name = _actor(copy, passage, best, matcher, spoken_by[index])
         responsible: tuple[str | None, str | None] = (None, None)
         if best.cue.kind == "allegation":

@@ -37,6 +37,9 @@ class QuantityMention:
     # Second to anything else named: what a claim costs ("hire 30 wardens at a cost of
     # £1.2m"), a share written in words ("by a quarter").
     secondary: bool = False
+    # A short span of time given as a bound ("for more than two years", "at least four hours"):
+    # in a finding it says how long a failing went on, not what the claim is about.
+    bound: bool = False
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -127,14 +130,24 @@ WITHIN_BEFORE = re.compile(r"\bwithin\s+$")
 # how much).
 FREQUENCY_AFTER = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b")
 FREQUENCY_BEFORE = re.compile(r"\bevery\s+$")
+# A length of time written as an adjective describes its noun ("a six-week limit", "a 24-hour
+# service", "three-year funding"): across the corpus's labels it is the claim's quantity about
+# one time in ten. A consultation's length is what is promised of it ("a 12-week consultation").
+CONSULTATION_AFTER = re.compile(r"\s+(?:(?:public|formal|statutory|further)\s+)*consultation\b")
 # When, not how long: "three months later", "two years ago".
-WHEN_AFTER = re.compile(r"\s+(?:later|earlier|ago|afterwards)\b")
+WHEN_AFTER = re.compile(
+    r"\s+(?:later|earlier|ago|afterwards|after\b|before\b|late\b|on\b(?=\s*[,.;]))"
+)
 # What a claim costs comes after what it does: "hire 30 wardens at a cost of £1.2m a year",
 # "recruit ten inspectors, funded by a £700,000 increase", "paid for from the £4.3m".
 COST_BEFORE = re.compile(
-    r"(?:\bat\s+a\s+(?:total\s+|combined\s+)?cost\s+of|\bcost:"
+    r"(?:\bat\s+a\s+(?:total\s+|combined\s+)?cost\s+of|\bcost:|\bcosting"
     r"|\b(?:funded|paid\s+for|financed|met)\s+(?:by|from|through|out\s+of|with)"
-    r"(?:\s+(?:a|an|the|its|their|this|that))?)\s*$"
+    r"(?:\s+(?:a|an|the|its|their|this|that))?"
+    # what a claim saves or is kept within: "close three custody suites, saving £4.1m a year",
+    # "buy up to 30 homes within a capital budget of £7.5m", "funded by borrowing of up to £22m"
+    r"|\bsaving|\bsavings\s+of|\bwithin\s+a\s+(?:[a-z]+\s+)?budget\s+of|\b(?:borrowing|loan)\s+of)"
+    r"(?:\s+(?:up\s+to|around|about|some|an\s+estimated|nearly|almost))?\s*$"
 )
 # A body described in passing: "Larkmoor Water, which supplies 1.4 million customers, ...".
 DESCRIBED_BEFORE = re.compile(
@@ -142,6 +155,12 @@ DESCRIBED_BEFORE = re.compile(
     r"|covers|holds|houses|cares\s+for|manages|owns|represents|operates|looks\s+after)\s+"
     r"(?:(?:more\s+than|over|around|about|some|nearly|almost|roughly)\s+)?$"
 )
+# The whole a part of it is counted from: "Of the 3,120 schools surveyed, 214 have ...", "In a
+# sample of 120 incidents, officers attended 37 late", "an audit of 400 jobs found 63 ...".
+WHOLE_BEFORE = re.compile(
+    r"(?:(?:^|[.!?;:]\s+)of|\b(?:sample|audit|review)\s+of)\s+(?:the\s+|all\s+)?$"
+)
+SENTENCE_END = re.compile(r"[.!?;]\s")
 # "an additional planning officer", "an extra nurse": a count of one.
 ONE_MORE = re.compile(r"\b(?:an\s+additional|an\s+extra|one\s+more|one\s+additional|one\s+extra)\b")
 # A threshold that describes a noun: "a town of more than 5,000 people", "a waiting list of
@@ -202,6 +221,10 @@ FRACTION = re.compile(
     r"(?P<by>\bby\s+)?\b(?:a|one)\s+(?P<part>quarter|fifth|tenth)\b(?P<of>\s+of\b)?"
 )
 FRACTIONS = {"quarter": 25.0, "fifth": 20.0, "tenth": 10.0}
+# "halve the office budget", "a target to halve discharges": a cut of half.
+HALVE = re.compile(r"\bhalv(?:e|es|ed|ing)\b")
+# "7 hours 40 minutes", "six hours and 40 minutes": one span, in minutes.
+HOURS_THEN_MINUTES = re.compile(r"\s*(?:,\s*|\s+and\s+)?")
 # A telephone service, not a count: "999 calls", "the 101 line".
 SERVICE_NUMBER = re.compile(r"(?:999|111|101)\s+(?:calls?|services?|lines?|numbers?)\b")
 # A change "from £2m to £3m": the first is where it starts.
@@ -209,6 +232,12 @@ FROM_BEFORE = re.compile(r"\bfrom\s+$")
 TO_BETWEEN = re.compile(r"\s+to\s+(?:at\s+least\s+)?")
 # A limit for each of many: "borrow up to £25,000".
 CAP_BEFORE = re.compile(r"\bup\s+to\s+$")
+# "for more than two years", "at least four hours", "almost 18 months" (but "more than 19,000
+# hours" of discharges is a measured total).
+BOUND_BEFORE = re.compile(
+    r"\b(?:more\s+than|over|at\s+least|almost|nearly|longer\s+than|less\s+than|beyond)\s+$"
+)
+SHORT_SPAN = 100
 
 
 def number_value(written: str) -> Decimal | None:
@@ -355,6 +384,14 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
     before = lowered[max(0, mention.start - 40) : mention.start]
     if _is_context(lowered, mention, before):
         return replace(mention, context=True)
+    if (
+        mention.measure is Measure.DURATION
+        and mention.quantity.value < SHORT_SPAN
+        and BOUND_BEFORE.search(before)
+    ):
+        mention = replace(mention, bound=True)
+    if mention.measure is Measure.MONEY and COST_BEFORE.search(before):
+        return replace(mention, secondary=True)  # before a cap: "at a cost of up to £96,000"
     if CAP_BEFORE.search(before):
         return replace(mention, cap=True)
     if mention.quantity.unit in ("days", "nights") and OCCASIONS_BEFORE.search(before):
@@ -379,6 +416,7 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
         or FREQUENCY_BEFORE.search(before)
         or (deadline_unit and FREQUENCY_AFTER.match(lowered, end))
         or WHEN_AFTER.match(lowered, end)
+        or ("-" in lowered[mention.start : end] and not CONSULTATION_AFTER.match(lowered, end))
     ):
         return True
     if measure is Measure.MONEY:
@@ -486,6 +524,9 @@ def find_quantities(text: str) -> list[QuantityMention]:
             at, end = match.start("part"), match.end("part")
             fraction = QuantityMention(Quantity(share, "percent"), Measure.SHARE, at, end)
             found.append(replace(fraction, secondary=True))
+    for match in HALVE.finditer(lowered):
+        half = QuantityMention(Quantity(50.0, "percent"), Measure.SHARE, *match.span())
+        found.append(replace(half, secondary=True))
     for match in ONE_MORE.finditer(lowered):
         if any(start <= match.start() < end for start, end in taken):
             continue
@@ -495,6 +536,7 @@ def find_quantities(text: str) -> list[QuantityMention]:
             one = QuantityMention(Quantity(1.0, unit), measure, match.start(), noun_end)
             found.append(_judged(lowered, one))
     found.sort(key=lambda m: (m.start, m.measure))
+    found = _hours_with_minutes(lowered, found)
     for index, (first, then) in enumerate(pairwise(found)):
         if (
             first.measure is then.measure
@@ -502,22 +544,52 @@ def find_quantities(text: str) -> list[QuantityMention]:
             and TO_BETWEEN.fullmatch(lowered, first.end, then.start)
         ):
             found[index] = replace(first, context=True)  # "from £2m to £3m": £3m is promised
+    for index, total in enumerate(found):
+        if total.measure in (Measure.PEOPLE, Measure.THINGS) and WHOLE_BEFORE.search(
+            lowered, max(0, total.start - 30), total.start
+        ):
+            of_it = next((m for m in found[index + 1 :] if not m.context), None)
+            if (
+                of_it is not None
+                and of_it.measure in (Measure.PEOPLE, Measure.THINGS, Measure.SHARE)
+                and not SENTENCE_END.search(lowered, total.end, of_it.start)
+            ):
+                found[index] = replace(total, context=True)  # "Of the 120 cases, 37 were late"
     return found
 
 
-def main_mention(text: str, *, after: int = 0) -> QuantityMention | None:
+def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[QuantityMention]:
+    """ "7 hours 40 minutes" read as one span of 460 minutes."""
+    joined: list[QuantityMention] = []
+    for mention in found:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.quantity.unit == "hours"
+            and mention.quantity.unit == "minutes"
+            and HOURS_THEN_MINUTES.fullmatch(lowered, last.end, mention.start)
+        ):
+            minutes = last.quantity.value * 60 + mention.quantity.value
+            joined[-1] = replace(last, quantity=Quantity(minutes, "minutes"), end=mention.end)
+            continue
+        joined.append(mention)
+    return joined
+
+
+def main_mention(text: str, *, after: int = 0, bounds: bool = True) -> QuantityMention | None:
     """The mention of the quantity a claim is about: of the most telling measure, the first one
     after `after` (where the claim's cue is: "lost 300 officers and wants 150 more officers"
     wants 150), or else the first one before it. A deadline, a threshold or a distance is never
     it; a cap ("up to £25,000") only when no other sum is named, a cost ("at a cost of £5m")
-    only when nothing else is."""
-    mentions = [m for m in find_quantities(text) if not m.context]
+    only when nothing else is. Without `bounds`, a short span given as a bound is none either
+    (what a finding names: "failed to reply for more than two years")."""
+    mentions = [m for m in find_quantities(text) if not m.context and (bounds or not m.bound)]
     if not mentions:
         return None
     return min(mentions, key=lambda m: (m.secondary, m.measure, m.cap, m.start < after, m.start))
 
 
-def main_quantity(text: str, *, after: int = 0) -> Quantity | None:
+def main_quantity(text: str, *, after: int = 0, bounds: bool = True) -> Quantity | None:
     """The quantity a claim is about (see `main_mention`)."""
-    mention = main_mention(text, after=after)
+    mention = main_mention(text, after=after, bounds=bounds)
     return None if mention is None else mention.quantity

@@ -28,6 +28,7 @@ EXAMPLES = [
     ("raising council tax by 4.99 per cent", 4.99, "percent"),
     ("a 24-bed surgical ward", 24, "beds"),
     ("a six-week consultation", 6, "weeks"),
+    ("will hold a 12-week public consultation", 12, "weeks"),
     ("The party will build 1.5 million homes in five years.", 1_500_000, "homes"),
     ("The county will plant 20 thousand trees.", 20_000, "trees"),
     ("twenty-one officers", 21, "officers"),
@@ -52,6 +53,12 @@ EXAMPLES = [
     ("given only two weeks' notice", 2, "weeks"),
     # what a claim does comes before what it costs, a sum before a cap for each
     ("will hire 30 wardens at a cost of £1.2m a year", 30, "wardens"),
+    ("will recruit two additional surveyors, at a cost of up to £96,000 a year", 2, "surveyors"),
+    ("to buy up to 30 homes within a capital budget of £7.5 million", 30, "homes"),
+    ("will close three of its eleven custody suites, saving £4.1 million a year", 3, "suites"),
+    # a part counted from a whole
+    ("In a sample of 500 completed jobs, 38% were closed without a visit", 38, "percent"),
+    ("Of the 3,120 schools surveyed, 214 schools have defects", 214, "schools"),
     ("It will recruit 40 officers, the chief constable said.", 40, "officers"),
     ("will replace the bridge at a cost of £1.2m", 1_200_000, "GBP"),
     ("Landlords can borrow up to £25,000 from the £8m scheme", 8_000_000, "GBP"),
@@ -63,6 +70,10 @@ EXAMPLES = [
     ("found that one in four calls went unanswered", 25, "percent"),
     ("had missed 3 out of 10 appointments", 30, "percent"),
     ("has cut the grant by a quarter", 25, "percent"),
+    ("I will halve the mayor's office budget", 50, "percent"),
+    # hours and minutes, one span
+    ("waited an average of 7 hours 40 minutes for a bed", 460, "minutes"),
+    ("lay on the floor for six hours and 40 minutes", 400, "minutes"),
     ("will cut the list by a fifth within two years, with no wait over 52 weeks", 52, "weeks"),
     # the days or nights something happened on are a count
     ("ran short of staff on 40 nights, across the three homes", 40, "nights"),
@@ -139,6 +150,14 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "open seven days a week",
         "inspected once every three years",
         "asked again two months later",
+        # when, not how long: "four days after", "eight days late", "three years on,"
+        "she was found four days after the fall",
+        "the discharge letter was sent eight days late",
+        "Three years on, the unit is still closed",
+        # a length of time as an adjective describes its noun
+        "a six-week limit on stays in bed and breakfast",
+        "three-year funding settlements for councils",
+        "a 24-hour helpline for tenants",
         "a town of more than 5,000 people",
         "a waiting list of over 300 families",
         "staff paid over £60,000",
@@ -231,3 +250,39 @@ def test_in_a_passage_of_sentences_those_before_the_cue_are_background() -> None
         " department has failed to change them.\n\n2. The department should publish the rules."
     )
     assert _quantities(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        # a finding: how long a failing went on is not what it is about
+        (
+            "Inspectors found that the council had failed to reply to her for more than two years.",
+            None,
+        ),
+        (
+            "The ombudsman found that the landlord left the family without heating for almost"
+            " 18 months.",
+            None,
+        ),
+        # a measured total is
+        (
+            "The regulator found that the company had illegally discharged sewage for more"
+            " than 19,000 hours.",
+            (19_000, "hours"),
+        ),
+        # a promise's or a proposal's bound is
+        (
+            "The council says it will keep the holding lanes in place for at least 48 hours.",
+            (48, "hours"),
+        ),
+        (
+            "Officials could go to prison for up to five years under plans being considered.",
+            (5, "years"),
+        ),
+    ],
+)
+def test_a_findings_bound_on_a_span_of_time_is_not_its_quantity(
+    text: str, quantity: tuple[float, str] | None
+) -> None:
+    assert _quantities(text) == [quantity]
