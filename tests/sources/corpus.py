@@ -156,6 +156,7 @@ class Figures:
 
 # Units written two ways for the same thing.
 SAME_UNIT = {"%": "percent", "per cent": "percent", "£": "GBP", "pounds": "GBP"}
+SCALED = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 
 def _spelled_one_way(unit: str) -> str:
@@ -170,10 +171,14 @@ def _same_quantity(got: tuple[float, str] | None, label: tuple[float, str] | Non
     """The same value, and a unit naming the same thing: equal ("%" and "percent"), the same
     head noun ("door supervisors" and "supervisors", "repair jobs" and "jobs"), or a label that
     describes the unit further ("cases" and "cases per worker", "GBP" and "GBP a year", "%" and
-    "% of shifts", "stops" and "bus stops with real-time screens")."""
+    "% of shifts", "stops" and "bus stops with real-time screens"); a label's scale written in
+    its unit (212 "million litres a day") is the value's."""
     if got is None or label is None:
         return got == label
     (value, unit), (wanted, wanted_unit) = got, label
+    scale, _, rest = wanted_unit.partition(" ")
+    if scale in SCALED and rest:  # a label's 212 "million litres a day"
+        wanted, wanted_unit = wanted * SCALED[scale], rest
     unit, wanted_unit = _spelled_one_way(unit), _spelled_one_way(wanted_unit)
     head = unit.split()[-1]
     return abs(value - wanted) < 1e-6 and (
