@@ -261,7 +261,11 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:residents|parents|families|campaigners|critics|staff|whistle-?blowers|tenants"
         r"|patients|opponents|officers|workers|insiders|employees|members|trustees|governors"
         r"|teachers|doctors|nurses|firefighters|clinicians|traders)"
-        r"(?:\s+[\w,]+){0,8}?\s+(?:say|said|claim|claimed|allege|complain)\b",
+        r"(?:\s+[\w,]+){0,8}?\s+(?:say|said|claim|claimed|allege|complain)\b"
+        # a group's standing claim, in the present ("The union says the trust has lost 23
+        # midwives"; what it "said" is more often its reaction)
+        r"|\b(?:group|union|branch|federation|association|charity|campaign)"
+        r"(?:\s+[\w,'\u2019]+){0,6}?\s+(?:says|claims)\b",
         "Residents say it now takes the council 73 days"),
     Cue("sources say", "allegation", 0.7,
         r"\b(?:asked not to be named|speaking (?:anonymously|on condition of anonymity)"
@@ -269,10 +273,14 @@ CUES: tuple[Cue, ...] = (
         r"|we heard that"
         r"|sources (?:say|said|claim|claimed)"
         r"|(?:another|a second|a third|a former [\w -]{1,30}?)\s+said\s+that"
+        r"|(?:another|a second|a third|a)\s+former\s+[\w -]{1,30}?\s+says\b"
         r"|(?:former|current)\s+(?:members of\s+)?(?:staff|employees|workers|managers|officers"
         r"|nurses|carers|engineers)\s+(?:told|say|said)"
         r"|\bclaim(?:s|ed)\s+(?:that\b|(?:the|its|their|his|her|senior|council|ministers)\b))",
         "Another said that faults were logged as resolved"),
+    # A claim with its claimant after it: "The council has cut the budget by 40%, he claims."
+    Cue("claims after", "allegation", 0.7, r",\s+(?:he|she|they)\s+claim(?:s|ed)\b",
+        "The council has cut its gully-clearing budget by 40% since 2023, he claims."),
     # Testimony to an inspector or a committee: weaker than a finding, and what it reports may
     # be a promise ("The Agency told us that it plans to ...").
     Cue("told us", "allegation", 0.65,
@@ -298,10 +306,26 @@ CUES: tuple[Cue, ...] = (
         r"|\b(?:heard|received|saw|was given|were given)\s+evidence\s+that\b"
         r"|\b(?:has|have|had)\s+left\s+(?:[\w'-]+\s+){1,5}?waiting\b|\bhas not come close\b"
         r"|\bonly\s+(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
-        r"(?:of\s+(?:the\s+)?\w+\s+)?(?:have|has|had|were|was)\s+(?:been\s+)?\w+",
+        r"(?:of\s+(?:the\s+)?\w+\s+|[\w-]+\s+){0,2}?(?:have|has|had|were|was)\s+(?:been\s+)?\w+"
+        r"|\b(?:answered|met|hit|reached|completed|delivered|inspected|repaired|filled|upgraded)"
+        r"\s+only\s+\d",
         "The Department has not kept track of what has been lost"),
+    # A record attacked, as campaign literature states it: plain facts about those in office.
+    Cue("record in office", "allegation", 0.7,
+        r"\bunder\s+(?:the\s+)?(?:last|current|previous|outgoing|present|sitting)\s+"
+        r"(?:mayor|commissioner|administration|government|council|leader(?:ship)?|cabinet|board"
+        r"|chief constable)\b"
+        r"|\bunder\s+(?:mr|mrs|ms|miss|cllr|councillor|dr)\.?\s+[a-z'-]+,"
+        r"|\bsince\s+(?:mr\s+|mrs\s+|ms\s+|cllr\s+)?[a-z'-]+\s+(?:[a-z'-]+\s+)?"
+        r"(?:became|took office|took over|was elected)\b"
+        r"|\bown\s+figures\s+(?:show|reveal|confirm)|\bfigures\s+(?:we|i)\s+(?:have\s+)?obtained\b"
+        r"|[a-z]+-(?:run|led)\s+"
+        r"(?:council|cabinet|administration|authority|county hall|city hall)\s+"
+        r"(?:has\s+|have\s+|had\s+)?(?:[a-z]+ed|cut|closed|sold|spent|shut|let|left|put|sat)\b",
+        "Under the last mayor, bus punctuality across the region fell to 71%"),
     Cue("did nothing", "allegation", 0.7,
-        r"\b(?:did nothing|took no action|no action (?:was|had been) taken|ignored"
+        r"\b(?:did nothing|done nothing\b(?!\s+wrong)|nothing (?:was|has been"
+        r"|had been) done|took no action|no action (?:was|had been) taken|ignored"
         r"|(?:was|were|is|are|had been|has been|have been)\s+not\s+(?:\w+\s+){0,2}?"
         r"(?:safe(?:ly)?|properly|correctly|adequately|appropriately|effectively|lawfully"
         r"|in time|recorded|investigated|assessed|reviewed|updated|followed|completed|shared"
@@ -363,10 +387,14 @@ CUES: tuple[Cue, ...] = (
         r"|requiring improvement|poor|unsatisfactory|weak)\b",
         "The trust was rated inadequate", actor_after=True),
     Cue("breached", "allegation", 0.95,
-        r"\b(?:breach(?:ed|es|ing)?|broke|broken|breaking)\s+(?:\w+\s+){0,2}?"
-        r"(?:law|laws|rules|code|duty|regulations|promise|pledge|guidance|standards?)\b"
+        r"\b(?:breach(?:ed|es|ing)?|broke|broken|breaking)\s+(?:[\w-]+\s+){0,3}?"
+        r"(?:law|laws|rules|code|duty|regulations|promise|pledge|guidance|standards?|limit"
+        r"|target)\b"
         r"|\b(?:acted\s+)?unlawful(?:ly)?\b|\bbroken (?:it|them|that promise|this promise)\b"
         r"|\b(?:fewer|less|lower|smaller|later) than (?:promised|pledged|planned|targeted)\b"
+        r"|\bmore than (?:planned|budgeted|promised|forecast)\b|\bover[ -]budget\b"
+        r"|\bbehind schedule\b|\bwast(?:ed|ing)\s+(?:£|(?:public\s+|taxpayers.\s+)?money\b"
+        r"|millions\b)"
         r"|\bdespite\s+(?:\w+\s+){0,2}?(?:promis|pledg)\w*",
         "the council breached its own code"),
     Cue("complaint", "allegation", 0.7,
@@ -463,6 +491,18 @@ CUES: tuple[Cue, ...] = (
     Cue("campaign for", "proposal", 0.65,
         r"\bcampaign(?:s|ing|ers)?\s+(?:for|to|against)\b", "campaigners for a new crossing"),
     # Weak alone: suggested only with a quantity and a known actor, or another cue, beside them.
+    # A list item that opens with a bare verb ("1) Bring all 41 bus routes under public
+    # control", "- Appoint a manager"): a pledge or a requirement, weak alone, so that the list's
+    # lead-in says which when it can ("What the provider must do", "If elected, I will:").
+    Cue("bare verb", "commitment", 0.45,
+        r"(?:(?<=^[-*\u2022] )|(?<=\n[-*\u2022] )|(?<=\d[.)] )|(?<=\w\) ))"
+        r"(?:pay|publish|review|set|bring|make|put|hold|introduce|build|give|commission|recruit"
+        r"|ensure|reopen|appoint|keep|open|replace|train|require|fund|double|freeze|start"
+        r"|restore|notify|cap|install|cut|inspect|complete|stop|end|answer|tell|consult|write"
+        r"|launch|arrange|clear|invest|create|plant|invite|run|fit|upgrade|halve|scrap|insulate"
+        r"|hire|deliver|provide|extend|expand|protect|reduce|raise|abolish|establish|guarantee"
+        r"|offer|repair|fix|employ|triple|treble|close|merge|reform|lower)\b",
+        "1) Bring all 41 bus routes under public control through franchising by 2028."),
     Cue("must", "proposal", 0.4,
         r"\bmust\s+(?!not\b|have\b|be\s+(?:noted|said|remembered)\b|feel\b|know\b)\w+",
         "councils must do more"),
@@ -507,8 +547,10 @@ DAMPERS: tuple[Damper, ...] = (
         "RESOLVED that the report be noted"),
     Damper("praise", 0.15, r"\b(?:welcomed|applauded|praised|hailed)\b", "residents welcomed"),
     Damper("figures", 0.4,
-        r"\b(?:(?:figures|statistics|data|survey|census)\s+(?:show|shows|showed|published"
-        r"|released|suggest|suggests|revealed?)|(?:figures|statistics|data)\s+(?:[\w,'-]+\s+){1,8}?"
+        # (but a body's "own figures", or figures "we obtained", are a record held against it)
+        r"\b(?<!own )(?:(?:figures|statistics|data|survey|census)\s+(?:show|shows|showed|published"
+        r"|released|suggest|suggests|revealed?)|(?:figures|statistics|data)\s+(?!we\b|i\b)"
+        r"(?:[\w,'-]+\s+){1,8}?"
         r"(?:show|shows|showed)|according to (?:the\s+)?(?:latest\s+)?"
         r"(?:figures|data|statistics))\b",
         "Figures published on Tuesday show"),

@@ -20,7 +20,10 @@ import sentencex  # type: ignore[import-untyped]
 # A list item's marker: a dash or a dot, "1." or "1)", and the lettered or numbered items of
 # resolutions and recommendations: "(a)", "a)", "(iv)", "(2)".
 BULLET = re.compile(
-    r"[ \t]*(?:[-*•▪◦‣●·]|\d{1,3}[.)]|\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)|[a-z][)])[ \t]+(?=\S)"
+    r"[ \t]*(?:[-*•▪◦‣●·]|\d{1,3}[.)]|\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)|[a-z][)]"
+    # an en or em dash before words in lower case ("\u2013 reopen the front counters;"), not
+    # before a name
+    r"|[\u2013\u2014](?=[ \t]+[a-z]))[ \t]+(?=\S)"
 )
 # A line of an en or em dash and a name, under a quoted statement, names who said it.
 ATTRIBUTION = re.compile(r"[ \t]*[\u2013\u2014][ \t]*(?P<name>\S.*?)\s*$")

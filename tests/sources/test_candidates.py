@@ -172,3 +172,71 @@ def test_a_quantity_is_its_own_sentences_or_one_that_goes_on_about_it() -> None:
     assert weak.quote.endswith("for 14 months.") and weak.quantity is None
     assert lost.quantity is not None
     assert (lost.quantity.value, lost.quantity.unit) == (2, "officers")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Under the last mayor, bus punctuality across the region fell to 71%.", "allegation"),
+        ("Under Mr Cawley, fares on Transdale Buses have risen by 38%.", "allegation"),
+        (
+            "The council's own figures show that only 61% of emergency repairs were done on time.",
+            "allegation",
+        ),
+        ("The Alliance-run council closed Millbrook library in March 2025.", "allegation"),
+        # a plan's lead-in and a body's history are not a record attacked
+        ("Under the plan, the council has set out its priorities for the year.", None),
+        ("The Independent-led administration has had its chance.", None),
+    ],
+)
+def test_a_record_in_office_stated_as_fact_is_an_allegation(text: str, kind: str | None) -> None:
+    record = [c for c in find_candidates(text) if c.cue == "record in office"]
+    assert [c.kind for c in record] == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Calderbrook branch of the Midwives' Federation says the trust has lost 23 midwives.",
+        "Councillor Chaudhry said the hospital had been warned for two years and done nothing"
+        " about it.",
+        '"The risk was known, it was written down, and nothing was done about it," he said.',
+        "The Orbital Link road, the administration's flagship scheme, is two years behind"
+        " schedule.",
+        "The scheme has cost £1.9 billion so far, £400 million more than planned.",
+        "Cllr Teale said the cabinet had wasted public money defending the indefensible.",
+        "By the end of March only 112,000 homes had been upgraded.",
+        "The force answered only 58% of 101 calls within ten minutes last year.",
+        "The council has repeatedly broken the legal six-week limit for families.",
+        "The council has cut its gully-clearing budget by 40% since 2023, he claims.",
+        "A second former employee says faulty monitors were left unrepaired for months.",
+    ],
+)
+def test_failings_in_other_words_are_allegations(text: str) -> None:
+    assert [c.kind for c in find_candidates(text)] == ["allegation"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a group's reaction, as it is mostly reported
+        "The Greyhithe branch of the union said the review confirmed what staff had said.",
+        # a plan over budget is not a plan
+        "The council will set its budget for next year in February.",
+    ],
+)
+def test_reactions_and_plain_plans_are_not_allegations(text: str) -> None:
+    assert "allegation" not in [c.kind for c in find_candidates(text)]
+
+
+def test_a_list_item_opening_with_a_bare_verb_is_a_pledge_unless_its_lead_in_says_else() -> None:
+    pledges = (
+        "BY THE END OF MY FIRST TERM\n\n"
+        "1) Create 5,000 new apprenticeships.\n2) Plant a million trees.\n"
+    )
+    assert [c.kind for c in find_candidates(pledges)] == ["commitment", "commitment"]
+    asked = (
+        "The panel recommends that the Commissioner:\n"
+        "- publish 101 figures monthly;\n- appoint a deputy to lead the work.\n"
+    )
+    assert [c.kind for c in find_candidates(asked)] == ["proposal", "proposal"]

@@ -1,6 +1,6 @@
 """The labelled corpus across eight genres (tests/sources/corpus.py): the cue table was fitted to
 the development split and the model of the second reading trained on it (tools/train_ranker.py);
-the test split (batch 13: 16 texts written afterwards) is only measured. `make intake-score`
+the test split (batch 16: 16 texts written afterwards) is only measured. `make intake-score`
 prints the table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
@@ -14,10 +14,10 @@ import pytest
 
 from tests.sources import corpus
 
-FITTED = {"found": 0.95, "kind": 0.91, "quantity": 0.86, "deadline": 0.86, "distractors": 0.12,
-          "unmatched": 0.13, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.91, "kind": 0.89, "quantity": 0.84, "deadline": 0.83, "distractors": 0.13,
-            "unmatched": 0.11, "per_claim": 1.04}  # fmt: skip
+FITTED = {"found": 0.95, "kind": 0.91, "quantity": 0.87, "deadline": 0.85, "distractors": 0.11,
+          "unmatched": 0.12, "per_claim": 1.05}  # fmt: skip
+MEASURED = {"found": 0.89, "kind": 0.88, "quantity": 0.84, "deadline": 0.8, "distractors": 0.17,
+            "unmatched": 0.17, "per_claim": 1.07}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 
@@ -68,6 +68,8 @@ def test_denials_are_suggested_as_replies_to_the_allegation_before_them() -> Non
         ((28.0, "percent"), (29.0, "% of shifts"), False),
         ((28.0, "percent"), (28.0, "shifts"), False),
         ((3.0, "times"), (3.0, "requests refused"), False),
+        ((212_000_000.0, "litres"), (212.0, "million litres a day"), True),
+        ((212.0, "litres"), (212.0, "million litres a day"), False),
         ((3.0, "homes"), None, False),
         (None, None, True),
     ],

@@ -45,6 +45,20 @@ def test_attribution_lines_and_quoted_statements() -> None:
     ]
 
 
+def test_a_dash_before_words_in_lower_case_marks_a_list_item_not_a_name() -> None:
+    text = (
+        "If elected, I will:\n\u2013 reopen the front counters in Thornbury;\n"
+        '\u2013 keep any rise below 2% a year.\n\n"She listens."\n\u2013 Priya, shift worker\n'
+    )
+    assert _cut(text) == [
+        ("sentence", "If elected, I will:"),
+        ("bullet", "reopen the front counters in Thornbury;"),
+        ("bullet", "keep any rise below 2% a year."),
+        ("sentence", '"She listens."'),
+        ("attribution", "\u2013 Priya, shift worker"),
+    ]
+
+
 def test_title_abbreviations_do_not_end_sentences() -> None:
     assert len(passages("Cllr. Jones said the council would act. It did.")) == 2
 
