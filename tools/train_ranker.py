@@ -44,7 +44,7 @@ from tests.sources.scoring import score as score_own
 
 SEED = 20261203
 # The batch of the development split the cue table was not fitted to.
-NOT_FITTED = "t12-"
+NOT_FITTED = "t15-"
 FOLDS = 10
 INNER_FOLDS = 5
 CS = (0.1, 0.3, 1.0)
@@ -54,6 +54,7 @@ UNMATCHED_AIM = 0.15
 ADDED_LOWEST, ADDED_HIGHEST = 0.3, 0.6
 # A word or a pair of words is a feature when this many training texts hold it.
 MIN_TEXTS = 3
+WORDS = ("w:", "b:", "lw:", "first:")
 MAX_WORDS = 2500
 CLASSES = (ranker.NONE, *ranker.KINDS)
 # A labelled distractor (a sentence that reads like a claim and is none) counts this many times
@@ -107,9 +108,9 @@ def _vocabulary(train: Sequence[Sample]) -> list[str]:
     texts: Counter[str] = Counter()
     for sample in train:
         texts.update({k for r in sample.context.readings for k in r.features})
-    other = sorted(k for k in texts if not k.startswith(("w:", "b:", "lw:")))
+    other = sorted(k for k in texts if not k.startswith(WORDS))
     words = sorted(
-        (k for k, n in texts.items() if k.startswith(("w:", "b:", "lw:")) and n >= MIN_TEXTS),
+        (k for k, n in texts.items() if k.startswith(WORDS) and n >= MIN_TEXTS),
         key=lambda k: (-texts[k], k),
     )[:MAX_WORDS]
     return other + sorted(words)
