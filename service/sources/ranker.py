@@ -497,7 +497,9 @@ def rank_candidates(
     added = [
         c for c in learned if c.score >= model.added_from and not covered.intersection(c.also)
     ]  # fmt: skip
-    return sorted([*ruled, *added], key=lambda c: (c.quote_start, c.quote_end))
+    # A headline the model adds is the same claim as the paragraph the rules found ("Council
+    # pledges £2.4m to reopen Ashby Road library"): one suggestion, as the rules' own are.
+    return _merged(sorted([*ruled, *added], key=lambda c: (c.quote_start, c.quote_end)))
 
 
 def _rekinded(

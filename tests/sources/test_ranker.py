@@ -5,6 +5,7 @@ offsets, and tools/train_ranker.py writes the same file again from the corpus.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,16 @@ def test_a_rule_suggestion_takes_the_kind_the_model_is_much_surer_of() -> None:
     # Only a little surer: the cue's kind stands.
     (close,) = ranker.rank_candidates(text, model=_leaning(0.5, 0.3))
     assert close.kind == "proposal"
+
+
+def test_a_headline_the_model_adds_is_one_suggestion_with_the_paragraph_the_rules_found() -> None:
+    headline = "Council pledges £2.4m to reopen Ashby Road library"
+    paragraph = "Marsham District Council has pledged £2.4m to reopen the Ashby Road library."
+    text = f"{headline}\n\nLowfield Gazette, evening edition\n\n{paragraph}\n"
+    eager = replace(_leaning(4.0, 0.0), added_from=0.3)  # adds every passage as a commitment
+    (found,) = [c for c in ranker.rank_candidates(text, model=eager) if c.quantity]
+    assert found.quote == paragraph and found.cue == "pledged"
+    assert [text[a:b] for a, b in found.also] == [headline]
 
 
 @pytest.mark.slow  # sixteen fits of the model: about 10 to 20 s
