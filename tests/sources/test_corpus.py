@@ -16,8 +16,8 @@ from tests.sources import corpus
 
 FITTED = {"found": 0.95, "kind": 0.91, "quantity": 0.87, "deadline": 0.85, "distractors": 0.11,
           "unmatched": 0.12, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.89, "kind": 0.88, "quantity": 0.84, "deadline": 0.8, "distractors": 0.17,
-            "unmatched": 0.17, "per_claim": 1.07}  # fmt: skip
+MEASURED = {"found": 0.89, "kind": 0.88, "quantity": 0.84, "deadline": 0.81, "distractors": 0.17,
+            "unmatched": 0.18, "per_claim": 1.07}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 
