@@ -570,7 +570,12 @@ def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[Quan
             and HOURS_THEN_MINUTES.fullmatch(lowered, last.end, mention.start)
         ):
             minutes = last.quantity.value * 60 + mention.quantity.value
-            joined[-1] = replace(last, quantity=Quantity(minutes, "minutes"), end=mention.end)
+            joined[-1] = replace(
+                last,
+                quantity=Quantity(minutes, "minutes"),
+                end=mention.end,
+                context=last.context or mention.context,  # "within 2 hours 30 minutes"
+            )
             continue
         joined.append(mention)
     return joined

@@ -158,6 +158,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "a six-week limit on stays in bed and breakfast",
         "three-year funding settlements for councils",
         "a 24-hour helpline for tenants",
+        "will answer within 2 hours 30 minutes",
+        "arrived 3 hours, 20 minutes later",
         "a town of more than 5,000 people",
         "a waiting list of over 300 families",
         "staff paid over £60,000",
