@@ -221,7 +221,7 @@ def test_failings_in_other_words_are_allegations(text: str) -> None:
     [
         # a group's reaction, as it is mostly reported
         "The Greyhithe branch of the union said the review confirmed what staff had said.",
-        # a plan over budget is not a plan
+        # a budget is not "over budget"
         "The council will set its budget for next year in February.",
     ],
 )
