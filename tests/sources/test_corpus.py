@@ -5,8 +5,8 @@ prints the table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
 first measured, with the changes docs/INTAKE.md lists since: the floors below are its figures,
-so that a change to the rules or the model cannot make it worse unnoticed. `corpus.TARGETS` are the aims for text never seen;
-docs/INTAKE.md says which the test split meets."""
+so that a change to the rules or the model cannot make it worse unnoticed. `corpus.TARGETS`
+are the aims for text never seen; docs/INTAKE.md says which the test split meets."""
 
 from __future__ import annotations
 
