@@ -246,10 +246,9 @@ def _quantity(
     # Nor are the sentences after it, unless they go on about it ("This relates to two
     # officers."): "Oversight has been weak. The Agency did not share complaint data for 14
     # months." is two claims, each with its own quantity.
-    bounds = [at for at in starts if at > after] + [len(whole)]
-    own_end = bounds[0]
-    words = whole[cut:own_end] + "".join(
-        whole[a:b] for a, b in itertools.pairwise(bounds) if GOES_ON.match(whole, a)
+    later = [at for at in starts if at > after] + [len(whole)]
+    words = whole[cut : later[0]] + "".join(
+        whole[a:b] for a, b in itertools.pairwise(later) if GOES_ON.match(whole, a)
     )
     after -= cut
     # A finding's "for more than two years" says how long the failing lasted (across the

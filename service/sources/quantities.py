@@ -396,9 +396,7 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, cap=True)
     if mention.quantity.unit in ("days", "nights") and OCCASIONS_BEFORE.search(before):
         return replace(mention, measure=Measure.THINGS)
-    if mention.measure is Measure.MONEY and (
-        COST_BEFORE.search(before) or CAP_AFTER.match(lowered, mention.end)
-    ):
+    if mention.measure is Measure.MONEY and CAP_AFTER.match(lowered, mention.end):
         return replace(mention, secondary=True)
     return mention
 
