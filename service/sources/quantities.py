@@ -197,6 +197,14 @@ DISTANCE_AFTER = re.compile(r"\s+(?:away|from)\b")
 OCCASIONS_BEFORE = re.compile(r"\bon\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?$")
 # "in one case": a way of speaking, not a count.
 IN_ONE_CASE = re.compile(r"\bin\s+one\s+(?:case|instance)\b")
+# One of something is whom or what a sentence is about ("One man had been held for 97 days",
+# "only one nurse on duty"), not a count it tracks, unless it is one more ("an additional
+# caseworker", "one extra bus", "one new school") or how many a matter concerns ("This
+# allegation relates to one officer").
+ONE_MORE_AFTER = re.compile(r"\s+(?:additional|extra|more|new)\b")
+ONE_CONCERNED_BEFORE = re.compile(
+    r"\b(?:relates?|relating|related)\s+to\s+$|\binvolv(?:es|ing|ed)\s+$"
+)
 # The people a report heard from are its sources, not its claim: "Four former staff told us",
 # "Three officers, who asked not to be named, said".
 SOURCES_AFTER = re.compile(
@@ -375,7 +383,16 @@ def _is_date_or_age(text: str, lowered: str, match: re.Match[str]) -> bool:
 
 def _from_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMention | None:
     mention = _read_number(text, lowered, match)
-    return None if mention is None else _judged(lowered, mention)
+    if mention is None:
+        return None
+    if (
+        mention.quantity.value == 1
+        and mention.measure in (Measure.PEOPLE, Measure.THINGS)
+        and not ONE_MORE_AFTER.match(lowered, match.end())
+        and not ONE_CONCERNED_BEFORE.search(lowered, max(0, match.start() - 20), match.start())
+    ):
+        return replace(mention, context=True)
+    return _judged(lowered, mention)
 
 
 def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:

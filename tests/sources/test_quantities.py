@@ -50,6 +50,9 @@ EXAMPLES = [
     # a count of one
     ("will hire an additional planning officer", 1, "officers"),
     ("wants an extra nurse on every ward", 1, "nurses"),
+    ("will open one new school", 1, "schools"),
+    # a single person or thing a finding is about is not its count: what it says of them is
+    ("One man had been held in segregation for 97 days without the reviews", 97, "days"),
     ("given only two weeks' notice", 2, "weeks"),
     # what a claim does comes before what it costs, a sum before a cap for each
     ("will hire 30 wardens at a cost of £1.2m a year", 30, "wardens"),
@@ -182,6 +185,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "the year 7 pupils",
         "more covid-19 patients",
         "Two officers, who asked not to be named, said the unit was closed",
+        "there was only one officer on each landing at night",
+        "We saw one person given food of the wrong texture at lunch",
     ],
 )
 def test_deadlines_thresholds_and_places_are_not_the_claims_quantity(text: str) -> None:
