@@ -302,15 +302,29 @@ def _scored(held: list[tuple[Sample, list[Candidate], list[Candidate]]], name: s
         _table(f"{name}: {which}, texts of {NOT_FITTED}* only", unseen)
 
 
-def evaluate(group: list[Sample]) -> None:
+def batch(sample: Sample) -> str:
+    """The batch a text was written in: "t7" for t7-..., "t1" for the first batch's texts,
+    whose names have no prefix."""
+    head = sample.labelled.name.split("-", 1)[0]
+    return head if head[:1] == "t" and head[1:].isdigit() else "t1"
+
+
+def evaluate(group: list[Sample], only: str | None = None) -> None:
+    batches = sorted({batch(s) for s in group}, key=lambda b: int(b[1:]))
+    by_batch = [[i for i, s in enumerate(group) if batch(s) == b] for b in batches]
     schemes = [
         (f"{FOLDS}-fold cross-validation by text", _folds(group, FOLDS)),
         (
             "leave one genre out",
             [[i for i, s in enumerate(group) if s.labelled.genre == g] for g in corpus.GENRES],
         ),
+        # A batch's texts share their writers' habits: held out whole, they are the nearest
+        # thing to a batch not yet seen.
+        ("leave one batch out", by_batch),
     ]
     for name, folds in schemes:
+        if only is not None and only not in name:
+            continue
         held: list[tuple[Sample, list[Candidate], list[Candidate]]] = []
         chosen = []
         for fold in folds:
@@ -328,6 +342,9 @@ def evaluate(group: list[Sample]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--evaluate", action="store_true", help="cross-validate, write nothing")
+    parser.add_argument(
+        "--only", choices=("text", "genre", "batch"), help="with --evaluate: one scheme of folds"
+    )
     parser.add_argument("--output", type=Path, default=ranker.MODEL_PATH)
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -335,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with threadpool_limits(1):
         group = samples()
         if args.evaluate:
-            evaluate(group)
+            evaluate(group, args.only)
         else:
             model = train(group)
             write(model, args.output)

@@ -124,7 +124,9 @@ SETTINGS = {
         r"\b(?:committee|minister|hon\.|secretary of state|written (?:question|answer)|mp)\b"
     ),
     "manifesto": re.compile(
-        r"\b(?:manifesto|elect(?:ed)?|vote for|our (?:pledges|promises|plan)|candidate)\b"
+        r"\b(?:manifesto|(?:re-|by-)?elect(?:ed|ion|ions)?|vot(?:e|es|ers|ing)|ballot|polling"
+        r"|polls|candidates?|campaign\w*|promoted by|pledges?|our (?:promises|plan|first)"
+        r"|first 100 days)\b"
     ),
 }
 # Each setting is named when the text says its words at least this often.
