@@ -1,7 +1,7 @@
 """The labelled corpus across eight genres (tests/sources/corpus.py): the cue table was fitted to
 the development split and the model of the second reading trained on it (tools/train_ranker.py);
-the test split (batch 16: 16 texts written afterwards) is only measured. `make intake-score`
-prints the table.
+the test split (batches 16 and 17, written afterwards) is only measured.
+`make intake-score` prints the table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
 first measured, with the changes docs/INTAKE.md lists since: the floors below are its figures,
@@ -16,8 +16,8 @@ from tests.sources import corpus
 
 FITTED = {"found": 0.95, "kind": 0.91, "quantity": 0.87, "deadline": 0.85, "distractors": 0.11,
           "unmatched": 0.12, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.89, "kind": 0.88, "quantity": 0.84, "deadline": 0.81, "distractors": 0.17,
-            "unmatched": 0.18, "per_claim": 1.07}  # fmt: skip
+MEASURED = {"found": 0.90, "kind": 0.89, "quantity": 0.84, "deadline": 0.87, "distractors": 0.16,
+            "unmatched": 0.16, "per_claim": 1.07}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 
@@ -50,6 +50,11 @@ def test_each_split_holds_its_figures(split: str, floors: dict[str, float]) -> N
 def test_every_genre_of_the_development_split_finds_its_claims() -> None:
     for genre, figures in corpus.by_genre(corpus.load("dev")).items():
         assert figures.rates["found"] >= 0.8, (genre, figures.rates, figures.problems)
+
+
+def test_every_genre_of_the_test_split_finds_the_share_of_claims_the_target_asks() -> None:
+    for genre, figures in corpus.by_genre(corpus.load("test")).items():
+        assert figures.rates["found"] >= corpus.TARGETS["found"], (genre, figures.problems)
 
 
 def test_denials_are_suggested_as_replies_to_the_allegation_before_them() -> None:
