@@ -16,7 +16,8 @@ Only the development split is read: the test split's texts are what the model is
 
 --evaluate scores, fold by fold, texts of the development split the model was not trained on,
 with tests/sources/corpus.py's own `score()`: the rules alone against the model alone, by genre
-and over all, for folds of texts and for one genre held out at a time.
+and over all, for folds of texts, for one genre held out at a time and for one batch held out at
+a time (`--only text|genre|batch` runs one of them).
 """
 
 from __future__ import annotations
