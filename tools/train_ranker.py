@@ -47,6 +47,8 @@ SEED = 20261203
 # The batch of the development split the cue table was not fitted to.
 NOT_FITTED = "t15-"
 FOLDS = 10
+# How --evaluate groups the texts it holds out: folds of texts, one genre, one batch.
+SCHEMES = ("text", "genre", "batch")
 INNER_FOLDS = 5
 CS = (0.1, 0.3, 1.0)
 THRESHOLDS = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))  # 0.2 .. 0.8
@@ -313,18 +315,18 @@ def batch(sample: Sample) -> str:
 def evaluate(group: list[Sample], only: str | None = None) -> None:
     batches = sorted({batch(s) for s in group}, key=lambda b: int(b[1:]))
     by_batch = [[i for i, s in enumerate(group) if batch(s) == b] for b in batches]
-    schemes = [
-        (f"{FOLDS}-fold cross-validation by text", _folds(group, FOLDS)),
-        (
+    schemes = {
+        "text": (f"{FOLDS}-fold cross-validation by text", _folds(group, FOLDS)),
+        "genre": (
             "leave one genre out",
             [[i for i, s in enumerate(group) if s.labelled.genre == g] for g in corpus.GENRES],
         ),
         # A batch's texts share their writers' habits: held out whole, they are the nearest
         # thing to a batch not yet seen.
-        ("leave one batch out", by_batch),
-    ]
-    for name, folds in schemes:
-        if only is not None and only not in name:
+        "batch": ("leave one batch out", by_batch),
+    }
+    for key, (name, folds) in schemes.items():
+        if only is not None and key != only:
             continue
         held: list[tuple[Sample, list[Candidate], list[Candidate]]] = []
         chosen = []
@@ -343,9 +345,7 @@ def evaluate(group: list[Sample], only: str | None = None) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--evaluate", action="store_true", help="cross-validate, write nothing")
-    parser.add_argument(
-        "--only", choices=("text", "genre", "batch"), help="with --evaluate: one scheme of folds"
-    )
+    parser.add_argument("--only", choices=SCHEMES, help="with --evaluate: one scheme of folds")
     parser.add_argument("--output", type=Path, default=ranker.MODEL_PATH)
     args = parser.parse_args(argv)
     started = time.perf_counter()
