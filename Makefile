@@ -72,6 +72,7 @@ bench: $(VENV)/.installed-test
 # Suggested claims scored on the labelled corpus of eight genres: dev and test splits.
 intake-score: $(VENV)/.installed-test
 	$(BIN)/python -m tests.sources.corpus
+	$(BIN)/python -m tests.sources.agreement
 
 # The model of the second reading, trained again on the corpus's development split (the same
 # texts make the same file); `--evaluate` prints its cross-validated figures beside the rules'.

@@ -215,6 +215,14 @@ def _located(text: str, quote: str) -> tuple[int, int]:
     return start, start + len(quote)
 
 
+def holding_claim(labelled: Text, claim: Claim, candidates: list[Candidate]) -> list[Candidate]:
+    """The suggestions holding a claim, those suggested as claims first: the first is the one
+    its kind, quantity and deadline are read from."""
+    spans = [_located(labelled.text, q) for q in claim.quotes]
+    holding = [c for c in candidates if any(_holds(c, s, e) for s, e in spans)]
+    return [c for c in holding if c.kind != "reply"] or holding
+
+
 def score(labelled: Text, candidates: list[Candidate] | None = None) -> Figures:
     if candidates is None:
         candidates = rank_candidates(
@@ -226,9 +234,7 @@ def score(labelled: Text, candidates: list[Candidate] | None = None) -> Figures:
         figures.claims += 1
         if claim.due_on is not None:
             figures.deadlines += 1
-        spans = [_located(labelled.text, q) for q in claim.quotes]
-        holding = [c for c in candidates if any(_holds(c, s, e) for s, e in spans)]
-        holding = [c for c in holding if c.kind != "reply"] or holding
+        holding = holding_claim(labelled, claim, candidates)
         if not holding:
             figures.problems.append(f"{claim.name}: not found: {claim.quotes[0][:70]}")
             continue

@@ -1,0 +1,86 @@
+"""How far two people labelling the same claims agree on the claim's own quantity: the ceiling a
+suggestion's quantity can be measured against.
+
+quantity_agreement.jsonl holds a second labelling of 300 claims drawn at random from the corpus
+(seed 20261204, batches 1 to 15 and 17), made from the labelling guide alone by someone who had
+seen neither the corpus's labels nor the rules. `python -m tests.sources.agreement` (run by
+`make intake-score`) prints how often the two labellings name the same quantity, and how often
+the suggestions' quantity matches each.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.sources.ranker import rank_candidates
+from tests.sources import corpus
+
+SECOND = Path(__file__).resolve().parent / "quantity_agreement.jsonl"
+
+
+@dataclass
+class Agreement:
+    claims: int = 0
+    labellers: int = 0  # the two labellings name the same quantity
+    found: int = 0  # claims a suggestion holds
+    labellers_found: int = 0
+    first: int = 0  # the suggestion's quantity is the corpus's label
+    second: int = 0  # ... the second labelling's
+
+    def line(self) -> str:
+        def share(part: int, whole: int) -> str:
+            return f"{part / whole:.3f} ({part}/{whole})"
+
+        return (
+            f"two labellings agree on {share(self.labellers, self.claims)} of the claims'"
+            f" quantities ({share(self.labellers_found, self.found)} of those found); the"
+            f" suggestions' quantity is the corpus's label on {share(self.first, self.found)},"
+            f" the second labelling's on {share(self.second, self.found)}"
+        )
+
+
+def _quantity(given: dict[str, Any] | None) -> tuple[float, str] | None:
+    return (float(given["value"]), str(given["unit"])) if given else None
+
+
+def _same(a: tuple[float, str] | None, b: tuple[float, str] | None) -> bool:
+    """The scorer's test taken both ways: neither labelling is the reference."""
+    return corpus._same_quantity(a, b) or corpus._same_quantity(b, a)
+
+
+def second_labels() -> dict[str, tuple[float, str] | None]:
+    rows = [json.loads(line) for line in SECOND.read_text(encoding="utf-8").splitlines() if line]
+    return {row["claim"]: _quantity(row["quantity"]) for row in rows}
+
+
+def measure() -> Agreement:
+    texts = {t.name: t for t in corpus.load()}
+    claims = {c.name: (t, c) for t in texts.values() for c in t.claims}
+    suggested: dict[str, list[Any]] = {}
+    figures = Agreement()
+    for name, second in second_labels().items():
+        labelled, claim = claims[name]
+        figures.claims += 1
+        agree = _same(claim.quantity, second)
+        figures.labellers += agree
+        if labelled.name not in suggested:
+            suggested[labelled.name] = rank_candidates(
+                labelled.text, actors=labelled.actors, written_on=labelled.written_on
+            )
+        holding = corpus.holding_claim(labelled, claim, suggested[labelled.name])
+        if not holding:
+            continue
+        best = holding[0]
+        got = (best.quantity.value, best.quantity.unit) if best.quantity else None
+        figures.found += 1
+        figures.labellers_found += agree
+        figures.first += corpus._same_quantity(got, claim.quantity)
+        figures.second += corpus._same_quantity(got, second)
+    return figures
+
+
+if __name__ == "__main__":
+    print("\nquantity: " + measure().line())
