@@ -559,5 +559,15 @@ DAMPERS: tuple[Damper, ...] = (
         r"\b(?:m[ae]n|wom[ae]n|people|person|boys?|girls?|teenagers?|youths?|\d+-year-old)\s+"
         r"(?:\w+\s+){0,3}?(?:arrested|bailed|charged|remanded|released on bail|jailed|sentenced)\b",
         "Three men arrested yesterday"),
+    # What the law asks of any such body, stated as background in a report or a committee's
+    # notes ("The law says a council must decide ...", "Councils must arrange ..."): not a
+    # claim about this one (whose own duty is named: "The council must pay Mrs X £500").
+    Damper("the law", 0.6,
+        r"(?:(?<=^)|(?<=\n)|(?<=[.!?:]\s)|(?<=[.!?]\"\s))(?:the law (?:says|requires|states)"
+        r"|under the (?:usual )?conventions|under the rules that govern"
+        r"|(?:councils|landlords|local authorities|providers|water companies|employers|trusts"
+        r"|schools) must|an? (?:council|landlord|local authority|provider|water company|employer"
+        r"|trust|school) must)\b",
+        "The law says a council must decide an application as soon as reasonably practicable"),
     Damper("vox pop", 0.2, r",\s+(?:aged\s+)?\d{2},\s", "said Jean Hollis, 72, who lives nearby"),
 )  # fmt: skip

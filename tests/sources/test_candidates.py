@@ -132,6 +132,17 @@ def test_headings_reactions_caveats_and_weather_are_left_out() -> None:
     assert candidate.quote == "The council has pledged £450,000 to repair potholes."
 
 
+def test_what_the_law_asks_of_any_council_is_background_but_this_councils_duty_is_a_claim() -> None:
+    text = (
+        "The law says a council must decide an application for a grant within six months.\n\n"
+        "4. Councils must arrange suitable education for children who cannot attend school.\n\n"
+        "The council must pay Mrs X £500 within one month of this decision.\n"
+    )
+    [candidate] = find_candidates(text, actors=(COUNCIL,))
+    assert candidate.quote == "The council must pay Mrs X £500 within one month of this decision."
+    assert candidate.actor == "kelby-council"
+
+
 def test_bullets_are_candidates_of_their_own_read_through_their_lead_in() -> None:
     text = (
         "Allegations to be investigated by the watchdog:\n"
