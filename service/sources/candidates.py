@@ -37,7 +37,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "7"
+METHOD = "8"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -184,7 +184,10 @@ class _Hit:
 
 def _hits(lowered: str, passage: Passage) -> list[_Hit]:
     hits = []
+    in_action_table = deadlines.action_table_row(lowered, passage.start, passage.end)
     for cue in CUES:
+        if cue.in_action_table and not in_action_table:
+            continue
         at = cue.find(lowered, passage.start, passage.end)
         if at is not None:
             hits.append(_Hit(cue, at, cue.weight))
@@ -440,7 +443,8 @@ def _deadline(
 ) -> tuple[deadlines.Deadline | None, tuple[int, int] | None]:
     """The deadline of the passage found[index], suggested as `kind`, and the span it was read
     in: its own words, else its list's lead-in ("Within one month of this decision, the council
-    will:" dates each of its items). A promise's or a proposal's dates are what is to come."""
+    will:" dates each of its items), else its cell under a table's "Target date". A promise's or a
+    proposal's dates are what is to come."""
     spans = [found[index].span]
     if found[index].form is Form.BULLET and (lead_in := _lead_in(text, found, index)) is not None:
         spans.append(found[lead_in].span)
@@ -451,7 +455,9 @@ def _deadline(
         )  # fmt: skip
         if deadline is not None:
             return deadline, span
-    return None, None
+    own = found[index].span
+    deadline = deadlines.table_due(text, *own, written_on=written_on)
+    return (deadline, own) if deadline is not None else (None, None)
 
 
 def _lead_in(text: str, found: Sequence[Passage], index: int) -> int | None:

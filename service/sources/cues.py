@@ -44,6 +44,9 @@ class Cue:
     example: str
     # The actor is named after the cue ("condemned Ofsted for ..."), not before it.
     actor_after: bool = False
+    # Read only in a row of a table whose first line names its actions and when each is due
+    # ("Action | Lead | Target date"): the table, not the row's words, makes it a claim.
+    in_action_table: bool = False
     _regex: tuple[re.Pattern[str], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -316,8 +319,14 @@ CUES: tuple[Cue, ...] = (
         r"(?:mayor|commissioner|administration|government|council|leader(?:ship)?|cabinet|board"
         r"|chief constable)\b"
         r"|\bunder\s+(?:mr|mrs|ms|miss|cllr|councillor|dr)\.?\s+[a-z'-]+,"
-        r"|\bsince\s+(?:mr\s+|mrs\s+|ms\s+|cllr\s+)?[a-z'-]+\s+(?:[a-z'-]+\s+)?"
-        r"(?:became|took office|took over|was elected)\b"
+        r"|\bsince\s+(?:mr\s+|mrs\s+|ms\s+|cllr\s+|commissioner\s+|mayor\s+|councillor\s+)?"
+        r"[a-z'-]+\s+(?:[a-z'-]+\s+)?(?:became|took office|took over|was elected)\b"
+        # ... and what the one in office did, opening a sentence ("It closed five of the
+        # borough's eleven libraries.", "He spent £2.3 million refurbishing his own offices.")
+        r"|(?:(?<=^)|(?<=\n)|(?<=[.!?]\s)|(?<=[.!?]\"\s))"
+        r"(?:it|he|she|they|the (?:[a-z]+ ){0,2}(?:party|administration|mayor|commissioner"
+        r"|leader))\s+(?:has\s+|have\s+|had\s+)?(?:closed|cut|spent|raised|scrapped|sold|lost"
+        r"|wasted|axed|shut|hiked|squandered|broke|failed|let)\b"
         r"|\bown\s+figures\s+(?:show|reveal|confirm)|\bfigures\s+(?:we|i)\s+(?:have\s+)?obtained\b"
         r"|[a-z]+-(?:run|led)\s+"
         r"(?:council|cabinet|administration|authority|county hall|city hall)\s+"
@@ -354,6 +363,10 @@ CUES: tuple[Cue, ...] = (
         r"|(?<![^\n])[^|\t\n]{2,80}(?:\||\t)\s*(?:inadequate|requires improvement"
         r"(?: to be good)?|poor|unsatisfactory|weak|not sufficiently good)\s*(?:\||\t|$)",
         "Is the service safe? Inadequate"),
+    # A row of an action table: what is to be done, by whom, by when.
+    Cue("action table", "commitment", 0.6, r"(?<![^\n])[^|\n]*\w[^|\n]*\|[^\n]*\w",
+        "C26/14 | Report on damp and mould figures by estate | Director of Housing | 8 July 2026",
+        in_action_table=True),
     Cue("alleged", "allegation", 0.85,
         r"\balleg(?:e|es|ed|edly|ing|ations?)\b", "an officer is alleged to have argued"),
     Cue("accused", "allegation", 0.85,

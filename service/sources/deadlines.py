@@ -1,9 +1,9 @@
 """A deadline in a sentence, as the day it ends: "by 31 March 2027", "by March 2027", "by the end of
 March", "by the end of the year", "within six months", "in the next 28 days", "Due date: 31
-October 2026". What is to start on a day ("from 1 April", "starting in July") falls due that day
-or in that month. A date without its year, or a span of time, counts from the source's date, and
-is not guessed when the source has none. The words it came from go with it, so that an editor sees
-why a form says so."""
+October 2026", a table's "Target date" column. What is to start on a day ("from 1 April",
+"starting in July") falls due that day or in that month. A date without its year, or a span of
+time, counts from the source's date, and is not guessed when the source has none. The words it
+came from go with it, so that an editor sees why a form says so."""
 
 from __future__ import annotations
 
@@ -447,3 +447,72 @@ def _due(found: dict[str, str | None], written_on: dt.date | None) -> dt.date | 
         return _month_end(year, month)
     except ValueError:
         return None
+
+
+# A table's column of deadlines ("Action | Lead | Target date").
+_DUE_COLUMN = re.compile(
+    r"(?:due(?:\s+date|\s+by)?|date\s+due|deadline|target(?:\s+date)?|by(?:\s+when)?"
+    r"|completion\s+date|timescale)",
+    re.I,
+)
+
+
+# ... and of what is to be done.
+_ACTION_COLUMN = re.compile(r"(?:agreed\s+)?actions?|what\s+we\s+will\s+do", re.I)
+_ACTIONS_TITLE = re.compile(r"\bactions?\b", re.I)
+
+
+def _table_row(text: str, start: int, end: int) -> tuple[str, list[str], list[str]] | None:
+    """The table row holding text[start:end]: the line just above its table (its title, if
+    any), the cells of its table's first line when that line heads its columns ("Action | Lead |
+    Target date"), and its own cells; None when it is no table's row."""
+    row_start = text.rfind("\n", 0, start) + 1
+    row_end = text.find("\n", end)
+    row = text[row_start : len(text) if row_end == -1 else row_end]
+    if "|" not in row:
+        return None
+    first = row_start  # the first line of the run of lines with cells
+    while first > 0:
+        above = text.rfind("\n", 0, first - 1) + 1
+        if "|" not in text[above : first - 1]:
+            break
+        first = above
+    title = text[text.rfind("\n", 0, first - 1) + 1 : first - 1] if first > 0 else ""
+    first_end = text.find("\n", first)
+    first_line = text[first : len(text) if first_end == -1 else first_end]
+    cells = [cell.strip() for cell in first_line.split("|")]
+    if not any(_DUE_COLUMN.fullmatch(c) or _ACTION_COLUMN.fullmatch(c) for c in cells):
+        cells = []  # a table without a line of headings
+    elif first == row_start:
+        return None  # the row is the table's headings
+    return title, cells, row.split("|")
+
+
+def action_table_row(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a row of a table of actions: its headings name the action and
+    when it is due ("Action | Lead | Target date"), or its title names actions ("ACTION LOG")."""
+    table = _table_row(text, start, end)
+    if table is None:
+        return False
+    title, headings, _ = table
+    return (
+        any(_ACTION_COLUMN.fullmatch(h) for h in headings)
+        and any(_DUE_COLUMN.fullmatch(h) for h in headings)
+    ) or _ACTIONS_TITLE.search(title) is not None
+
+
+def table_due(text: str, start: int, end: int, *, written_on: dt.date | None) -> Deadline | None:
+    """The deadline of a table row holding text[start:end] ("Ban on personal messaging groups |
+    Chief Fire Officer | 1 November 2026"), read from its cell under a heading of deadlines in
+    the table's first line ("Action | Lead | Target date"), or None."""
+    table = _table_row(text, start, end)
+    if table is None:
+        return None
+    _, headings, cells = table
+    for column, heading in enumerate(headings):
+        if column < len(cells) and _DUE_COLUMN.fullmatch(heading):
+            cell = cells[column].strip()
+            deadline = find(f"Due: {cell}", written_on=written_on) if cell else None
+            if deadline is not None:
+                return Deadline(deadline.due_on, cell)
+    return None

@@ -250,11 +250,15 @@ def passages(text: str) -> list[Passage]:
                 continue
             pieces = (
                 _lines_of(text, run_start, run_end)
-                if _short_lines(text, run_start, run_end)
+                if _short_lines(text, run_start, run_end) or _table(text, run_start, run_end)
                 else _sentences(text, run_start, run_end)
             )
+            above_has_cells = False
             for start, end in pieces:
-                if _own_line(text, start, end) and _is_heading_line(text[start:end]):
+                line = text[start:end]
+                # A table's row under its line of headings is never a heading itself.
+                row, above_has_cells = above_has_cells and "|" in line, "|" in line
+                if not row and _own_line(text, start, end) and _is_heading_line(line):
                     section += 1
                     found.append(Passage(start, end, Form.HEADING, paragraph, section))
                 else:
@@ -283,6 +287,14 @@ def _short_lines(text: str, start: int, end: int) -> bool:
     return len(lines) >= BLOCK_LINES and all(
         len(line.split()) <= SHORT_LINE_WORDS and line.rstrip()[-1:] not in ".,;" for line in lines
     )
+
+
+def _table(text: str, start: int, end: int) -> bool:
+    """Lines of cells ("Action | Lead | Target date"), perhaps under a heading of their own: each
+    row is a passage of its own."""
+    lines = [text[a:b] for a, b in _lines(text, start, end) if text[a:b].strip()]
+    cells = [n for n, line in enumerate(lines) if "|" in line]
+    return len(cells) >= 2 and cells == list(range(cells[0], len(lines)))
 
 
 def _lines_of(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

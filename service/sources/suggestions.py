@@ -196,7 +196,7 @@ def for_source(session: Session, *, slug: str, drafts: bool = False) -> list[Can
             deadline = deadlines.find(
                 words, written_on=written_on, term_from=term_from,
                 to_come=candidate.kind in TO_COME,
-            )  # fmt: skip
+            ) or deadlines.table_due(source.text, *read_in, written_on=written_on)  # fmt: skip
         found.append(
             CandidatePublic(
                 id=candidate.id,

@@ -8,6 +8,7 @@ texts, no distractor suggested. The figures are in docs/INTAKE.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import pairwise
 
 import pytest
@@ -143,6 +144,23 @@ def test_what_the_law_asks_of_any_council_is_background_but_this_councils_duty_i
     assert candidate.actor == "kelby-council"
 
 
+def test_a_row_of_an_action_table_is_a_commitment_due_on_its_target_date() -> None:
+    text = (
+        "Actions\n\n"
+        "Ref | Action | Lead | By\n"
+        "A/26/31 | Letter to the contractor requiring a recovery plan | Chair | 22 September 2026\n"
+        "A/26/32 | Options appraisal for the waste service | Portfolio Holder | 31 March 2027\n\n"
+        "Pledge | Cost a year\n"
+        "Neighbourhood officers and PCSOs | £6.1m\n"
+        "Front counters | £0.7m\n"
+    )
+    found = find_candidates(text)
+    assert [(c.quote[:7], c.kind, c.due_on, c.due_words) for c in found] == [
+        ("A/26/31", "commitment", dt.date(2026, 9, 22), "22 September 2026"),
+        ("A/26/32", "commitment", dt.date(2027, 3, 31), "31 March 2027"),
+    ]
+
+
 def test_bullets_are_candidates_of_their_own_read_through_their_lead_in() -> None:
     text = (
         "Allegations to be investigated by the watchdog:\n"
@@ -195,6 +213,14 @@ def test_a_quantity_is_its_own_sentences_or_one_that_goes_on_about_it() -> None:
             "allegation",
         ),
         ("The Alliance-run council closed Millbrook library in March 2025.", "allegation"),
+        (
+            "Since Commissioner Douglas Venn was elected, nine front counters have closed.",
+            "allegation",
+        ),
+        ("Leaflet.\n\nIt closed five of the borough's eleven libraries.", "allegation"),
+        ("He spent £2.3 million refurbishing his own offices at Moorgate House.", "allegation"),
+        # what is spent or closed in the middle of a sentence is not the one in office's record
+        ("Residents said it closed early on Sundays, which they regretted.", None),
         # a plan's lead-in and a body's history are not a record attacked
         ("Under the plan, the council has set out its priorities for the year.", None),
         ("The Independent-led administration has had its chance.", None),

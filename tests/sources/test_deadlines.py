@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from service.sources.deadlines import Deadline, find, polling_day
+from service.sources.deadlines import Deadline, action_table_row, find, polling_day, table_due
 
 WRITTEN_ON = dt.date(2026, 3, 5)  # a Thursday
 
@@ -208,3 +208,28 @@ def test_a_first_terms_deadlines_count_from_the_polling_day_the_text_names() -> 
     assert find("within our first 100 days", written_on=WRITTEN_ON) is None
     assert polling_day("We will build 300 homes.", WRITTEN_ON) is None
     assert polling_day("the elections on Thursday 7 May", WRITTEN_ON) == dt.date(2026, 5, 7)
+
+
+def test_a_tables_target_date_is_its_rows_deadline() -> None:
+    text = (
+        "Action | Lead | Target date\n"
+        "Ban on personal messaging groups | Chief Fire Officer | 1 November 2026\n"
+        "Training for all 640 staff | Director of People | June\n\n"
+        "Pledge | Cost a year\n"
+        "Front counters | £0.7m\n"
+    )
+
+    def row(words: str) -> tuple[int, int]:
+        return text.index(words), text.index(words) + len(words)
+
+    ban = table_due(text, *row("Ban on personal"), written_on=WRITTEN_ON)
+    assert ban == Deadline(dt.date(2026, 11, 1), "1 November 2026")
+    # A date without its year counts from the source's date, and is not guessed without it.
+    assert table_due(text, *row("Training"), written_on=WRITTEN_ON) == Deadline(
+        dt.date(2026, 6, 30), "June"
+    )
+    assert table_due(text, *row("Training"), written_on=None) is None
+    assert table_due(text, *row("Action | Lead"), written_on=WRITTEN_ON) is None  # headings
+    assert table_due(text, *row("Front counters"), written_on=WRITTEN_ON) is None
+    assert action_table_row(text, *row("Ban on personal"))
+    assert not action_table_row(text, *row("Front counters"))  # a table of costs, not actions

@@ -68,3 +68,15 @@ def test_copies_for_matching_keep_every_offset() -> None:
     assert len(matching_copy(text)) == len(text) == len(lowered_copy(text))
     assert lowered_copy(text).startswith('it\'s "vital" - ')
     assert [p.form for p in passages(text)] == [Form.HEADING]
+
+
+def test_each_row_of_a_table_is_a_passage_of_its_own() -> None:
+    text = (
+        "ACTIONS ARISING\n"
+        "No. | Action | Owner | Due\n"
+        "C26/14 | Report on damp figures by estate | Director of Housing | 8 July 2026\n"
+        "C26/15 | Write to the contractor about service credits | Head of Legal | 30 June 2026\n"
+    )
+    cut = _cut(text)
+    assert cut[0] == ("heading", "ACTIONS ARISING")
+    assert [piece for _, piece in cut[1:]] == text.splitlines()[1:]
