@@ -57,7 +57,7 @@ UNMATCHED_AIM = 0.15
 ADDED_LOWEST, ADDED_HIGHEST = 0.3, 0.6
 # A word or a pair of words is a feature when this many training texts hold it.
 MIN_TEXTS = 3
-WORDS = ("w:", "b:", "lw:", "first:")
+WORDS = ("w:", "b:", "lw:", "hw:", "first:")
 MAX_WORDS = 2500
 CLASSES = (ranker.NONE, *ranker.KINDS)
 # A labelled distractor (a sentence that reads like a claim and is none) counts this many times

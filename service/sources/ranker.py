@@ -248,6 +248,9 @@ def read(
     settings = [
         name for name, words in SETTINGS.items() if len(words.findall(lowered)) >= SETTING_MIN
     ]  # fmt: skip
+    # The heading each stretch of text is under ("THE COMMISSIONER'S RECORD", "Recommendations",
+    # "What we found"): its words say what the passages beneath it are.
+    headings = {p.section: p for p in found if p.form is Form.HEADING}
     for index, passage in enumerate(found):
         f: dict[str, float] = {}
         words_text = text[passage.start : passage.end]
@@ -310,6 +313,10 @@ def read(
                 lead_low = lowered[found[lead].start : found[lead].end]
                 for w in set(_words(lead_low)):
                     f[f"lw:{w}"] = 1.0
+        heading = headings.get(passage.section)
+        if heading is not None and heading is not passage:
+            for w in set(_words(lowered[heading.start : heading.end])):
+                f[f"hw:{w}"] = 1.0
         if passage.form is Form.SENTENCE and "\n" not in words_text and word_count <= 8:
             before = text[text.rfind("\n", 0, passage.start) + 1 : passage.start]
             if not before.strip():

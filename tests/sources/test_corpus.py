@@ -16,7 +16,7 @@ from tests.sources import agreement, corpus
 
 FITTED = {"found": 0.95, "kind": 0.91, "quantity": 0.87, "deadline": 0.85, "distractors": 0.11,
           "unmatched": 0.12, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.90, "kind": 0.90, "quantity": 0.84, "deadline": 0.82, "distractors": 0.14,
+MEASURED = {"found": 0.90, "kind": 0.90, "quantity": 0.84, "deadline": 0.82, "distractors": 0.15,
             "unmatched": 0.15, "per_claim": 1.07}  # fmt: skip
 # Claims found in each genre of the test split: the target (corpus.TARGETS) is 0.85; manifestos
 # reach 0.83 (batch 18's campaign leaflets state their opponent's record as plain past facts).
