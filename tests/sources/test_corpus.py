@@ -1,6 +1,6 @@
 """The labelled corpus across eight genres (tests/sources/corpus.py): the cue table was fitted to
 the development split and the model of the second reading trained on it (tools/train_ranker.py);
-the test split (batches 16 to 18, written afterwards) is only measured.
+the test split (batches 16 to 19, written afterwards) is only measured.
 `make intake-score` prints the table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
@@ -16,11 +16,8 @@ from tests.sources import agreement, corpus
 
 FITTED = {"found": 0.95, "kind": 0.91, "quantity": 0.87, "deadline": 0.85, "distractors": 0.11,
           "unmatched": 0.12, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.90, "kind": 0.90, "quantity": 0.84, "deadline": 0.82, "distractors": 0.15,
+MEASURED = {"found": 0.91, "kind": 0.90, "quantity": 0.85, "deadline": 0.82, "distractors": 0.14,
             "unmatched": 0.15, "per_claim": 1.07}  # fmt: skip
-# Claims found in each genre of the test split: the target (corpus.TARGETS) is 0.85; manifestos
-# reach 0.83 (batch 18's campaign leaflets state their opponent's record as plain past facts).
-FOUND_IN_EVERY_GENRE = 0.82
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 
@@ -55,9 +52,9 @@ def test_every_genre_of_the_development_split_finds_its_claims() -> None:
         assert figures.rates["found"] >= 0.8, (genre, figures.rates, figures.problems)
 
 
-def test_every_genre_of_the_test_split_finds_its_claims() -> None:
+def test_every_genre_of_the_test_split_finds_the_share_of_claims_the_target_asks() -> None:
     for genre, figures in corpus.by_genre(corpus.load("test")).items():
-        assert figures.rates["found"] >= FOUND_IN_EVERY_GENRE, (genre, figures.problems)
+        assert figures.rates["found"] >= corpus.TARGETS["found"], (genre, figures.problems)
 
 
 def test_denials_are_suggested_as_replies_to_the_allegation_before_them() -> None:
