@@ -458,7 +458,9 @@ _DUE_COLUMN = re.compile(
 
 
 # ... and of what is to be done.
-_ACTION_COLUMN = re.compile(r"(?:agreed\s+)?actions?|what\s+we\s+will\s+do", re.I)
+_ACTION_COLUMN = re.compile(
+    r"(?:agreed\s+)?actions?|pledges?|commitments?|promises?|what\s+we\s+will\s+do", re.I
+)
 _ACTIONS_TITLE = re.compile(r"\bactions?\b", re.I)
 
 

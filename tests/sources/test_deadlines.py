@@ -233,3 +233,9 @@ def test_a_tables_target_date_is_its_rows_deadline() -> None:
     assert table_due(text, *row("Front counters"), written_on=WRITTEN_ON) is None
     assert action_table_row(text, *row("Ban on personal"))
     assert not action_table_row(text, *row("Front counters"))  # a table of costs, not actions
+    pledges = "Pledge | Scale | Deadline\nRecruit damp surveyors | 12 posts | 1 April 2027\n"
+    at = pledges.index("Recruit")
+    assert action_table_row(pledges, at, at + 10)
+    assert table_due(pledges, at, at + 10, written_on=None) == Deadline(
+        dt.date(2027, 4, 1), "1 April 2027"
+    )
