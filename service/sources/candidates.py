@@ -533,8 +533,20 @@ def _finder(
     return None, name
 
 
+# Words too common to say two passages are about the same thing.
+_FUNCTION_WORDS = frozenset((
+    "from", "with", "that", "this", "will", "have", "been", "were", "they", "their", "them",
+    "into", "over", "what", "when", "which", "also", "than", "more", "said", "says",
+))  # fmt: skip
+
+
 def _content_words(quote: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9£]+", quote.lower()) if len(w) > 3 or w[0].isdigit()}
+    """A passage's content words, each without its ending ("pledges" and "pledged" are one)."""
+    return {
+        re.sub(r"(?:ing|ed|es|s)$", "", w) if len(w) > 5 else w
+        for w in re.findall(r"[a-z0-9£]+", quote.lower())
+        if (len(w) > 3 or w[0].isdigit()) and w not in _FUNCTION_WORDS
+    }
 
 
 def _merged(candidates: list[Candidate]) -> list[Candidate]:

@@ -161,6 +161,15 @@ def test_a_row_of_an_action_table_is_a_commitment_due_on_its_target_date() -> No
     ]
 
 
+def test_the_same_claim_in_other_word_forms_is_one_suggestion() -> None:
+    summary = "The Government pledges £1.2m to protect children from sexual exploitation."
+    paragraph = "The government has pledged £1.2m to tackle child sexual exploitation in Yorkshire."
+    text = f"{summary}\n\nA summit meets today.\n\n{paragraph}\n"
+    [candidate] = find_candidates(text)
+    assert candidate.quote == paragraph
+    assert candidate.also == ((0, len(summary)),)
+
+
 def test_bullets_are_candidates_of_their_own_read_through_their_lead_in() -> None:
     text = (
         "Allegations to be investigated by the watchdog:\n"
