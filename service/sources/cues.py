@@ -364,7 +364,7 @@ CUES: tuple[Cue, ...] = (
         r"(?: to be good)?|poor|unsatisfactory|weak|not sufficiently good)\s*(?:\||\t|$)",
         "Is the service safe? Inadequate"),
     # A row of an action table: what is to be done, by whom, by when.
-    Cue("action table", "commitment", 0.6, r"(?<![^\n])[^|\n]*\w[^|\n]*\|[^\n]*\w",
+    Cue("action table", "commitment", 0.6, r"(?<![^\n])[^|\n]*\|",
         "C26/14 | Report on damp and mould figures by estate | Director of Housing | 8 July 2026",
         in_action_table=True),
     Cue("alleged", "allegation", 0.85,
