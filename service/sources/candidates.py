@@ -28,7 +28,7 @@ from service.sources.mentions import (
     speakers,
 )
 from service.sources.passages import Form, Passage, lowered_copy, matching_copy, passages
-from service.sources.quantities import Quantity, find_quantities, main_quantity
+from service.sources.quantities import Quantity, elided_counts, find_quantities, main_quantity
 from service.sources.units import Measure
 
 __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_candidates"]
@@ -37,7 +37,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "8"
+METHOD = "9"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -258,6 +258,22 @@ def _quantity(
     # corpus's labels, not the claim's quantity about four times in five).
     spans_as_bounds = kind != "allegation"
     own = main_quantity(words, after=after, bounds=spans_as_bounds)
+    earlier = [
+        p
+        for p in found[max(0, index - SENTENCES_BACK) : index]
+        if p.section == passage.section and p.form is not Form.HEADING
+    ]
+    before = [whole[:cut]] if cut else []
+    if own is None and (elided := elided_counts(words)):
+        # "Only 41 had been replaced by June": 41 of what the sentences before it counted.
+        for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
+            counted = [
+                m for m in find_quantities(previous)
+                if not m.context and m.measure in (Measure.PEOPLE, Measure.THINGS)
+            ]  # fmt: skip
+            if counted:
+                return Quantity(elided[0][2], counted[-1].quantity.unit)
+        return None
     reference = REFERS_BACK.search(words)
     if reference is None:
         return own
@@ -267,12 +283,6 @@ def _quantity(
     named = [m for m in find_quantities(words) if not m.context and m.measure in wanted]
     if named:
         return own
-    earlier = [
-        p
-        for p in found[max(0, index - SENTENCES_BACK) : index]
-        if p.section == passage.section and p.form is not Form.HEADING
-    ]
-    before = [whole[:cut]] if cut else []
     for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
         mentions = [
             m
@@ -551,7 +561,8 @@ def _content_words(quote: str) -> set[str]:
 
 def _merged(candidates: list[Candidate]) -> list[Candidate]:
     """The same claim written twice (a headline and its paragraph, a summary and its section)
-    is one suggestion: the fuller passage, with the other's offsets under `also`."""
+    is one suggestion: the fuller passage, with the other's offsets under `also` (and the
+    other's quantity or deadline where it names none)."""
     kept: list[Candidate] = []
     words = [_content_words(c.quote) for c in candidates]
     gone: set[int] = set()
@@ -561,7 +572,10 @@ def _merged(candidates: list[Candidate]) -> list[Candidate]:
         also = list(candidate.also)
         for j in range(i + 1, len(candidates)):
             other = candidates[j]
-            if j in gone or other.kind != candidate.kind or other.quantity != candidate.quantity:
+            # Two quantities named must agree; one spelling may name none ("Council to hire
+            # wardens" above "The council will hire 30 wardens").
+            named = [q for q in (other.quantity, candidate.quantity) if q is not None]
+            if j in gone or other.kind != candidate.kind or len(set(named)) > 1:
                 continue
             smaller = min(len(words[i]), len(words[j]))
             if smaller >= MIN_SHARED and len(words[i] & words[j]) >= SHARED * smaller:
@@ -572,6 +586,8 @@ def _merged(candidates: list[Candidate]) -> list[Candidate]:
                     also.append((candidate.quote_start, candidate.quote_end))
                     score = max(other.score, candidate.score)
                     other, candidate = candidate, replace(other, score=score)
+                if candidate.quantity is None and other.quantity is not None:
+                    candidate = replace(candidate, quantity=other.quantity)
                 if candidate.due_on is None and other.due_on is not None:
                     # A deadline one spelling states is the claim's ("Council tax to rise from 1
                     # April" and the paragraph that says so without a date).

@@ -126,6 +126,12 @@ DEADLINE_BEFORE = re.compile(
 )
 # A time to do something in, of any length: "attend within 24 hours", "answer within 15 minutes".
 WITHIN_BEFORE = re.compile(r"\bwithin\s+$")
+# An age or a wait that picks out the cases a claim is about, not its quantity: "every complaint
+# older than six months", "any call waiting longer than 30 minutes", "repairs more than 28 days
+# overdue".
+AGE_OF_CASES_BEFORE = re.compile(r"\b(?:older|(?:waiting|for)\s+longer)\s+than\s+$")
+OVERDUE_AFTER = re.compile(r"\s+(?:overdue|late|old)\b")
+THAN_BEFORE = re.compile(r"\bmore\s+than\s+$")
 # How often, not how much: "six days a week", "once every five years" (but "22 hours a day" is
 # how much).
 FREQUENCY_AFTER = re.compile(r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b")
@@ -161,6 +167,21 @@ WHOLE_BEFORE = re.compile(
     r"(?:(?:^|[.!?;:]\s+)of|\b(?:sample|audit|review)\s+of)\s+(?:the\s+|all\s+)?$"
 )
 SENTENCE_END = re.compile(r"[.!?;]\s")
+# A count whose noun was just named and is left out: "Of the 3,120 schools surveyed, 214 have
+# planks at risk", "an audit of 400 jobs found 63 where ...", "In 37 of them", "Only 41 had been
+# replaced", "It has completed 38."
+ELIDED = re.compile(
+    rf"(?P<n>{DIGITS}|{_WORD})(?:\s+of\s+(?:them|these|those)\b"
+    r"|(?=\s+(?:had|have|has|were|was|are|is)\s+[a-z]|\s+(?:where|in\s+which|later\s+than"
+    r"|earlier\s+than)\b))"
+)
+ELIDED_BEFORE = re.compile(
+    r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|achieve|met|[a-z]{3,}ed)\s+)$"
+)
+ELIDED_AT_END = re.compile(
+    rf"\b(?:completed|built|delivered|replaced|opened|recruited|hired|met|achieved)\s+"
+    rf"(?:only\s+|just\s+)?(?P<n>{DIGITS}|{_WORD})(?=[.;]|$)"
+)
 # "an additional planning officer", "an extra nurse": a count of one.
 ONE_MORE = re.compile(r"\b(?:an\s+additional|an\s+extra|one\s+more|one\s+additional|one\s+extra)\b")
 # A threshold that describes a noun: "a town of more than 5,000 people", "a waiting list of
@@ -207,9 +228,17 @@ ONE_CONCERNED_BEFORE = re.compile(
 )
 # The people a report heard from are its sources, not its claim: "Four former staff told us",
 # "Three officers, who asked not to be named, said".
+# "Two consultants at the trust, who spoke on condition of anonymity, said"; "interviews with 23
+# current and former staff"; "a paramedic with 15 years' service".
 SOURCES_AFTER = re.compile(
-    r"(?:\s*,[^,]{1,80},)?\s+(?:have\s+|had\s+)?(?:told|said|say|says|spoke|described)\b"
+    r"(?:\s+(?:at|from|in|of|on|with)\s+[^,]{1,40}?)?(?:\s*,[^,]{1,80},)?\s+(?:have\s+|had\s+)?"
+    r"(?:told|said|say|says|spoke|described|alleged|allege|alleges|claimed|claim|claims)\b"
 )
+SOURCES_BEFORE = re.compile(
+    r"\b(?:interviews?\s+with|spoke\s+to|spoken\s+to|talked\s+to|heard\s+from)\s+"
+    r"(?:more\s+than\s+|over\s+|some\s+|nearly\s+|almost\s+)?$"
+)
+SERVICE_AFTER = re.compile(r"['\u2019]?\s+(?:service|experience)\b")
 # Words that make the number after them a label, not a count: "section 21 notices", "band 5
 # nurses", "category 2 calls", "year 7 pupils".
 LABELS = _words(
@@ -233,8 +262,16 @@ FRACTIONS = {"quarter": 25.0, "fifth": 20.0, "tenth": 10.0}
 HALVE = re.compile(r"\bhalv(?:e|es|ed|ing)\b")
 # "7 hours 40 minutes", "six hours and 40 minutes": one span, in minutes.
 HOURS_THEN_MINUTES = re.compile(r"\s*(?:,\s*|\s+and\s+)?")
-# A telephone service, not a count: "999 calls", "the 101 line".
-SERVICE_NUMBER = re.compile(r"(?:999|111|101)\s+(?:calls?|services?|lines?|numbers?)\b")
+# A telephone service, not a count: "999 calls", "the 101 line", "monthly 101 answer times",
+# "101 abandoned calls", "publish 999 and 101 answering times", "callers to 101".
+SERVICE_NUMBER = re.compile(
+    r"(?:999|111|101)(?![\d,.])(?=\s+(?:(?:abandoned|average|unanswered|emergency)\s+)?(?:calls?"
+    r"|callers?|services?|lines?|numbers?|answer|answering|performance|waits?|waiting"
+    r"|non-emergency|failures?|operators?|handlers?|and\s+(?:999|111|101)\b)\b)"
+)
+SERVICE_NUMBER_BEFORE = re.compile(
+    r"\b(?:to|on|called|dialled|dialed|dialling|dialing|rang|ring)\s+$"
+)
 # A change "from £2m to £3m": the first is where it starts.
 FROM_BEFORE = re.compile(r"\bfrom\s+$")
 TO_BETWEEN = re.compile(r"\s+to\s+(?:at\s+least\s+)?")
@@ -428,6 +465,8 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     if measure is Measure.DURATION and (
         (deadline_unit and DEADLINE_BEFORE.search(before))
         or WITHIN_BEFORE.search(before)
+        or AGE_OF_CASES_BEFORE.search(before)
+        or (THAN_BEFORE.search(before) and OVERDUE_AFTER.match(lowered, end))
         or FREQUENCY_BEFORE.search(before)
         or (deadline_unit and FREQUENCY_AFTER.match(lowered, end))
         or WHEN_AFTER.match(lowered, end)
@@ -443,7 +482,11 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
         return True
     if DESCRIBED_BEFORE.search(before):
         return True
-    if measure is Measure.PEOPLE and SOURCES_AFTER.match(lowered, end):
+    if measure is Measure.PEOPLE and (
+        SOURCES_AFTER.match(lowered, end) or SOURCES_BEFORE.search(before)
+    ):
+        return True
+    if measure is Measure.DURATION and SERVICE_AFTER.match(lowered, end):
         return True
     return mention.quantity.unit == "miles" and bool(DISTANCE_AFTER.match(lowered, end))
 
@@ -464,6 +507,10 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
     if end < len(lowered) and (lowered[end].isalnum() or lowered[end] in "%_"):
         return None  # "1.45pm", "11th"
     if SERVICE_NUMBER.match(lowered, start) or IN_ONE_CASE.match(lowered, max(0, start - 3)):
+        return None
+    if lowered[start:end] in ("999", "111", "101") and SERVICE_NUMBER_BEFORE.search(
+        lowered, max(0, start - 12), start
+    ):
         return None
     if _is_date_or_age(text, lowered, match):
         return None
@@ -559,6 +606,7 @@ def find_quantities(text: str) -> list[QuantityMention]:
             and TO_BETWEEN.fullmatch(lowered, first.end, then.start)
         ):
             found[index] = replace(first, context=True)  # "from £2m to £3m": £3m is promised
+    found = _with_elided_counts(text, lowered, found)
     for index, total in enumerate(found):
         if total.measure in (Measure.PEOPLE, Measure.THINGS) and WHOLE_BEFORE.search(
             lowered, max(0, total.start - 30), total.start
@@ -571,6 +619,49 @@ def find_quantities(text: str) -> list[QuantityMention]:
             ):
                 found[index] = replace(total, context=True)  # "Of the 120 cases, 37 were late"
     return found
+
+
+def elided_counts(
+    text: str, found: list[QuantityMention] | None = None
+) -> list[tuple[int, int, float]]:
+    """The counts whose noun is left out ("Only 41 had been replaced", "in 37 of them"), as
+    (start, end, value), outside the quantities already read."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text.translate({c: c + 32 for c in range(65, 91)})
+    taken = [(m.start, m.end) for m in (find_quantities(text) if found is None else found)]
+    counts = []
+    for match in [*ELIDED.finditer(lowered), *ELIDED_AT_END.finditer(lowered)]:
+        start = match.start("n")
+        if not _at_word_start(lowered, start) or any(a <= start < b for a, b in taken):
+            continue
+        if match.re is ELIDED and not ELIDED_BEFORE.search(lowered, max(0, start - 12), start):
+            continue
+        number = NUMBER.match(lowered, start)
+        value = number_value(match.group("n"))
+        if number is None or value is None or value <= 1 or _is_date_or_age(text, lowered, number):
+            continue
+        if 1900 <= value <= 2100 and "," not in match.group("n"):
+            continue  # a year
+        counts.append((start, match.end(), float(value)))
+    return sorted(counts)
+
+
+def _with_elided_counts(
+    text: str, lowered: str, found: list[QuantityMention]
+) -> list[QuantityMention]:
+    """The mentions with each elided count read in the unit of the count named before it in
+    the same text."""
+    added = []
+    for start, end, value in elided_counts(text, found):
+        named = [
+            m for m in found
+            if m.end <= start and m.measure in (Measure.PEOPLE, Measure.THINGS) and not m.context
+        ]  # fmt: skip
+        if named:
+            added.append(QuantityMention(Quantity(value, named[-1].quantity.unit),
+                                         named[-1].measure, start, end))  # fmt: skip
+    return sorted([*found, *added], key=lambda m: (m.start, m.measure)) if added else found
 
 
 def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[QuantityMention]:

@@ -170,6 +170,18 @@ def test_the_same_claim_in_other_word_forms_is_one_suggestion() -> None:
     assert candidate.also == ((0, len(summary)),)
 
 
+def test_the_same_claim_is_one_suggestion_when_only_one_spelling_names_its_quantity() -> None:
+    paragraph = "The government has pledged £1.2m to tackle child sexual exploitation in Yorkshire."
+    summary = "The government has pledged money to tackle child sexual exploitation."
+    [candidate] = find_candidates(f"{summary}\n\nA summit meets today.\n\n{paragraph}\n")
+    assert candidate.quote == paragraph and candidate.also == ((0, len(summary)),)
+    assert candidate.quantity is not None and candidate.quantity.value == 1_200_000
+    # two sums that differ are two claims
+    summary = summary.replace("money", "£2m")
+    found = find_candidates(f"{summary}\n\nA summit meets today.\n\n{paragraph}\n")
+    assert [c.quantity.value for c in found if c.quantity] == [2_000_000, 1_200_000]
+
+
 def test_bullets_are_candidates_of_their_own_read_through_their_lead_in() -> None:
     text = (
         "Allegations to be investigated by the watchdog:\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from service.sources.candidates import find_candidates
-from service.sources.quantities import find_quantities, main_quantity
+from service.sources.quantities import elided_counts, find_quantities, main_quantity
 
 EXAMPLES = [
     ("The government has pledged £1.2m to tackle it.", 1_200_000, "GBP"),
@@ -187,10 +187,83 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "Two officers, who asked not to be named, said the unit was closed",
         "there was only one officer on each landing at night",
         "We saw one person given food of the wrong texture at lunch",
+        # a telephone line by its number, however the words after it run
+        "will publish monthly 101 answer times",
+        "a breakdown of 101 abandoned calls by time of day",
+        "publish 999 and 101 answering times for every district",
+        "average 101 waits have risen",
+        "she called 999 twice",
+        # the people a report heard from, however they are introduced
+        "Two consultants at the trust, who asked not to be named, said they were not told",
+        "based on interviews with 23 current and former staff",
+        "A paramedic with 15 years' service said crews were told to leave",
+        # an age or a wait that picks out the cases a claim is about
+        "will clear every complaint older than six months by June",
+        "to review every call waiting longer than 30 minutes",
+        "chase every repair that is more than 28 days overdue",
+        "how many families they keep in B&B for longer than six weeks",
     ],
 )
 def test_deadlines_thresholds_and_places_are_not_the_claims_quantity(text: str) -> None:
     assert main_quantity(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        (
+            "Of the 3,120 schools surveyed so far, 214 have planks at risk of failure.",
+            214,
+            "schools",
+        ),
+        ("An audit of 400 closed jobs had found 63 where no visit could be evidenced.", 63, "jobs"),
+        (
+            "In a sample of 120 incidents, officers attended 37 later than the target.",
+            37,
+            "incidents",
+        ),
+        ("no referral waits longer than 24 hours", 24, "hours"),  # a standard, not a selection
+        ("The average 101 wait will fall below five minutes.", 5, "minutes"),
+        ("We will recruit 40 officers, and 20 will be in post by May.", 40, "officers"),
+    ],
+)
+def test_a_count_whose_noun_is_left_out_is_of_the_noun_named_before_it(
+    text: str, value: float, unit: str
+) -> None:
+    quantity = main_quantity(text)
+    assert quantity is not None and (quantity.value, quantity.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        (
+            "An audit found 412 complaints open.\n\nOnly 41 had been replaced by June.",
+            41,
+            "complaints",
+        ),
+        (
+            "The prison had 38 recommendations.\n\nIt failed to achieve 14 of them.",
+            14,
+            "recommendations",
+        ),
+        ("It promised 200 homes.\n\nIt has completed 38.", 38, "homes"),
+        (
+            "We found 412 complaints unrecorded. Of those, 97 had not been assigned at all.",
+            97,
+            "complaints",
+        ),
+    ],
+)
+def test_a_count_whose_noun_was_named_in_the_sentences_before_takes_that_noun(
+    text: str, value: float, unit: str
+) -> None:
+    last = find_candidates(text, min_score=0.0)[-1]
+    assert last.quantity is not None and (last.quantity.value, last.quantity.unit) == (value, unit)
+
+
+def test_a_year_or_a_count_of_one_is_never_a_count_whose_noun_is_left_out() -> None:
+    assert elided_counts("Of these, 2024 was the worst year. One had been closed.") == []
 
 
 def test_a_share_as_a_threshold_is_still_read_when_it_is_claimed() -> None:
