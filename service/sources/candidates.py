@@ -28,7 +28,13 @@ from service.sources.mentions import (
     speakers,
 )
 from service.sources.passages import Form, Passage, lowered_copy, matching_copy, passages
-from service.sources.quantities import Quantity, elided_counts, find_quantities, main_quantity
+from service.sources.quantities import (
+    Quantity,
+    elided_counts,
+    find_quantities,
+    main_mention,
+    main_quantity,
+)
 from service.sources.units import Measure
 
 __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_candidates"]
@@ -257,14 +263,15 @@ def _quantity(
     # A finding's "for more than two years" says how long the failing lasted (across the
     # corpus's labels, not the claim's quantity about four times in five).
     spans_as_bounds = kind != "allegation"
-    own = main_quantity(words, after=after, bounds=spans_as_bounds)
+    own_mention = main_mention(words, after=after, bounds=spans_as_bounds)
+    own = own_mention.quantity if own_mention is not None else None
     earlier = [
         p
         for p in found[max(0, index - SENTENCES_BACK) : index]
         if p.section == passage.section and p.form is not Form.HEADING
     ]
     before = [whole[:cut]] if cut else []
-    if own is None and (elided := elided_counts(words)):
+    if (own_mention is None or own_mention.secondary) and (elided := elided_counts(words)):
         # "Only 41 had been replaced by June": 41 of what the sentences before it counted.
         for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
             counted = [
@@ -281,7 +288,13 @@ def _quantity(
     jobs = noun in ("posts", "jobs", "roles", "vacancies")
     wanted = {Measure.MONEY} if reference.group("money") else {Measure.PEOPLE, Measure.THINGS}
     named = [m for m in find_quantities(words) if not m.context and m.measure in wanted]
-    if named:
+    # A sum or a count of its own after the cue is the claim's: "the money would pay for 25
+    # social workers", "£11.5 million of it will pay for these posts".
+    if named or (
+        own_mention is not None
+        and own_mention.measure in (Measure.MONEY, Measure.PEOPLE, Measure.THINGS)
+        and own_mention.start >= after
+    ):
         return own
     for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
         mentions = [

@@ -152,9 +152,13 @@ COST_BEFORE = re.compile(
     r"(?:\s+(?:a|an|the|its|their|this|that))?"
     # what a claim saves or is kept within: "close three custody suites, saving £4.1m a year",
     # "buy up to 30 homes within a capital budget of £7.5m", "funded by borrowing of up to £22m"
-    r"|\bsaving|\bsavings\s+of|\bwithin\s+a\s+(?:[a-z]+\s+)?budget\s+of|\b(?:borrowing|loan)\s+of)"
+    r"|\bsaving|\bsavings\s+of|\bwithin\s+a\s+(?:[a-z]+\s+)?budget\s+of|\b(?:borrowing|loan)\s+of"
+    # the programme a claim belongs to: "replace all 640 monitors, as part of a £48m programme"
+    r"|\bas\s+part\s+of\s+(?:a|an|the|its|their))"
     r"(?:\s+(?:up\s+to|around|about|some|an\s+estimated|nearly|almost))?\s*$"
 )
+# A council tax band: the sum for a Band D home illustrates a rise given as a share.
+COUNCIL_TAX_BAND = re.compile(r"\bband\s+[a-h]\b")
 # A body described in passing: "Larkmoor Water, which supplies 1.4 million customers, ...".
 DESCRIBED_BEFORE = re.compile(
     r",\s*(?:which|who)\s+(?:now\s+|also\s+|currently\s+)?(?:supplies|serves|runs|employs|has"
@@ -177,6 +181,10 @@ ELIDED = re.compile(
 )
 ELIDED_BEFORE = re.compile(
     r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|achieve|met|[a-z]{3,}ed)\s+)$"
+)
+# "It plans to buy a further 120 over the next two years."
+ELIDED_MORE = re.compile(
+    rf"\b(?:a\s+further|another|an\s+extra|an\s+additional)\s+(?P<n>{DIGITS}|{_WORD})\b"
 )
 ELIDED_AT_END = re.compile(
     rf"\b(?:completed|built|delivered|replaced|opened|recruited|hired|met|achieved)\s+"
@@ -452,6 +460,12 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, measure=Measure.THINGS)
     if mention.measure is Measure.MONEY and CAP_AFTER.match(lowered, mention.end):
         return replace(mention, secondary=True)
+    if mention.measure is Measure.MONEY and EVERY_OVER.search(before):
+        return replace(mention, secondary=True)  # "publish every contract over £25,000"
+    if mention.measure is Measure.MONEY and COUNCIL_TAX_BAND.search(
+        lowered, max(0, mention.start - 40), mention.end + 40
+    ):
+        return replace(mention, secondary=True)  # what a rise of 4.99% adds to a Band D bill
     return mention
 
 
@@ -474,7 +488,7 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     ):
         return True
     if measure is Measure.MONEY:
-        if EVERY_OVER.search(before) or THRESHOLD_AFTER.match(lowered, end):
+        if THRESHOLD_AFTER.match(lowered, end):
             return True
         pay = PAY_THRESHOLD.search(before)
         return pay is not None and (pay.group("before") or "").strip() not in VERB_BEFORE_SPENDING
@@ -631,7 +645,8 @@ def elided_counts(
         lowered = text.translate({c: c + 32 for c in range(65, 91)})
     taken = [(m.start, m.end) for m in (find_quantities(text) if found is None else found)]
     counts = []
-    for match in [*ELIDED.finditer(lowered), *ELIDED_AT_END.finditer(lowered)]:
+    for match in [*ELIDED.finditer(lowered), *ELIDED_MORE.finditer(lowered),
+                  *ELIDED_AT_END.finditer(lowered)]:  # fmt: skip
         start = match.start("n")
         if not _at_word_start(lowered, start) or any(a <= start < b for a, b in taken):
             continue

@@ -216,11 +216,13 @@ def _located(text: str, quote: str) -> tuple[int, int]:
 
 
 def holding_claim(labelled: Text, claim: Claim, candidates: list[Candidate]) -> list[Candidate]:
-    """The suggestions holding a claim, those suggested as claims first: the first is the one
-    its kind, quantity and deadline are read from."""
+    """The suggestions holding a claim, those suggested as claims first and, of those, the
+    ones holding its first quote (the sentence that states it; a headline that says it again
+    is a second quote): the first is the one its kind, quantity and deadline are read from."""
     spans = [_located(labelled.text, q) for q in claim.quotes]
     holding = [c for c in candidates if any(_holds(c, s, e) for s, e in spans)]
-    return [c for c in holding if c.kind != "reply"] or holding
+    holding = [c for c in holding if c.kind != "reply"] or holding
+    return sorted(holding, key=lambda c: not _holds(c, *spans[0]))
 
 
 def score(labelled: Text, candidates: list[Candidate] | None = None) -> Figures:

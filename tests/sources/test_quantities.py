@@ -58,6 +58,7 @@ EXAMPLES = [
     ("will hire 30 wardens at a cost of £1.2m a year", 30, "wardens"),
     ("will recruit two additional surveyors, at a cost of up to £96,000 a year", 2, "surveyors"),
     ("to buy up to 30 homes within a capital budget of £7.5 million", 30, "homes"),
+    ("will replace all 640 monitors by 2027, as part of a £48 million programme", 640, "monitors"),
     ("will close three of its eleven custody suites, saving £4.1 million a year", 3, "suites"),
     # a part counted from a whole
     ("In a sample of 500 completed jobs, 38% were closed without a visit", 38, "percent"),
@@ -174,7 +175,6 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "the service on the 101 line",
         "will review night staffing at all three homes",
         "will look at the other two sites",
-        "every contract over £25,000 will need approval",
         "to stay under the £10,000 threshold",
         "1.4 Information and facilities: Inadequate",
         "Larkmoor Water, which supplies 1.4 million customers, under-reported spills",
@@ -253,6 +253,17 @@ def test_a_count_whose_noun_is_left_out_is_of_the_noun_named_before_it(
             97,
             "complaints",
         ),
+        (
+            "It has bought 80 homes.\n\nIt plans to buy a further 120 over the next two years,"
+            " funded by a £31 million loan.",
+            120,
+            "homes",
+        ),
+        (
+            "The council has set aside £3.2m.\n\nThe money would pay for 25 agency social workers.",
+            25,
+            "social workers",
+        ),
     ],
 )
 def test_a_count_whose_noun_was_named_in_the_sentences_before_takes_that_noun(
@@ -264,6 +275,22 @@ def test_a_count_whose_noun_was_named_in_the_sentences_before_takes_that_noun(
 
 def test_a_year_or_a_count_of_one_is_never_a_count_whose_noun_is_left_out() -> None:
     assert elided_counts("Of these, 2024 was the worst year. One had been closed.") == []
+
+
+def test_a_sum_that_picks_out_what_a_claim_covers_is_read_only_when_nothing_else_is() -> None:
+    alone = main_quantity("We will publish every contract over £25,000 online.")
+    assert alone is not None and (alone.value, alone.unit) == (25_000, "GBP")
+    beside = main_quantity("We will hire two auditors to check every contract over £25,000.")
+    assert beside is not None and (beside.value, beside.unit) == (2, "auditors")
+
+
+def test_a_rise_given_as_a_share_comes_before_what_it_adds_to_a_band_d_bill() -> None:
+    rise = main_quantity(
+        "raise council tax by 4.99% from 1 April, taking a Band D bill to £1,893.40"
+    )
+    assert rise is not None and (rise.value, rise.unit) == (4.99, "percent")
+    alone = main_quantity("to raise the fire precept by £5 a year for a Band D household")
+    assert alone is not None and (alone.value, alone.unit) == (5, "GBP")
 
 
 def test_a_share_as_a_threshold_is_still_read_when_it_is_claimed() -> None:
