@@ -9,6 +9,7 @@ up. Pure: no database, no web; the same text always gives the same candidates.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -579,16 +580,23 @@ def _merged(candidates: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     words = [_content_words(c.quote) for c in candidates]
     gone: set[int] = set()
+    of_kind: dict[str, list[int]] = {}
+    for n, c in enumerate(candidates):
+        of_kind.setdefault(c.kind, []).append(n)
     for i, candidate in enumerate(candidates):
         if i in gone:
             continue
         also = list(candidate.also)
-        for j in range(i + 1, len(candidates)):
+        peers = of_kind[candidate.kind]
+        for j in peers[bisect.bisect_right(peers, i) :]:
             other = candidates[j]
             # Two quantities named must agree; one spelling may name none ("Council to hire
             # wardens" above "The council will hire 30 wardens").
-            named = [q for q in (other.quantity, candidate.quantity) if q is not None]
-            if j in gone or other.kind != candidate.kind or len(set(named)) > 1:
+            if j in gone or (
+                other.quantity is not None
+                and candidate.quantity is not None
+                and other.quantity != candidate.quantity
+            ):
                 continue
             smaller = min(len(words[i]), len(words[j]))
             if smaller >= MIN_SHARED and len(words[i] & words[j]) >= SHARED * smaller:

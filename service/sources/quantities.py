@@ -7,6 +7,7 @@ Pure functions of a piece of text; offsets are code points into the string given
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -174,21 +175,20 @@ SENTENCE_END = re.compile(r"[.!?;]\s")
 # A count whose noun was just named and is left out: "Of the 3,120 schools surveyed, 214 have
 # planks at risk", "an audit of 400 jobs found 63 where ...", "In 37 of them", "Only 41 had been
 # replaced", "It has completed 38."
-ELIDED = re.compile(
-    rf"(?P<n>{DIGITS}|{_WORD})(?:\s+of\s+(?:them|these|those)\b"
+ELIDED_AFTER = re.compile(
+    r"\s+of\s+(?:them|these|those)\b"
     r"|(?=\s+(?:had|have|has|were|was|are|is)\s+[a-z]|\s+(?:where|in\s+which|later\s+than"
-    r"|earlier\s+than)\b))"
+    r"|earlier\s+than)\b)"
 )
 ELIDED_BEFORE = re.compile(
     r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|achieve|met|[a-z]{3,}ed)\s+)$"
 )
 # "It plans to buy a further 120 over the next two years."
-ELIDED_MORE = re.compile(
-    rf"\b(?:a\s+further|another|an\s+extra|an\s+additional)\s+(?P<n>{DIGITS}|{_WORD})\b"
-)
-ELIDED_AT_END = re.compile(
-    rf"\b(?:completed|built|delivered|replaced|opened|recruited|hired|met|achieved)\s+"
-    rf"(?:only\s+|just\s+)?(?P<n>{DIGITS}|{_WORD})(?=[.;]|$)"
+ELIDED_MORE_BEFORE = re.compile(r"\b(?:a\s+further|another|an\s+extra|an\s+additional)\s+$")
+# "It has completed 38."
+ELIDED_AT_END_BEFORE = re.compile(
+    r"\b(?:completed|built|delivered|replaced|opened|recruited|hired|met|achieved)\s+"
+    r"(?:only\s+|just\s+)?$"
 )
 # "an additional planning officer", "an extra nurse": a count of one.
 ONE_MORE = re.compile(r"\b(?:an\s+additional|an\s+extra|one\s+more|one\s+additional|one\s+extra)\b")
@@ -560,6 +560,20 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
 def find_quantities(text: str) -> list[QuantityMention]:
     """Every quantity in the text, in reading order, marked where it is context (a deadline, a
     threshold...), a cap, or second to what else is named."""
+    return list(_read_all(text)[0])
+
+
+def elided_counts(text: str) -> list[tuple[int, int, float]]:
+    """The counts in the text whose noun is left out and not named before them in it ("Only 41
+    had been replaced", "in 37 of them"), as (start, end, value): a claim's sentences before it
+    name what they count."""
+    return list(_read_all(text)[1])
+
+
+@functools.lru_cache(maxsize=4096)  # a claim's sentence is read for several of its figures
+def _read_all(
+    text: str,
+) -> tuple[tuple[QuantityMention, ...], tuple[tuple[int, int, float], ...]]:
     lowered = text.lower()
     if len(lowered) != len(text):  # "\u0130".lower() is two characters: lower A-Z only
         lowered = text.translate({c: c + 32 for c in range(65, 91)})
@@ -573,6 +587,7 @@ def find_quantities(text: str) -> list[QuantityMention]:
         money = QuantityMention(quantity, Measure.MONEY, match.start(), match.end())
         found.append(_judged(lowered, money))
     taken = [(m.start, m.end) for m in found]
+    bare: list[re.Match[str]] = []  # numbers that name no unit: counts left out, among others
     for match in NUMBER.finditer(lowered):
         if not _at_word_start(lowered, match.start()):
             continue
@@ -582,6 +597,8 @@ def find_quantities(text: str) -> list[QuantityMention]:
         if read is not None:
             found.append(read)
             taken.append((read.start, read.end))
+        else:
+            bare.append(match)
     for match in RATIO.finditer(lowered):
         part, whole = number_value(match.group("part")), number_value(match.group("whole"))
         if not _at_word_start(lowered, match.start()) or not part or not whole or part >= whole:
@@ -620,7 +637,7 @@ def find_quantities(text: str) -> list[QuantityMention]:
             and TO_BETWEEN.fullmatch(lowered, first.end, then.start)
         ):
             found[index] = replace(first, context=True)  # "from £2m to £3m": £3m is promised
-    found = _with_elided_counts(text, lowered, found)
+    found, unresolved = _with_elided_counts(text, lowered, found, bare)
     for index, total in enumerate(found):
         if total.measure in (Measure.PEOPLE, Measure.THINGS) and WHOLE_BEFORE.search(
             lowered, max(0, total.start - 30), total.start
@@ -632,43 +649,46 @@ def find_quantities(text: str) -> list[QuantityMention]:
                 and not SENTENCE_END.search(lowered, total.end, of_it.start)
             ):
                 found[index] = replace(total, context=True)  # "Of the 120 cases, 37 were late"
-    return found
+    return tuple(found), tuple(unresolved)
 
 
-def elided_counts(
-    text: str, found: list[QuantityMention] | None = None
+def _elided(
+    text: str, lowered: str, numbers: list[re.Match[str]], found: list[QuantityMention]
 ) -> list[tuple[int, int, float]]:
-    """The counts whose noun is left out ("Only 41 had been replaced", "in 37 of them"), as
-    (start, end, value), outside the quantities already read."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text.translate({c: c + 32 for c in range(65, 91)})
-    taken = [(m.start, m.end) for m in (find_quantities(text) if found is None else found)]
+    """Of the numbers that name no unit, those that count something named before them."""
     counts = []
-    for match in [*ELIDED.finditer(lowered), *ELIDED_MORE.finditer(lowered),
-                  *ELIDED_AT_END.finditer(lowered)]:  # fmt: skip
-        start = match.start("n")
-        if not _at_word_start(lowered, start) or any(a <= start < b for a, b in taken):
+    for number in numbers:
+        start, end = number.span()
+        if any(m.start <= start < m.end for m in found):
+            continue  # read since: "1 in 8"
+        if end < len(lowered) and (lowered[end].isalnum() or lowered[end] in "%_"):
             continue
-        if match.re is ELIDED and not ELIDED_BEFORE.search(lowered, max(0, start - 12), start):
+        follow = ELIDED_AFTER.match(lowered, end)
+        if follow is not None and ELIDED_BEFORE.search(lowered, max(0, start - 12), start):
+            stop = follow.end()
+        elif ELIDED_MORE_BEFORE.search(lowered, max(0, start - 16), start) or (
+            (end == len(lowered) or lowered[end] in ".;")
+            and ELIDED_AT_END_BEFORE.search(lowered, max(0, start - 24), start)
+        ):
+            stop = end
+        else:
             continue
-        number = NUMBER.match(lowered, start)
-        value = number_value(match.group("n"))
-        if number is None or value is None or value <= 1 or _is_date_or_age(text, lowered, number):
+        value = number_value(number.group())
+        if value is None or value <= 1 or _is_date_or_age(text, lowered, number):
             continue
-        if 1900 <= value <= 2100 and "," not in match.group("n"):
+        if 1900 <= value <= 2100 and "," not in number.group():
             continue  # a year
-        counts.append((start, match.end(), float(value)))
-    return sorted(counts)
+        counts.append((start, stop, float(value)))
+    return counts
 
 
 def _with_elided_counts(
-    text: str, lowered: str, found: list[QuantityMention]
-) -> list[QuantityMention]:
+    text: str, lowered: str, found: list[QuantityMention], bare: list[re.Match[str]]
+) -> tuple[list[QuantityMention], list[tuple[int, int, float]]]:
     """The mentions with each elided count read in the unit of the count named before it in
-    the same text."""
-    added = []
-    for start, end, value in elided_counts(text, found):
+    the same text, and the elided counts nothing before them names."""
+    added, unresolved = [], []
+    for start, end, value in _elided(text, lowered, bare, found):
         named = [
             m for m in found
             if m.end <= start and m.measure in (Measure.PEOPLE, Measure.THINGS) and not m.context
@@ -676,7 +696,11 @@ def _with_elided_counts(
         if named:
             added.append(QuantityMention(Quantity(value, named[-1].quantity.unit),
                                          named[-1].measure, start, end))  # fmt: skip
-    return sorted([*found, *added], key=lambda m: (m.start, m.measure)) if added else found
+        else:
+            unresolved.append((start, end, value))
+    if added:
+        found = sorted([*found, *added], key=lambda m: (m.start, m.measure))
+    return found, unresolved
 
 
 def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[QuantityMention]:
