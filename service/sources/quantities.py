@@ -235,9 +235,9 @@ ONE_CONCERNED_BEFORE = re.compile(
     r"\b(?:relates?|relating|related)\s+to\s+$|\binvolv(?:es|ing|ed)\s+$"
 )
 # The people a report heard from are its sources, not its claim: "Four former staff told us",
-# "Three officers, who asked not to be named, said".
-# "Two consultants at the trust, who spoke on condition of anonymity, said"; "interviews with 23
-# current and former staff"; "a paramedic with 15 years' service".
+# "Three officers, who asked not to be named, said", "Two consultants at the trust, who spoke on
+# condition of anonymity, said", "interviews with 23 current and former staff"; and how long a
+# source has served: "a paramedic with 15 years' service".
 SOURCES_AFTER = re.compile(
     r"(?:\s+(?:at|from|in|of|on|with)\s+[^,]{1,40}?)?(?:\s*,[^,]{1,80},)?\s+(?:have\s+|had\s+)?"
     r"(?:told|said|say|says|spoke|described|alleged|allege|alleges|claimed|claim|claims)\b"
