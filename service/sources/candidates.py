@@ -271,10 +271,13 @@ def _quantity(
         for p in found[max(0, index - SENTENCES_BACK) : index]
         if p.section == passage.section and p.form is not Form.HEADING
     ]
-    before = [whole[:cut]] if cut else []
+    # Nearest first: the sentences before the cue's in the passage, then the passages before.
+    previous_texts = ([whole[:cut]] if cut else []) + [
+        text[p.start : p.end] for p in reversed(earlier)
+    ]
     if (own_mention is None or own_mention.secondary) and (elided := elided_counts(words)):
         # "Only 41 had been replaced by June": 41 of what the sentences before it counted.
-        for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
+        for previous in previous_texts:
             counted = [
                 m for m in find_quantities(previous)
                 if not m.context and m.measure in (Measure.PEOPLE, Measure.THINGS)
@@ -297,7 +300,7 @@ def _quantity(
         and own_mention.start >= after
     ):
         return own
-    for previous in before + [text[p.start : p.end] for p in reversed(earlier)]:
+    for previous in previous_texts:
         mentions = [
             m
             for m in find_quantities(previous)

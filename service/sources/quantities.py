@@ -458,14 +458,13 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, cap=True)
     if mention.quantity.unit in ("days", "nights") and OCCASIONS_BEFORE.search(before):
         return replace(mention, measure=Measure.THINGS)
-    if mention.measure is Measure.MONEY and CAP_AFTER.match(lowered, mention.end):
-        return replace(mention, secondary=True)
-    if mention.measure is Measure.MONEY and EVERY_OVER.search(before):
-        return replace(mention, secondary=True)  # "publish every contract over £25,000"
-    if mention.measure is Measure.MONEY and COUNCIL_TAX_BAND.search(
-        lowered, max(0, mention.start - 40), mention.end + 40
+    if mention.measure is Measure.MONEY and (
+        CAP_AFTER.match(lowered, mention.end)
+        or EVERY_OVER.search(before)  # "publish every contract over £25,000"
+        # what a rise of 4.99% adds to a Band D bill
+        or COUNCIL_TAX_BAND.search(lowered, max(0, mention.start - 40), mention.end + 40)
     ):
-        return replace(mention, secondary=True)  # what a rise of 4.99% adds to a Band D bill
+        return replace(mention, secondary=True)
     return mention
 
 
