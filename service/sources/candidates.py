@@ -44,7 +44,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "9"
+METHOD = "10"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -99,6 +99,29 @@ FINDER = re.compile(
     r"(?:\b[Tt]he\s+|\b[Ii]ts\s+|\b[Aa]n?\s+)?(?:[\w'-]+\s+){0,2}?\b(?:[Ii]nspectors|[Oo]mbudsman"
     r"|[Rr]eport|[Rr]eview|[Aa]udit|[Cc]ourt|[Tt]ribunal|[Jj]udge|[Cc]oroner|[Ii]nvestigators?"
     r"|[Aa]uditors|[Rr]egulator|[Cc]ommittee|[Pp]anel|[Ii]nquiry|[Ww]atchdog|[Ii]nspectorate)\b"
+)
+# Where a sentence starts inside a passage.
+SENTENCE_START = re.compile(r"[.!?]['\"\u201d\u2019)]?\s+(?=[A-Z])")
+# ... surely: after a word in lower case or a figure, not an initial or a title ("Mr G. Tallis",
+# "Dr. Patel").
+SENTENCE_STARTS_SURELY = re.compile(
+    r"(?<![A-Z][a-z]\.)(?<![A-Z][a-z]{2}\.)(?<=[a-z0-9%)][.!?])['\"\u201d\u2019)]?\s+(?=[A-Z])"
+)
+# The second of two promises in one sentence, each with its own date: "He said the company would
+# add three crews from 19 October(, and would clear the backlog by 31 October)": "and that ...",
+# "and will ...", "and is set to ...", or "and" with a subject and verb of its own.
+_SUBJECT = (
+    r"(?:we|I|it|they|he|she|this|these|the\s+[\w-]+(?:\s+[\w-]+)?|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)"
+)
+_VERB = (
+    r"(?:will|would|shall|should|must|can|could|may|has|have|had|is|are|was|were|plans|intends"
+    r"|expects|aims|remains|promised|pledged|committed|agreed|said|says|found|concluded|accepted"
+    r"|told|urged|asked)"
+)
+SECOND_PROMISE = re.compile(
+    r",?\s+(?=and\s+(?:also\s+)?(?:that\s|(?:will|would|is\s+set\s+to|intends|plans"
+    r"|has\s+(?:committed|pledged|agreed|promised)|had\s+(?:commissioned|agreed|promised))\b))"
+    rf"|,\s+(?=and\s+{_SUBJECT}\s+(?:\w+\s+)?{_VERB}\b)"
 )
 # Two suggestions are one claim when this share of the shorter one's content words (at least
 # MIN_SHARED of them) are the other's too.
@@ -251,20 +274,24 @@ def _quantity(
     passage = found[index]
     after = 0 if cue_at is None else cue_at - passage.start
     whole = text[passage.start : passage.end]
-    starts = [m.end() for m in re.finditer(r"[.!?]['\"\u201d\u2019)]?\s+(?=[A-Z])", whole)]
+    starts = [m.end() for m in SENTENCE_START.finditer(whole)]
     cut = max([at for at in starts if at <= after], default=0)
     # Nor are the sentences after it, unless they go on about it ("This relates to two
     # officers."): "Oversight has been weak. The Agency did not share complaint data for 14
     # months." is two claims, each with its own quantity.
     later = [at for at in starts if at > after] + [len(whole)]
-    words = whole[cut : later[0]] + "".join(
-        whole[a:b] for a, b in itertools.pairwise(later) if GOES_ON.match(whole, a)
-    )
+    going_on = "".join(whole[a:b] for a, b in itertools.pairwise(later) if GOES_ON.match(whole, a))
+    words = whole[cut : later[0]] + going_on
     after -= cut
     # A finding's "for more than two years" says how long the failing lasted (across the
     # corpus's labels, not the claim's quantity about four times in five).
     spans_as_bounds = kind != "allegation"
-    own_mention = main_mention(words, after=after, bounds=spans_as_bounds)
+    # How many times a failing happened is what a finding counts, unless a sentence goes on to
+    # say whom it concerns ("... raped on four occasions. This allegation relates to one officer.")
+    own_mention = main_mention(
+        words, after=after, bounds=spans_as_bounds,
+        occasions_first=kind == "allegation" and not going_on,
+    )  # fmt: skip
     own = own_mention.quantity if own_mention is not None else None
     earlier = [
         p
@@ -558,6 +585,140 @@ def _finder(
     if name.split()[0] in ("A", "An", "The", "Its"):  # "The ombudsman found": "the ombudsman"
         name = name[0].lower() + name[1:]
     return None, name
+
+
+def _differ(text: str, first: Passage, second: Passage) -> bool:
+    """Whether two parts of a passage name different quantities, at least one of them."""
+    one = main_quantity(text[first.start : first.end])
+    other = main_quantity(text[second.start : second.end])
+    return one != other and (one is not None or other is not None)
+
+
+def _part(passage: Passage, start: int, end: int, text: str) -> Passage:
+    """The part text[start:end] of a passage, without the spaces and commas around it."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;"):
+        end -= 1
+    return replace(passage, start=start, end=end)
+
+
+def _claims_in(
+    ready: Prepared, index: int, kind: str, written_on: dt.date | None, term_from: dt.date | None
+) -> tuple[list[Passage], bool]:
+    """The parts of the passage found[index] that are claims of their own, when it holds more
+    than one: each sentence of a list item or a report's paragraph that has a cue of its own and
+    a quantity of its own ("Build 1.2 million new homes. At least 300,000 of them will be for
+    social rent."), or the two promises of one sentence, each with its own date and figure ("would
+    recruit 18 drivers by the end of November and would introduce a new round from 2 November").
+    Else the passage alone. True with sentences, each read as the kind its own cue gives."""
+    text, passage = ready.text, ready.found[index]
+    starts = [m.end() for m in SENTENCE_STARTS_SURELY.finditer(text, passage.start, passage.end)]
+    # A sentence that goes on about those before it with a figure ("These allegations relate to
+    # one officer.") speaks of all of them: the passage is one claim.
+    shared = any(
+        GOES_ON.match(text, a) and main_quantity(text[a:b]) is not None
+        for a, b in itertools.pairwise([*starts, passage.end])
+    )
+    if starts and not shared:
+        bounds = [passage.start, *starts, passage.end]
+        parts = [_part(passage, a, b, text) for a, b in itertools.pairwise(bounds)]
+        groups = [parts[0]]
+        for part in parts[1:]:
+            last = groups[-1]
+            if (
+                _hits(ready.lowered, last)
+                and _hits(ready.lowered, part)
+                and _differ(text, last, part)
+            ):
+                groups.append(part)
+            else:
+                groups[-1] = replace(last, end=part.end)
+        if len(groups) > 1:
+            return groups, True
+    second = SECOND_PROMISE.search(ready.copy, passage.start, passage.end)
+    if kind != "commitment" or second is None:
+        return [passage], False
+    first = _part(passage, passage.start, second.start(), text)
+    then = _part(passage, second.end(), passage.end, text)
+    dated = all(
+        deadlines.find(text[p.start : p.end], written_on=written_on, term_from=term_from,
+                       to_come=True) is not None
+        for p in (first, then)
+    )  # fmt: skip
+    return ([first, then] if dated and _differ(text, first, then) else [passage]), False
+
+
+def split_claims(
+    candidates: Sequence[Candidate], ready: Prepared, written_on: dt.date | None
+) -> list[Candidate]:
+    """The suggestions, a passage that holds two claims or more made one suggestion for each
+    (`_claims_in`), each with the kind, quantity, actor and deadline of its own words."""
+    at = {p.span: i for i, p in enumerate(ready.found)}
+    term_from = deadlines.polling_day(ready.text, written_on)
+    made: list[Candidate] = []
+    moved: dict[str, str] = {}  # a split allegation's id: its last part's, which a reply answers
+    for candidate in candidates:
+        index = at.get((candidate.quote_start, candidate.quote_end))
+        if index is None or candidate.kind == "reply":
+            made.append(candidate)
+            continue
+        parts, sentences = _claims_in(ready, index, candidate.kind, written_on, term_from)
+        if len(parts) < 2:
+            made.append(candidate)
+            continue
+        found = [*ready.found[:index], *parts, *ready.found[index + 1 :]]
+        whole = ready.found[index]
+        for n, part in enumerate(parts):
+            hits = _hits(ready.lowered, part)
+            kind: SuggestedKind = candidate.kind
+            best: _Hit | None = None
+            if hits and sentences:
+                best = _framing(max(hits, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
+                kind = best.cue.kind
+            elif hits_of_kind := [h for h in hits if h.cue.kind == kind]:
+                best = max(hits_of_kind, key=lambda h: (h.weight, -CUES.index(h.cue)))
+            actor, actor_name = candidate.actor, candidate.actor_name
+            responsible = (candidate.responsible, candidate.responsible_name)
+            if best is not None:
+                actor, actor_name = _actor(
+                    ready.copy, whole, best, ready.matcher, ready.spoken_by[index]
+                )
+                if kind == "allegation":
+                    responsible = _finder(
+                        ready.copy, whole, best, ready.matcher, (actor, actor_name)
+                    )
+            deadline, due_from = _deadline(
+                ready.text, found, index + n, kind, written_on, term_from
+            )
+            made.append(
+                replace(
+                    candidate,
+                    quote_start=part.start,
+                    quote_end=part.end,
+                    quote=ready.text[part.start : part.end],
+                    kind=kind,
+                    quantity=_quantity(
+                        ready.text, found, index + n, best.at if best else None, kind
+                    ),
+                    actor=actor,
+                    actor_name=actor_name,
+                    responsible=responsible[0],
+                    responsible_name=responsible[1],
+                    cue=best.cue.name if best else candidate.cue,
+                    due_on=deadline.due_on if deadline else None,
+                    due_words=deadline.words if deadline else None,
+                    due_from=due_from,
+                    also=candidate.also if n == 0 else (),
+                )
+            )
+        parts_made = made[-len(parts) :]
+        alleged = [c for c in parts_made if c.kind == "allegation"] or parts_made
+        moved[candidate.id] = alleged[-1].id
+    return [
+        replace(c, answers=moved[c.answers]) if c.answers in moved else c
+        for c in made
+    ]  # fmt: skip
 
 
 # Words too common to say two passages are about the same thing.

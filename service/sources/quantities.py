@@ -41,6 +41,9 @@ class QuantityMention:
     # A short span of time given as a bound ("for more than two years", "at least four hours"):
     # in a finding it says how long a failing went on, not what the claim is about.
     bound: bool = False
+    # How many times something happened ("on 40 nights", "on at least 14 occasions"): what a
+    # finding counts, before the people and things it names ("a single nurse for 41 residents").
+    occasions: bool = False
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -220,10 +223,19 @@ PLACE_BEFORE = re.compile(
     r"\b(?:in|at|across|throughout)\s+(?:each\s+of\s+the|all(?:\s+of)?(?:\s+the)?|the"
     r"(?:\s+other)?|both)\s+$"
 )
+# One of something for each of a number of places or groups is that many of it: "install a
+# knife bin in each of the force's nine districts" is nine knife bins, "hold a public meeting in
+# every one of the eight wards" eight public meetings.
+EACH_OF_BEFORE = re.compile(
+    r"\b(?:a|an|one)\s+(?P<thing>(?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:in|for|at|to)\s+"
+    r"(?:each|every\s+one)\s+of\s+(?:(?:the|its|their|our|his|her)\s+)?"
+    r"(?:[a-z-]+(?:'|\u2019)s\s+)?$"
+)
 # A distance that places something: "three miles away", "two miles from the town".
 DISTANCE_AFTER = re.compile(r"\s+(?:away|from)\b")
 # Days or nights that something happened on are a count, not a span: "on 40 nights".
 OCCASIONS_BEFORE = re.compile(r"\bon\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?$")
+OCCASIONS = frozenset({"occasions", "days", "nights", "shifts", "weekends", "mornings", "evenings"})
 # "in one case": a way of speaking, not a count.
 IN_ONE_CASE = re.compile(r"\bin\s+one\s+(?:case|instance)\b")
 # One of something is whom or what a sentence is about ("One man had been held for 97 days",
@@ -307,6 +319,15 @@ def number_value(written: str) -> Decimal | None:
         return Decimal(text2num(words, "en"))
     except ValueError:
         return None
+
+
+def _plural(noun: str) -> str:
+    """A noun's plural by the common rules: "bin" "bins", "facility" "facilities", "bus" "buses"."""
+    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 def _looks_plural(word: str) -> bool:
@@ -441,9 +462,20 @@ def _from_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
 
 
 def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
-    """The mention marked, from the words around it, as context, a cap, a count of days it
-    happened on, or a cost."""
+    """The mention marked, from the words around it, as context, a cap, a count of the times
+    something happened, or a cost; or read as one of something for each of that many places."""
     before = lowered[max(0, mention.start - 40) : mention.start]
+    each = (
+        EACH_OF_BEFORE.search(lowered, max(0, mention.start - 80), mention.start)
+        if mention.measure in (Measure.PEOPLE, Measure.THINGS)
+        else None
+    )
+    if each is not None and not FUNCTION_WORDS.intersection(each.group("thing").split()):
+        *described, thing = each.group("thing").split()
+        known = plural_unit(thing)
+        unit, measure = known if known is not None else (_plural(thing), Measure.THINGS)
+        counted = Quantity(mention.quantity.value, " ".join([*described, unit]))
+        return replace(mention, quantity=counted, measure=measure)
     if _is_context(lowered, mention, before):
         return replace(mention, context=True)
     if (
@@ -456,8 +488,8 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, secondary=True)  # before a cap: "at a cost of up to £96,000"
     if CAP_BEFORE.search(before):
         return replace(mention, cap=True)
-    if mention.quantity.unit in ("days", "nights") and OCCASIONS_BEFORE.search(before):
-        return replace(mention, measure=Measure.THINGS)
+    if mention.quantity.unit.split()[-1] in OCCASIONS and OCCASIONS_BEFORE.search(before):
+        return replace(mention, measure=Measure.THINGS, occasions=True)
     if mention.measure is Measure.MONEY and (
         CAP_AFTER.match(lowered, mention.end)
         or EVERY_OVER.search(before)  # "publish every contract over £25,000"
@@ -725,17 +757,27 @@ def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[Quan
     return joined
 
 
-def main_mention(text: str, *, after: int = 0, bounds: bool = True) -> QuantityMention | None:
+def main_mention(
+    text: str, *, after: int = 0, bounds: bool = True, occasions_first: bool = False
+) -> QuantityMention | None:
     """The mention of the quantity a claim is about: of the most telling measure, the first one
     after `after` (where the claim's cue is: "lost 300 officers and wants 150 more officers"
     wants 150), or else the first one before it. A deadline, a threshold or a distance is never
     it; a cap ("up to £25,000") only when no other sum is named, a cost ("at a cost of £5m")
     only when nothing else is. Without `bounds`, a short span given as a bound is none either
-    (what a finding names: "failed to reply for more than two years")."""
+    (what a finding names: "failed to reply for more than two years"). With `occasions_first`,
+    how many times something happened comes before any count but a sum ("on 11 nights a single
+    nurse was responsible for all 41 residents": 11 nights)."""
     mentions = [m for m in find_quantities(text) if not m.context and (bounds or not m.bound)]
     if not mentions:
         return None
-    return min(mentions, key=lambda m: (m.secondary, m.measure, m.cap, m.start < after, m.start))
+    return min(
+        mentions,
+        key=lambda m: (
+            m.secondary, m.measure is not Measure.MONEY, not (occasions_first and m.occasions),
+            m.measure, m.cap, m.start < after, m.start,
+        ),
+    )  # fmt: skip
 
 
 def main_quantity(text: str, *, after: int = 0, bounds: bool = True) -> Quantity | None:

@@ -45,6 +45,7 @@ from service.sources.candidates import (
     _score,
     find_candidates,
     prepare,
+    split_claims,
 )
 from service.sources.cues import CUES, DAMPERS, Cue, SuggestedKind
 from service.sources.mentions import ActorMatcher, new_names
@@ -508,7 +509,11 @@ def rank_candidates(
     ]  # fmt: skip
     # A headline the model adds is the same claim as the paragraph the rules found ("Council
     # pledges £2.4m to reopen Ashby Road library"): one suggestion, as the rules' own are.
-    return _merged(sorted([*ruled, *added], key=lambda c: (c.quote_start, c.quote_end)))
+    # A passage holding two claims is suggested as two.
+    both = split_claims(
+        sorted([*ruled, *added], key=lambda c: (c.quote_start, c.quote_end)), ready, written_on
+    )
+    return _merged(both)
 
 
 def _rekinded(

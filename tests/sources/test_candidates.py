@@ -298,3 +298,102 @@ def test_a_list_item_opening_with_a_bare_verb_is_a_pledge_unless_its_lead_in_say
         "- publish 101 figures monthly;\n- appoint a deputy to lead the work.\n"
     )
     assert [c.kind for c in find_candidates(asked)] == ["proposal", "proposal"]
+
+
+def _read(text: str) -> list[tuple[str, str, tuple[float, str] | None, dt.date | None]]:
+    from service.sources.ranker import rank_candidates
+
+    found = rank_candidates(text, written_on=dt.date(2026, 10, 1))
+    assert all(c.quote == text[c.quote_start : c.quote_end] for c in found)
+    return [
+        (c.quote, c.kind, c.quantity and (c.quantity.value, c.quantity.unit), c.due_on)
+        for c in found
+    ]
+
+
+def test_two_promises_of_one_sentence_each_with_its_date_and_figure_are_two_suggestions() -> None:
+    text = (
+        "He said the company would add three collection crews from 19 October 2026 and would"
+        " clear all outstanding missed collections by 31 October 2026."
+    )
+    assert _read(text) == [
+        (
+            "He said the company would add three collection crews from 19 October 2026",
+            "commitment", (3, "crews"), dt.date(2026, 10, 19),
+        ),
+        (
+            "and would clear all outstanding missed collections by 31 October 2026.",
+            "commitment", None, dt.date(2026, 10, 31),
+        ),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the second part is what the first leads to: one date, no figure of its own
+        "The trust said it had already begun an audit of every discharge from the unit in the"
+        " past year and would publish the findings by the end of the year.",
+        # two dates, but no figure to tell the parts apart
+        "She said OHNR would double its enforcement team by the end of March 2027 and is set to"
+        " publish its first enforcement decisions by the end of December.",
+    ],
+)
+def test_a_promise_and_its_detail_stay_one_suggestion(text: str) -> None:
+    assert [quote for quote, *_ in _read(text)] == [text]
+
+
+def test_the_sentences_of_a_paragraph_that_are_claims_of_their_own_are_suggested_apart() -> None:
+    text = (
+        "12. The council said it would recruit an additional grants caseworker by October. It"
+        " said it would publish a guide for applicants explaining how they can use their own"
+        " builder.\n"
+    )
+    assert _read(text) == [
+        (
+            "The council said it would recruit an additional grants caseworker by October.",
+            "commitment", (1, "caseworkers"), dt.date(2026, 10, 31),
+        ),
+        (
+            "It said it would publish a guide for applicants explaining how they can use their"
+            " own builder.",
+            "commitment", None, None,
+        ),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        # an initial is not the end of a sentence
+        (
+            "• Cllr J. Okafor said the council would recruit 12 wardens by May. The wardens will"
+            " patrol the town centre.\n",
+            (12, "wardens"),
+        ),
+        # a sentence that goes on about the one before with a figure speaks of all of it
+        (
+            "• Allegation that evidence was lost in relation to a report that a victim had been"
+            " raped on four occasions. This allegation relates to one officer.\n",
+            (1, "officers"),
+        ),
+    ],
+)
+def test_a_passage_that_holds_one_claim_is_one_suggestion(
+    text: str, quantity: tuple[float, str]
+) -> None:
+    ((quote, _, read, _),) = _read(text)
+    assert quote == text.strip().removeprefix("• ") and read == quantity
+
+
+def test_a_denial_answers_the_last_finding_of_a_passage_suggested_apart() -> None:
+    from service.sources.ranker import rank_candidates
+
+    text = (
+        "• Inspectors found that only 46% of activity places were filled. Inspectors also found"
+        " that 12 of the 20 classrooms were closed.\n\n"
+        "The council denied that classrooms had been closed and said the inspection was flawed.\n"
+    )
+    filled, closed, denial = rank_candidates(text, written_on=dt.date(2026, 10, 1))
+    assert (filled.kind, closed.kind, denial.kind) == ("allegation", "allegation", "reply")
+    assert denial.answers == closed.id

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from service.sources.candidates import find_candidates
-from service.sources.quantities import elided_counts, find_quantities, main_quantity
+from service.sources.quantities import (
+    Quantity,
+    elided_counts,
+    find_quantities,
+    main_mention,
+    main_quantity,
+)
 
 EXAMPLES = [
     ("The government has pledged £1.2m to tackle it.", 1_200_000, "GBP"),
@@ -393,3 +399,38 @@ def test_a_findings_bound_on_a_span_of_time_is_not_its_quantity(
     text: str, quantity: tuple[float, str] | None
 ) -> None:
     assert _quantities(text) == [quantity]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        (
+            "Install a knife surrender bin in each of the force's nine policing districts by 31"
+            " August 2026.",
+            9,
+            "knife surrender bins",
+        ),
+        ("Hold a public meeting in every one of Lowmoor's eight districts.", 8, "public meetings"),
+        ("We will open a new library in each of the three towns.", 3, "new libraries"),
+        # more than one for each: the count as written
+        ("We will put two advisers in each of the four districts.", 2, "advisers"),
+    ],
+)
+def test_one_of_something_for_each_of_many_is_that_many_of_it(
+    text: str, value: float, unit: str
+) -> None:
+    quantity = main_quantity(text)
+    assert quantity is not None and (quantity.value, quantity.unit) == (value, unit)
+
+
+def test_in_a_finding_how_many_times_it_happened_comes_before_whom_it_concerned() -> None:
+    text = "On 11 nights in August a single nurse was responsible for all 41 residents."
+    as_read = main_mention(text)
+    assert as_read is not None and as_read.quantity == Quantity(41, "residents")
+    found = main_mention(text, occasions_first=True)
+    assert found is not None and found.quantity == Quantity(11, "nights")
+    fined = main_mention(
+        "The company was fined £3.2m after it let sewage into the river on 47 days.",
+        occasions_first=True,
+    )
+    assert fined is not None and fined.quantity == Quantity(3_200_000, "GBP")  # a sum still first
