@@ -1,6 +1,6 @@
 """The labelled corpus across eight genres (tests/sources/corpus.py): the cue table was fitted to
 the development split and the model of the second reading trained on it (tools/train_ranker.py);
-the test split (batches 16 to 20, written afterwards) is only measured.
+the test split (batches 16 to 21, written afterwards) is only measured.
 `make intake-score` prints the table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
@@ -15,9 +15,9 @@ import pytest
 from service.sources.candidates import Candidate, Quantity
 from tests.sources import agreement, corpus
 
-FITTED = {"found": 0.96, "kind": 0.92, "quantity": 0.89, "deadline": 0.87, "distractors": 0.11,
-          "unmatched": 0.12, "per_claim": 1.05}  # fmt: skip
-MEASURED = {"found": 0.92, "kind": 0.90, "quantity": 0.86, "deadline": 0.85, "distractors": 0.12,
+FITTED = {"found": 0.96, "kind": 0.92, "quantity": 0.89, "deadline": 0.88, "distractors": 0.11,
+          "unmatched": 0.12, "per_claim": 1.04}  # fmt: skip
+MEASURED = {"found": 0.92, "kind": 0.90, "quantity": 0.86, "deadline": 0.87, "distractors": 0.12,
             "unmatched": 0.14, "per_claim": 1.06}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
