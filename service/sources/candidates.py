@@ -224,6 +224,11 @@ def _hits(lowered: str, passage: Passage) -> list[_Hit]:
     return hits
 
 
+def _strongest(hits: Sequence[_Hit]) -> _Hit:
+    """The strongest of the cues hit, ties going to the earlier row of the table."""
+    return max(hits, key=lambda h: (h.weight, -CUES.index(h.cue)))
+
+
 def _list_context(found: Sequence[Passage], own: Sequence[list[_Hit]], index: int) -> list[_Hit]:
     """The cues a bullet is read with besides its own. A list is about one thing: its lead-in
     ("Allegations about officers:") says what, else its other bullets do, else the sentence
@@ -453,7 +458,7 @@ def find_candidates(
         answers = _answered(candidates, found, index)
         if not hits:
             continue
-        best = _framing(max(hits, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
+        best = _framing(_strongest(hits), hits)
         score = _score(lowered, passage, hits, best)
         quantity = _quantity(text, found, index, best.at, best.cue.kind)
         actor, actor_name = _actor(copy, passage, best, matcher, spoken_by[index])
@@ -604,14 +609,19 @@ def _part(passage: Passage, start: int, end: int, text: str) -> Passage:
 
 
 def _claims_in(
-    ready: Prepared, index: int, kind: str, written_on: dt.date | None, term_from: dt.date | None
-) -> tuple[list[Passage], bool]:
+    ready: Prepared,
+    index: int,
+    kind: SuggestedKind,
+    written_on: dt.date | None,
+    term_from: dt.date | None,
+) -> tuple[list[tuple[Passage, list[_Hit]]], bool]:
     """The parts of the passage found[index] that are claims of their own, when it holds more
     than one: each sentence of a list item or a report's paragraph that has a cue of its own and
     a quantity of its own ("Build 1.2 million new homes. At least 300,000 of them will be for
     social rent."), or the two promises of one sentence, each with its own date and figure ("would
     recruit 18 drivers by the end of November and would introduce a new round from 2 November").
-    Else the passage alone. True with sentences, each read as the kind its own cue gives."""
+    Else the passage alone. Each part with its cue hits; True with sentences, each read as the
+    kind its own cue gives."""
     text, passage = ready.text, ready.found[index]
     starts = [m.end() for m in SENTENCE_STARTS_SURELY.finditer(text, passage.start, passage.end)]
     # A sentence that goes on about those before it with a figure ("These allegations relate to
@@ -623,22 +633,21 @@ def _claims_in(
     if starts and not shared:
         bounds = [passage.start, *starts, passage.end]
         parts = [_part(passage, a, b, text) for a, b in itertools.pairwise(bounds)]
-        groups = [parts[0]]
+        groups = [(parts[0], _hits(ready.lowered, parts[0]))]
         for part in parts[1:]:
-            last = groups[-1]
-            if (
-                _hits(ready.lowered, last)
-                and _hits(ready.lowered, part)
-                and _differ(text, last, part)
-            ):
-                groups.append(part)
+            last, last_hits = groups[-1]
+            hits = _hits(ready.lowered, part)
+            if last_hits and hits and _differ(text, last, part):
+                groups.append((part, hits))
             else:
-                groups[-1] = replace(last, end=part.end)
+                joined = replace(last, end=part.end)
+                groups[-1] = (joined, _hits(ready.lowered, joined))
         if len(groups) > 1:
             return groups, True
+    alone = [(passage, ready.own[index])]
     second = SECOND_PROMISE.search(ready.copy, passage.start, passage.end)
     if kind != "commitment" or second is None:
-        return [passage], False
+        return alone, False
     first = _part(passage, passage.start, second.start(), text)
     then = _part(passage, second.end(), passage.end, text)
     dated = all(
@@ -646,7 +655,9 @@ def _claims_in(
                        to_come=True) is not None
         for p in (first, then)
     )  # fmt: skip
-    return ([first, then] if dated and _differ(text, first, then) else [passage]), False
+    if not (dated and _differ(text, first, then)):
+        return alone, False
+    return [(p, _hits(ready.lowered, p)) for p in (first, then)], False
 
 
 def split_claims(
@@ -667,17 +678,16 @@ def split_claims(
         if len(parts) < 2:
             made.append(candidate)
             continue
-        found = [*ready.found[:index], *parts, *ready.found[index + 1 :]]
+        found = [*ready.found[:index], *(part for part, _ in parts), *ready.found[index + 1 :]]
         whole = ready.found[index]
-        for n, part in enumerate(parts):
-            hits = _hits(ready.lowered, part)
+        for n, (part, hits) in enumerate(parts):
             kind: SuggestedKind = candidate.kind
             best: _Hit | None = None
             if hits and sentences:
-                best = _framing(max(hits, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
+                best = _framing(_strongest(hits), hits)
                 kind = best.cue.kind
             elif hits_of_kind := [h for h in hits if h.cue.kind == kind]:
-                best = max(hits_of_kind, key=lambda h: (h.weight, -CUES.index(h.cue)))
+                best = _strongest(hits_of_kind)
             actor, actor_name = candidate.actor, candidate.actor_name
             responsible = (candidate.responsible, candidate.responsible_name)
             if best is not None:

@@ -43,11 +43,12 @@ from service.sources.candidates import (
     _merged,
     _quantity,
     _score,
+    _strongest,
     find_candidates,
     prepare,
     split_claims,
 )
-from service.sources.cues import CUES, DAMPERS, Cue, SuggestedKind
+from service.sources.cues import DAMPERS, Cue, SuggestedKind
 from service.sources.mentions import ActorMatcher, new_names
 from service.sources.passages import Form, Passage
 
@@ -285,7 +286,7 @@ def read(
             f["short"] = 1.0
         rule_kind: SuggestedKind | None = None
         if hits:
-            best = _framing(max(hits, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
+            best = _framing(_strongest(hits), hits)
             raw = _score(lowered, passage, hits, best)
             f[f"best:{best.cue.kind}"] = 1.0
             f[f"best-cue:{best.cue.name}"] = 1.0
@@ -396,9 +397,9 @@ def _candidate(
     hits = context.readings[index].hits
     of_kind = [h for h in hits if h.cue.kind == kind]
     if of_kind:
-        best = _framing(max(of_kind, key=lambda h: (h.weight, -CUES.index(h.cue))), hits)
+        best = _framing(_strongest(of_kind), hits)
         if best.cue.kind != kind:
-            best = max(of_kind, key=lambda h: (h.weight, -CUES.index(h.cue)))
+            best = _strongest(of_kind)
     else:
         best = _Hit(_learned_cue(kind), None, 0.0)
     quantity = _quantity(text, found, index, best.at, kind)
