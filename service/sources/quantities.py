@@ -80,6 +80,7 @@ _WORD = "(?:" + "|".join(_NUMBER_WORDS) + ")"
 # Patterns run on the text with A-Z lowered and open with no word boundary (checked in code):
 # Python's re scans much faster that way than with IGNORECASE and a leading \b.
 WORD_NUMBER = (
+    r"(?:a\s+|half\s+a\s+)?dozen\b|"
     rf"(?:a\s+(?=(?:hundred|thousand|million)\b))?{_WORD}(?:(?:\s+and\s+|[\s-]+){_WORD})*\b"
 )
 DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
@@ -98,6 +99,10 @@ MONEY_BY_SIGN = re.compile(
 MONEY_WORDS_AFTER = re.compile(
     r"\s+(?:(?P<scale>million|billion|thousand)\s+)?(?P<cur>pounds|dollars|euros)\b"
 )
+# Pence and kilometres written on to the number: "20p an hour", "150km of cycle lanes".
+WRITTEN_ON = re.compile(r"(?:p|km)(?![a-z0-9])")
+# "30 or more children": how many at least.
+OR_MORE_AFTER = re.compile(r"\s+or\s+(?:more|fewer|less|over|above|under)\b")
 # "1.2 million homes", "300,000 homes": a count in millions or thousands.
 COUNT_SCALE = re.compile(r"\s+(?P<scale>million|billion|thousand)\b")
 SHARE_AFTER = re.compile(r"\s?(?:%|per\s?cent\b|percent\b)")
@@ -210,6 +215,9 @@ EVERY_OVER = re.compile(
     r"\b(?:every|any|each|all)\s+(?:[a-z'\u2019]+\s+){1,4}(?:over|above|under|below|more\s+than"
     r"|less\s+than)\s+$"
 )
+# "every development of ten homes or more", "any household of five or more people": a
+# threshold for each of many, not a count.
+EVERY_OF = re.compile(r"\b(?:every|any|each|all)\s+(?:[a-z'\u2019-]+\s+){1,3}of\s+$")
 # "the £10,000 threshold", "a £500 limit".
 THRESHOLD_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}(?:threshold|limit|ceiling)\b")
 # A numbered section or item opening its line: "1.4", "4.2.1".
@@ -313,8 +321,10 @@ def number_value(written: str) -> Decimal | None:
             return Decimal(plain)
         except InvalidOperation:
             return None
-    words = re.sub(r"^a\s+", "one ", plain.lower())
-    words = re.sub(r"\s+", " ", words)
+    words = re.sub(r"\s+", " ", plain.lower())
+    if words.endswith("dozen"):  # "a dozen", "half a dozen"
+        return Decimal(6 if words.startswith("half") else 12)
+    words = re.sub(r"^a\s+", "one ", words)
     try:
         return Decimal(text2num(words, "en"))
     except ValueError:
@@ -334,7 +344,7 @@ def _looks_plural(word: str) -> bool:
     lower = word.lower()
     return (
         word[:1].islower()
-        and lower.isalpha()
+        and lower.replace("-", "").isalpha()  # "call-backs"
         and len(lower) >= 4
         and lower.endswith("s")
         and not lower.endswith(("ss", "us", "is", "ous"))
@@ -525,6 +535,10 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
         return pay is not None and (pay.group("before") or "").strip() not in VERB_BEFORE_SPENDING
     if THRESHOLD_OF.search(before) or PLACE_BEFORE.search(before):
         return True
+    if EVERY_OF.search(before) and (
+        mention.secondary or OR_MORE_AFTER.match(lowered, end)
+    ):  # "every development of ten or more homes", "of ten homes or more"
+        return True
     if DESCRIBED_BEFORE.search(before):
         return True
     if measure is Measure.PEOPLE and (
@@ -549,6 +563,15 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
         value *= SCALES.get(money.group("scale") or "", 1)
         unit = CURRENCIES[money.group("cur")]
         return QuantityMention(Quantity(float(value), unit), Measure.MONEY, start, money.end())
+    suffix = WRITTEN_ON.match(lowered, end)
+    if suffix is not None and match.group()[:1].isdigit():  # "20p an hour", "150km of lanes"
+        pence = suffix.group() == "p"
+        read = (
+            Quantity(float(value / 100), "GBP") if pence else Quantity(float(value), "kilometres")
+        )
+        return QuantityMention(
+            read, Measure.MONEY if pence else Measure.THINGS, start, suffix.end()
+        )
     if end < len(lowered) and (lowered[end].isalnum() or lowered[end] in "%_"):
         return None  # "1.45pm", "11th"
     if SERVICE_NUMBER.match(lowered, start) or IN_ONE_CASE.match(lowered, max(0, start - 3)):
@@ -569,6 +592,14 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
     known = plural_unit(counted.group("noun")) if counted else None
     if counted and known and known[1] is not Measure.DURATION:
         return QuantityMention(Quantity(float(value), known[0]), known[1], start, counted.end())
+    bound = OR_MORE_AFTER.match(lowered, end)
+    if bound is not None:  # "30 or more children": the count, second to any other figure
+        noun = _counted_noun(text, bound.end(), one=False)
+        if noun is None:
+            return None
+        unit, measure, noun_end = noun
+        quantity = Quantity(float(value), unit)
+        return QuantityMention(quantity, measure, start, noun_end, secondary=True)
     scaled = COUNT_SCALE.match(lowered, end)
     if scaled is not None:  # "1.2 million homes"
         value *= SCALES[scaled.group("scale")]

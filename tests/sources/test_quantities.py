@@ -76,6 +76,20 @@ EXAMPLES = [
     # a time span that is promised, beside one that is a deadline
     ("will cut waits to two weeks within six months", 2, "weeks"),
     ("locked in their cells for 22 hours a day", 22, "hours"),
+    # a dozen, pence and kilometres written on to the number, a count of more, a noun with a
+    # hyphen
+    ("at least a dozen other flats have similar problems", 12, "flats"),
+    ("half a dozen officers will join the team", 6, "officers"),
+    ("raising town-centre parking charges by 20p an hour from June", 0.2, "GBP"),
+    ("150km of protected cycle lanes, linking every town centre", 150, "kilometres"),
+    ("were routinely given caseloads of 30 or more children", 30, "children"),
+    ("and that three call-backs were missed altogether", 3, "call-backs"),
+    # a count of more, second to any other figure
+    (
+        "38% of its social workers, and children have had three or more social workers",
+        38,
+        "percent",
+    ),
     # shares written as ratios and fractions
     ("found that one in four calls went unanswered", 25, "percent"),
     ("had missed 3 out of 10 appointments", 30, "percent"),
@@ -208,6 +222,11 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "to review every call waiting longer than 30 minutes",
         "chase every repair that is more than 28 days overdue",
         "how many families they keep in B&B for longer than six weeks",
+        # a size that picks out each of many things a claim covers
+        "will require affordable housing on every development of ten homes or more",
+        "on any development of ten or more homes",
+        # neither pence nor kilometres: a time of day, a page
+        "the meeting closed at 1.45pm",
     ],
 )
 def test_deadlines_thresholds_and_places_are_not_the_claims_quantity(text: str) -> None:
