@@ -120,6 +120,13 @@ WORD_BEFORE = re.compile(r"([a-z]+)\W*$")
 NUMBER_OF = re.compile(r"\bnumber of\s+(?P<phrase>(?:[a-z-]+\s+){0,3}[a-z-]+)\b")
 # At most this many words (modifiers) between a number and the noun it counts:
 # "10 South Yorkshire police officers".
+# "officer numbers", "the numbers of nurses": what they count, named before the verb.
+NUMBERS_AFTER = re.compile(r"\b(?P<phrase>(?:[a-z-]+\s+){0,2}[a-z-]+)\s+numbers\b")
+# A change by a number: "has fallen by 114", "rose by 58 in a year".
+CHANGE_BY = re.compile(
+    r"\b(?:fallen|fell|falls|risen|rose|rises|dropped|drops|increased|decreased|grown|grew"
+    r"|gone\s+(?:up|down)|gone|come\s+down)\s+by\s+$"
+)
 MAX_WORDS_TO_NOUN = 5
 RANGE_END = re.compile(r"(?:\bto\s+(?:at least\s+)?|[-\u2013]\s*)$")
 # "15 of the town's 90 bridges": 15 bridges, a part of a whole named after it.
@@ -231,6 +238,9 @@ PLACE_BEFORE = re.compile(
     r"\b(?:in|at|across|throughout)\s+(?:each\s+of\s+the|all(?:\s+of)?(?:\s+the)?|the"
     r"(?:\s+other)?|both)\s+$"
 )
+# Every one of a number of places a claim covers: "a review of staffing at all nine homes",
+# "monitors at all 61 works" count them when the claim names nothing else.
+ALL_PLACES_BEFORE = re.compile(r"\b(?:in|at|across|throughout)\s+all(?:\s+of)?(?:\s+the)?\s+$")
 # One of something for each of a number of places or groups is that many of it: "install a
 # knife bin in each of the force's nine districts" is nine knife bins, "hold a public meeting in
 # every one of the eight wards" eight public meetings.
@@ -283,11 +293,17 @@ RATIO = re.compile(
     r"(?!\s*(?:%|per))"
 )
 FRACTION = re.compile(
-    r"(?P<by>\bby\s+)?\b(?:a|one)\s+(?P<part>quarter|fifth|tenth)\b(?P<of>\s+of\b)?"
+    r"(?P<by>\bby\s+)?\b(?:a|one)\s+(?P<part>third|quarter|fifth|tenth)\b(?P<of>\s+of\b)?"
 )
-FRACTIONS = {"quarter": 25.0, "fifth": 20.0, "tenth": 10.0}
-# "halve the office budget", "a target to halve discharges": a cut of half.
-HALVE = re.compile(r"\bhalv(?:e|es|ed|ing)\b")
+# A third as written to one place; "a third of the cases" is how many, only "by a third" a cut.
+FRACTIONS = {"third": 33.3, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0}
+# "halve the office budget", "a target to halve discharges", "cut by at least half": a cut of
+# half.
+HALVE = re.compile(
+    r"\bhalv(?:e|es|ed|ing)\b"
+    r"|\bby\s+(?:at\s+least\s+|more\s+than\s+|almost\s+|nearly\s+)?half\b"
+    r"(?![\s-]+(?:past|an?|hourly)\b)"  # not "by half past six", "by half an hour"
+)
 # "7 hours 40 minutes", "six hours and 40 minutes": one span, in minutes.
 HOURS_THEN_MINUTES = re.compile(r"\s*(?:,\s*|\s+and\s+)?")
 # A telephone service, not a count: "999 calls", "the 101 line", "monthly 101 answer times",
@@ -411,13 +427,17 @@ def _noun_follows(text: str, at: int) -> bool:
 
 
 def _unit_named_before(lowered: str, start: int) -> tuple[str, Measure] | None:
-    """For "the number of detectives from 30 to 45": the unit named before the numbers."""
+    """For "the number of detectives from 30 to 45", "officer numbers have fallen by 114": the
+    unit named before the numbers."""
     before = lowered[max(0, start - 120) : start]
-    if not RANGE_END.search(before):
+    if not (RANGE_END.search(before) or CHANGE_BY.search(before)):
         return None
     found = None
     for match in NUMBER_OF.finditer(before):
         found = match
+    for match in NUMBERS_AFTER.finditer(before):
+        if found is None or match.start() > found.start():
+            found = match
     if found is None:
         return None
     for word in found.group("phrase").split():
@@ -486,6 +506,8 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         unit, measure = known if known is not None else (_plural(thing), Measure.THINGS)
         counted = Quantity(mention.quantity.value, " ".join([*described, unit]))
         return replace(mention, quantity=counted, measure=measure)
+    if mention.measure in (Measure.PEOPLE, Measure.THINGS) and ALL_PLACES_BEFORE.search(before):
+        return replace(mention, secondary=True)
     if _is_context(lowered, mention, before):
         return replace(mention, context=True)
     if (
@@ -674,7 +696,7 @@ def _read_all(
         found.append(QuantityMention(Quantity(share, "percent"), Measure.SHARE, *match.span()))
         taken.append((match.start(), match.end()))
     for match in FRACTION.finditer(lowered):
-        if match.group("by") or match.group("of"):
+        if match.group("by") or (match.group("of") and match.group("part") != "third"):
             share = FRACTIONS[match.group("part")]
             at, end = match.start("part"), match.end("part")
             fraction = QuantityMention(Quantity(share, "percent"), Measure.SHARE, at, end)

@@ -54,6 +54,7 @@ THINGS = {
     "reports": "report", "recommendations": "recommendation", "libraries": "library",
     "centres": "centre", "clinics": "clinic", "wards": "ward", "operations": "operation",
     "appointments": "appointment", "miles": "mile", "sites": "site", "buses": "bus",
+    "metres": "metre", "kilometres": "kilometre",
 }  # fmt: skip
 SINGULAR_TO_PLURAL = {
     singular: plural for table in (PEOPLE, DURATIONS, THINGS) for plural, singular in table.items()

@@ -84,6 +84,16 @@ EXAMPLES = [
     ("150km of protected cycle lanes, linking every town centre", 150, "kilometres"),
     ("were routinely given caseloads of 30 or more children", 30, "children"),
     ("and that three call-backs were missed altogether", 3, "call-backs"),
+    # a cut by a third or by half, a length joined to its number, a change in what is counted
+    ("Cut the running costs of the office by a third, ending all spending on PR.", 33.3, "percent"),
+    ("no dividends until spills have been cut by at least half", 50, "percent"),
+    ("a 200-metre rock revetment below Cliff Road would be in place by March", 200, "metres"),
+    ("Neighbourhood officer numbers have fallen by 114 since he took office", 114, "officers"),
+    ("The number of neighbourhood officers has fallen by 58 since 2024.", 58, "officers"),
+    # every one of several places a claim covers, when it names nothing else
+    ("would commission an independent review of staffing at all nine homes", 9, "homes"),
+    ("install flow monitors at all 61 works by 31 March 2027", 61, "works"),
+    ("will pay £2m a year for a review of staffing at all nine homes", 2_000_000, "GBP"),
     # a count of more, second to any other figure
     (
         "38% of its social workers, and children have had three or more social workers",
@@ -193,7 +203,7 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "councils in the 20 districts will be told",
         "the 999 calls were not answered",
         "the service on the 101 line",
-        "will review night staffing at all three homes",
+        "will hold a meeting in the 20 wards",
         "will look at the other two sites",
         "to stay under the £10,000 threshold",
         "1.4 Information and facilities: Inadequate",
@@ -225,8 +235,11 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         # a size that picks out each of many things a claim covers
         "will require affordable housing on every development of ten homes or more",
         "on any development of ten or more homes",
-        # neither pence nor kilometres: a time of day, a page
+        # neither pence nor kilometres: a time of day
         "the meeting closed at 1.45pm",
+        # a third of the cases is how many, not a cut; half past six is a time
+        "Victims were offered a say in only a third of cases.",
+        "the hub will be open by half past six",
     ],
 )
 def test_deadlines_thresholds_and_places_are_not_the_claims_quantity(text: str) -> None:
