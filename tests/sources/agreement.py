@@ -1,11 +1,12 @@
 """How far two people labelling the same claims agree on the claim's own quantity: the ceiling a
 suggestion's quantity can be measured against.
 
-quantity_agreement.jsonl holds a second labelling of 300 claims drawn at random from the corpus
-(seed 20261204, batches 1 to 15 and 17), made from the labelling guide alone by someone who had
-seen neither the corpus's labels nor the rules. `python -m tests.sources.agreement` (run by
-`make intake-score`) prints how often the two labellings name the same quantity, and how often
-the suggestions' quantity matches each.
+Two second labellings, each of 300 claims drawn at random from the corpus and made from the
+labelling guide alone by someone who had seen neither the corpus's labels nor the rules:
+quantity_agreement.jsonl (seed 20261204, batches 1 to 15 and 17) and
+quantity_agreement_test.jsonl (seed 20261205, the test split's batches 16 and 18 to 21).
+`python -m tests.sources.agreement` (run by `make intake-score`) prints, for each, how often the
+two labellings name the same quantity, and how often the suggestions' quantity matches each.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from typing import Any
 from service.sources.ranker import rank_candidates
 from tests.sources import corpus
 
-SECOND = Path(__file__).resolve().parent / "quantity_agreement.jsonl"
+HERE = Path(__file__).resolve().parent
+SAMPLES = {
+    "batches 1 to 15 and 17": HERE / "quantity_agreement.jsonl",
+    "the test split's batches 16 and 18 to 21": HERE / "quantity_agreement_test.jsonl",
+}
 
 
 @dataclass
@@ -51,17 +56,17 @@ def _same(a: tuple[float, str] | None, b: tuple[float, str] | None) -> bool:
     return corpus._same_quantity(a, b) or corpus._same_quantity(b, a)
 
 
-def second_labels() -> dict[str, tuple[float, str] | None]:
-    rows = [json.loads(line) for line in SECOND.read_text(encoding="utf-8").splitlines() if line]
+def second_labels(sample: Path) -> dict[str, tuple[float, str] | None]:
+    rows = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines() if line]
     return {row["claim"]: _quantity(row["quantity"]) for row in rows}
 
 
-def measure() -> Agreement:
+def measure(sample: Path) -> Agreement:
     texts = {t.name: t for t in corpus.load()}
     claims = {c.name: (t, c) for t in texts.values() for c in t.claims}
     suggested: dict[str, list[Any]] = {}
     figures = Agreement()
-    for name, second in second_labels().items():
+    for name, second in second_labels(sample).items():
         labelled, claim = claims[name]
         figures.claims += 1
         agree = _same(claim.quantity, second)
@@ -83,4 +88,5 @@ def measure() -> Agreement:
 
 
 if __name__ == "__main__":
-    print("\nquantity: " + measure().line())
+    for drawn_from, sample in SAMPLES.items():
+        print(f"\nquantity, 300 claims of {drawn_from}: " + measure(sample).line())
