@@ -160,9 +160,12 @@ SCALED = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 
 def _spelled_one_way(unit: str) -> str:
-    """The unit with its first word spelled one way ("% of shifts" is "percent of shifts")."""
+    """The unit with its first word spelled one way ("% of shifts" and "per cent of shifts" are
+    "percent of shifts")."""
     if unit in SAME_UNIT:
         return SAME_UNIT[unit]
+    if unit.startswith("per cent "):
+        return "percent " + unit.removeprefix("per cent ")
     first, space, rest = unit.partition(" ")
     return SAME_UNIT.get(first, first) + space + rest
 

@@ -71,6 +71,7 @@ def test_denials_are_suggested_as_replies_to_the_allegation_before_them() -> Non
     [
         ((15.0, "%"), (15.0, "percent"), True),
         ((28.0, "percent"), (28.0, "% of shifts"), True),
+        ((41.0, "percent"), (41.0, "per cent of shifts without a nurse"), True),
         ((4.0, "supervisors"), (4.0, "door supervisors"), True),
         ((7.0, "cases"), (7.0, "cases per worker"), True),
         ((28.0, "percent"), (29.0, "% of shifts"), False),
