@@ -118,15 +118,15 @@ WORDS_AFTER = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|[^\sA-Za-z]")
 WORD_BEFORE = re.compile(r"([a-z]+)\W*$")
 # "increase the number of detectives from 30 to 45": the unit is named before the numbers.
 NUMBER_OF = re.compile(r"\bnumber of\s+(?P<phrase>(?:[a-z-]+\s+){0,3}[a-z-]+)\b")
-# At most this many words (modifiers) between a number and the noun it counts:
-# "10 South Yorkshire police officers".
-# "officer numbers", "the numbers of nurses": what they count, named before the verb.
+# "officer numbers have fallen": what they count, named before the verb.
 NUMBERS_AFTER = re.compile(r"\b(?P<phrase>(?:[a-z-]+\s+){0,2}[a-z-]+)\s+numbers\b")
 # A change by a number: "has fallen by 114", "rose by 58 in a year".
 CHANGE_BY = re.compile(
     r"\b(?:fallen|fell|falls|risen|rose|rises|dropped|drops|increased|decreased|grown|grew"
-    r"|gone\s+(?:up|down)|gone|come\s+down)\s+by\s+$"
+    r"|gone\s+(?:up|down)|come\s+down)\s+by\s+$"
 )
+# At most this many words (modifiers) between a number and the noun it counts:
+# "10 South Yorkshire police officers".
 MAX_WORDS_TO_NOUN = 5
 RANGE_END = re.compile(r"(?:\bto\s+(?:at least\s+)?|[-\u2013]\s*)$")
 # "15 of the town's 90 bridges": 15 bridges, a part of a whole named after it.
