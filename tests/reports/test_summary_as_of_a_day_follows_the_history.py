@@ -11,8 +11,6 @@ from fastapi.testclient import TestClient
 
 from tests.support.seed import ITEM, QUOTE, SOURCE
 
-TODAY = dt.datetime.now(dt.UTC).date()
-YESTERDAY = TODAY - dt.timedelta(days=1)
 LONG_AGO = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
 
 
@@ -36,13 +34,14 @@ def _version(client: TestClient, slug: str) -> str:
     return f'"{client.get(f"/api/v1/items/{slug}").json()["version"]}"'
 
 
-def test_as_of_today_is_the_summary_now(client) -> None:
-    assert summary(client, TODAY) == summary(client)
+def test_as_of_today_is_the_summary_now(client, today) -> None:
+    assert summary(client, today) == summary(client)
     move_history_back()
-    assert summary(client, TODAY) == summary(client)
+    assert summary(client, today) == summary(client)
 
 
-def test_before_a_status_change_the_old_status_counts(client, editor_headers) -> None:
+def test_before_a_status_change_the_old_status_counts(client, today, editor_headers) -> None:
+    yesterday = today - dt.timedelta(days=1)
     move_history_back()
     before = summary(client)
     pledged = before["kinds"]["commitment"]["by_status"]
@@ -51,7 +50,7 @@ def test_before_a_status_change_the_old_status_counts(client, editor_headers) ->
     assert changed.status_code == 200, changed.text
     old_status = client.get(f"/api/v1/items/{ITEM}").json()["history"][-1]["from_status"]
     now = summary(client)
-    then = summary(client, YESTERDAY)
+    then = summary(client, yesterday)
     assert then["kinds"] == before["kinds"] and then["total"] == before["total"]
     assert then["kinds"]["commitment"]["by_status"] == pledged
     assert now["kinds"]["commitment"]["by_status"]["delivered"] == pledged["delivered"] + 1
@@ -59,23 +58,27 @@ def test_before_a_status_change_the_old_status_counts(client, editor_headers) ->
     assert then["commitments_delivered_share"] == before["commitments_delivered_share"]
     assert then["last_change_at"] == before["last_change_at"]
     assert now["last_change_at"] != then["last_change_at"]
-    assert summary(client, TODAY) == now
+    assert summary(client, today) == now
 
 
-def test_a_retraction_counts_from_its_day(client, editor_headers) -> None:
+def test_a_retraction_counts_from_its_day(client, today, editor_headers) -> None:
+    yesterday = today - dt.timedelta(days=1)
     move_history_back()
     before = summary(client)
     retracted = client.post(f"/api/v1/items/{ITEM}/retract", headers=editor_headers,
                             json={"reason": "Tracked in error."})  # fmt: skip
     assert retracted.status_code == 200, retracted.text
-    assert summary(client, YESTERDAY)["kinds"] == before["kinds"]
-    now = summary(client, TODAY)
+    assert summary(client, yesterday)["kinds"] == before["kinds"]
+    now = summary(client, today)
     assert now == summary(client)
     assert now["total"] == before["total"] - 1
     assert now["kinds"]["commitment"]["total"] == before["kinds"]["commitment"]["total"] - 1
 
 
-def test_a_draft_never_counts_and_a_publication_counts_from_its_day(client, editor_headers) -> None:
+def test_a_draft_never_counts_and_a_publication_counts_from_its_day(
+    client, today, editor_headers
+) -> None:
+    yesterday = today - dt.timedelta(days=1)
     body = {"kind": "commitment", "title": "Draft pledge", "actor": "alan-billings",
             "source": SOURCE, "publication": "draft", "quote": QUOTE}  # fmt: skip
     kept = client.post("/api/v1/items", json=body, headers=editor_headers).json()
@@ -85,18 +88,21 @@ def test_a_draft_never_counts_and_a_publication_counts_from_its_day(client, edit
     before = summary(client)
     answer = client.post(f"/api/v1/items/{published['slug']}/publish", headers=editor_headers)
     assert answer.status_code == 200, answer.text
-    assert summary(client, YESTERDAY) == before
-    now = summary(client, TODAY)
+    assert summary(client, yesterday) == before
+    now = summary(client, today)
     assert now == summary(client)
     assert now["total"] == before["total"] + 1
     # The draft that stays a draft is in neither, at any day.
     assert client.get(f"/api/v1/items/{kept['slug']}").status_code == 404
-    for day in (YESTERDAY, TODAY):
+    for day in (yesterday, today):
         counted = summary(client, day)["kinds"]["commitment"]["total"]
-        assert counted == before["kinds"]["commitment"]["total"] + (day == TODAY)
+        assert counted == before["kinds"]["commitment"]["total"] + (day == today)
 
 
-def test_a_kind_correction_counts_under_the_old_kind_before_its_day(client, editor_headers) -> None:
+def test_a_kind_correction_counts_under_the_old_kind_before_its_day(
+    client, today, editor_headers
+) -> None:
+    yesterday = today - dt.timedelta(days=1)
     move_history_back()
     before = summary(client)
     corrected = client.post(
@@ -105,8 +111,8 @@ def test_a_kind_correction_counts_under_the_old_kind_before_its_day(client, edit
         headers={**editor_headers, "If-Match": _version(client, ITEM)},
     )
     assert corrected.status_code == 200, corrected.text
-    assert summary(client, YESTERDAY)["kinds"] == before["kinds"]
-    now = summary(client, TODAY)
+    assert summary(client, yesterday)["kinds"] == before["kinds"]
+    now = summary(client, today)
     assert now == summary(client)
     assert now["kinds"]["proposal"]["by_status"]["proposed"] == (
         before["kinds"]["proposal"]["by_status"]["proposed"] + 1
@@ -123,8 +129,8 @@ def test_before_any_item_everything_is_zero(client) -> None:
     assert set(empty["kinds"]) == set(summary(client)["kinds"])
 
 
-def test_a_future_day_or_a_bad_date_is_a_problem(client) -> None:
-    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+def test_a_future_day_or_a_bad_date_is_a_problem(client, today) -> None:
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
     future = client.get("/api/v1/summary", params={"as_of": tomorrow})
     assert future.status_code == 422
     assert future.headers["content-type"].startswith("application/problem+json")
@@ -136,16 +142,19 @@ def test_a_future_day_or_a_bad_date_is_a_problem(client) -> None:
         assert bad.headers["content-type"].startswith("application/problem+json")
 
 
-def test_each_day_is_its_own_answer_and_the_past_does_not_move(client, editor_headers) -> None:
+def test_each_day_is_its_own_answer_and_the_past_does_not_move(
+    client, today, editor_headers
+) -> None:
+    yesterday = today - dt.timedelta(days=1)
     move_history_back()
-    then = client.get("/api/v1/summary", params={"as_of": YESTERDAY.isoformat()})
-    now = client.get("/api/v1/summary", params={"as_of": TODAY.isoformat()})
+    then = client.get("/api/v1/summary", params={"as_of": yesterday.isoformat()})
+    now = client.get("/api/v1/summary", params={"as_of": today.isoformat()})
     assert then.headers["etag"] != now.headers["etag"]
-    again = client.get("/api/v1/summary", params={"as_of": YESTERDAY.isoformat()},
+    again = client.get("/api/v1/summary", params={"as_of": yesterday.isoformat()},
                        headers={"If-None-Match": then.headers["etag"]})  # fmt: skip
     assert again.status_code == 304
     client.post(f"/api/v1/items/{ITEM}/status", headers=editor_headers,
                 json={"status": "delivered", "note": "All 62 posts filled."})  # fmt: skip
-    later = client.get("/api/v1/summary", params={"as_of": YESTERDAY.isoformat()})
+    later = client.get("/api/v1/summary", params={"as_of": yesterday.isoformat()})
     assert later.json() == then.json()
-    assert client.get("/api/v1/summary", params={"as_of": TODAY.isoformat()}).json() != now.json()
+    assert client.get("/api/v1/summary", params={"as_of": today.isoformat()}).json() != now.json()

@@ -15,8 +15,6 @@ from tests.reports.test_summary_as_of_a_day_follows_the_history import move_hist
 from tests.support.pages import html
 from tests.support.seed import ITEM, QUOTE, SOURCE
 
-TODAY = dt.datetime.now(dt.UTC).date()
-WEEK_START = TODAY - dt.timedelta(days=6)
 NOTE = "All 62 posts filled, says the PCC's annual report."
 NAME = "Margaret Crofts"
 WITHHELD_ITEM = "syp-60-extra-officers-edl-protest"
@@ -32,14 +30,18 @@ def _deliver(client: TestClient, headers: dict[str, str]) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_the_default_window_is_the_last_seven_days(client) -> None:
+def test_the_default_window_is_the_last_seven_days(client, today) -> None:
+    week_start = today - dt.timedelta(days=6)
     report = _public(client).get("/report.json").json()
-    assert report["window"] == {"start": WEEK_START.isoformat(), "end": TODAY.isoformat()}
-    assert report["start_as_of"] == (WEEK_START - dt.timedelta(days=1)).isoformat()
-    assert report["end_as_of"] == TODAY.isoformat()
+    assert report["window"] == {"start": week_start.isoformat(), "end": today.isoformat()}
+    assert report["start_as_of"] == (week_start - dt.timedelta(days=1)).isoformat()
+    assert report["end_as_of"] == today.isoformat()
 
 
-def test_a_status_change_is_listed_by_kind_and_outcome_and_counted(client, editor_headers) -> None:
+def test_a_status_change_is_listed_by_kind_and_outcome_and_counted(
+    client, today, editor_headers
+) -> None:
+    week_start = today - dt.timedelta(days=6)
     move_history_back()
     before = client.get("/api/v1/summary").json()
     _deliver(client, editor_headers)
@@ -73,7 +75,7 @@ def test_a_status_change_is_listed_by_kind_and_outcome_and_counted(client, edito
     # The Markdown twin.
     md = public.get("/report.md")
     assert md.status_code == 200 and md.headers["content-type"] == "text/markdown; charset=utf-8"
-    assert md.text.startswith(f"# Report: {WEEK_START.isoformat()} to {TODAY.isoformat()}\n")
+    assert md.text.startswith(f"# Report: {week_start.isoformat()} to {today.isoformat()}\n")
     assert "### Commitments: positive (1)" in md.text
     assert "→ Delivered" in md.text
 
@@ -108,12 +110,17 @@ def test_new_items_corrections_and_retractions_are_listed_and_drafts_never(
     [
         ({"from": "yesterday"}, "from", "must be a date"),
         ({"to": "2026-13-01"}, "to", "must be a date"),
-        ({"from": TODAY.isoformat(), "to": WEEK_START.isoformat()}, "from", "not be after"),
+        # a number: that many days from today
+        ({"from": 0, "to": -6}, "from", "not be after"),
         ({"from": "2020-01-01", "to": "2021-06-01"}, "to", "at most 366 days"),
-        ({"to": (TODAY + dt.timedelta(days=1)).isoformat()}, "to", "after today"),
+        ({"to": 1}, "to", "after today"),
     ],
 )
-def test_a_bad_window_is_refused_beside_its_field(client, query, field, words) -> None:
+def test_a_bad_window_is_refused_beside_its_field(client, today, query, field, words) -> None:
+    query = {
+        name: (today + dt.timedelta(days=value)).isoformat() if isinstance(value, int) else value
+        for name, value in query.items()
+    }
     public = _public(client)
     page = public.get("/report", params=query)
     assert page.status_code == 422

@@ -5,7 +5,6 @@ error and exit code 1."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 from html.parser import HTMLParser
@@ -24,8 +23,6 @@ from tests.support.servers import (
     tracker_env,
     tracker_server,
 )
-
-TODAY = dt.datetime.now(dt.UTC).date()
 
 
 class References(HTMLParser):
