@@ -558,9 +558,9 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     if THRESHOLD_OF.search(before) or PLACE_BEFORE.search(before):
         return True
     if EVERY_OF.search(before) and (
-        mention.secondary or OR_MORE_AFTER.match(lowered, end)
-    ):  # "every development of ten or more homes", "of ten homes or more"
-        return True
+        OR_MORE_AFTER.search(lowered, mention.start, end) or OR_MORE_AFTER.match(lowered, end)
+    ):
+        return True  # "every development of ten or more homes", "of ten homes or more"
     if DESCRIBED_BEFORE.search(before):
         return True
     if measure is Measure.PEOPLE and (
