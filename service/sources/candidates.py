@@ -44,7 +44,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "11"
+METHOD = "12"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -279,7 +279,7 @@ def _quantity(
     passage = found[index]
     after = 0 if cue_at is None else cue_at - passage.start
     whole = text[passage.start : passage.end]
-    starts = [m.end() for m in SENTENCE_START.finditer(whole)]
+    starts = [m.end() for m in SENTENCE_STARTS_SURELY.finditer(whole)]
     cut = max([at for at in starts if at <= after], default=0)
     # Nor are the sentences after it, unless they go on about it ("This relates to two
     # officers."): "Oversight has been weak. The Agency did not share complaint data for 14

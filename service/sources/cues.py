@@ -556,7 +556,7 @@ DAMPERS: tuple[Damper, ...] = (
         r"|be the \w+ report of the|draft report\b[^.]{0,120}?proposed by|ordered, that"
         r"|(?:panel|committee|cabinet|board|members|council|authority|it was)\s+(?:\w+\s+)?noted"
         r"\s+that|\bnote that|next meeting (?:will|is|was|of)|date of (?:the )?next meeting"
-        r"|by \d+ votes to \d+)\b",
+        r"|by \d+ votes to \d+|question put and agreed to)\b",
         "RESOLVED that the report be noted"),
     Damper("praise", 0.15, r"\b(?:welcomed|applauded|praised|hailed)\b", "residents welcomed"),
     Damper("figures", 0.4,

@@ -84,7 +84,9 @@ WORD_NUMBER = (
     rf"(?:a\s+(?=(?:hundred|thousand|million)\b))?{_WORD}(?:(?:\s+and\s+|[\s-]+){_WORD})*\b"
 )
 DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
-NUMBER = re.compile(rf"{DIGITS}|{WORD_NUMBER}")
+# "two and a half hours": the half is part of the number.
+AND_A_HALF = re.compile(r"\s+and\s+a\s+half$")
+NUMBER = re.compile(rf"(?:{DIGITS}|{WORD_NUMBER})(?:\s+and\s+a\s+half\b)?")
 
 SCALES = {
     "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
@@ -114,7 +116,7 @@ HYPHENATED_DURATION = re.compile(r"-(?P<unit>year|month|week|day|hour|minute|dec
 HYPHENATED_COUNT = re.compile(r"-(?P<noun>[a-z]+)\b(?!-)")
 TIME_OF_DAY = re.compile(r"\s?(?:am|pm|a\.m\.|p\.m\.|o'clock|o\u2019clock|o' clock)\b")
 NEXT_WORD = re.compile(r"\s*(?P<comma>,)?\s*(?P<word>[a-z][a-z'\u2019-]*)?")
-WORDS_AFTER = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|[^\sA-Za-z]")
+WORDS_AFTER = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-])*|\S")  # "cafés" is a word
 WORD_BEFORE = re.compile(r"([a-z]+)\W*$")
 # "increase the number of detectives from 30 to 45": the unit is named before the numbers.
 NUMBER_OF = re.compile(r"\bnumber of\s+(?P<phrase>(?:[a-z-]+\s+){0,3}[a-z-]+)\b")
@@ -250,6 +252,8 @@ EACH_OF_BEFORE = re.compile(
     r"(?:[a-z-]+(?:'|\u2019)s\s+)?$"
 )
 # A distance that places something: "three miles away", "two miles from the town".
+DISTANCES = _words("miles kilometres metres")
+ALONG_BEFORE = re.compile(r"\balong\s+(?:a|an|the)\s+$")
 DISTANCE_AFTER = re.compile(r"\s+(?:away|from)\b")
 # Days or nights that something happened on are a count, not a span: "on 40 nights".
 OCCASIONS_BEFORE = re.compile(r"\bon\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?$")
@@ -287,6 +291,8 @@ LABELS = _words(
 LABEL_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(LABELS))}|no\.)\s+$")
 # What a petition gathered is not what it asks for.
 CONTEXT_UNITS = _words("signatures signatories")
+FAMILY = _words("children sons daughters grandchildren siblings brothers sisters")
+FAMILY_BEFORE = re.compile(r"\b(?:her|his|my|their)\s+$")
 # A share written as a ratio or a fraction: "one in four calls", "cut by a quarter".
 RATIO = re.compile(
     rf"(?P<part>\d+|{_WORD})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<whole>\d+|{_WORD})\b"
@@ -330,8 +336,13 @@ SHORT_SPAN = 100
 
 
 def number_value(written: str) -> Decimal | None:
-    """The value of a number as written: "1,200", "4.5", "sixty", "forty-five", "a hundred"."""
+    """The value of a number as written: "1,200", "4.5", "sixty", "forty-five", "a hundred",
+    "two and a half"."""
     plain = written.replace(",", "").strip()
+    half = AND_A_HALF.search(plain.lower())
+    if half is not None:
+        whole = number_value(plain[: half.start()])
+        return None if whole is None else whole + Decimal("0.5")
     if plain[:1].isdigit():
         try:
             return Decimal(plain)
@@ -508,6 +519,8 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, quantity=counted, measure=measure)
     if mention.measure in (Measure.PEOPLE, Measure.THINGS) and ALL_PLACES_BEFORE.search(before):
         return replace(mention, secondary=True)
+    if mention.quantity.unit in DISTANCES and ALONG_BEFORE.search(before):
+        return replace(mention, secondary=True)
     if _is_context(lowered, mention, before):
         return replace(mention, context=True)
     if (
@@ -521,7 +534,8 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
     if CAP_BEFORE.search(before):
         return replace(mention, cap=True)
     if mention.quantity.unit.split()[-1] in OCCASIONS and OCCASIONS_BEFORE.search(before):
-        return replace(mention, measure=Measure.THINGS, occasions=True)
+        # "on at least 38 nights" counts nights, not a span bounded by "at least"
+        return replace(mention, measure=Measure.THINGS, occasions=True, bound=False)
     if mention.measure is Measure.MONEY and (
         CAP_AFTER.match(lowered, mention.end)
         or EVERY_OVER.search(before)  # "publish every contract over £25,000"
@@ -537,6 +551,8 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     distance, a report's sources, a petition's signatures."""
     measure, end = mention.measure, mention.end
     if mention.quantity.unit in CONTEXT_UNITS:
+        return True
+    if mention.quantity.unit.split()[-1] in FAMILY and FAMILY_BEFORE.search(before):
         return True
     deadline_unit = mention.quantity.unit in ("days", "weeks", "fortnights", "months", "years")
     if measure is Measure.DURATION and (
@@ -568,6 +584,8 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     ):
         return True
     if measure is Measure.DURATION and SERVICE_AFTER.match(lowered, end):
+        return True
+    if mention.quantity.unit in DISTANCES and WITHIN_BEFORE.search(before):
         return True
     return mention.quantity.unit == "miles" and bool(DISTANCE_AFTER.match(lowered, end))
 

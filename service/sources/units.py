@@ -55,6 +55,8 @@ THINGS = {
     "centres": "centre", "clinics": "clinic", "wards": "ward", "operations": "operation",
     "appointments": "appointment", "miles": "mile", "sites": "site", "buses": "bus",
     "metres": "metre", "kilometres": "kilometre",
+    # the same in the singular and the plural
+    "fish": "fish", "sheep": "sheep", "deer": "deer", "aircraft": "aircraft",
 }  # fmt: skip
 SINGULAR_TO_PLURAL = {
     singular: plural for table in (PEOPLE, DURATIONS, THINGS) for plural, singular in table.items()

@@ -93,6 +93,16 @@ def test_every_damper_matches_its_own_example(damper: Damper) -> None:
     assert damper.find(lowered_copy(damper.example)) is not None
 
 
+def test_the_record_of_a_debate_agreeing_its_motion_is_not_a_claim() -> None:
+    text = (
+        "The Minister said the Department will publish the review by 31 March 2027.\n\n"
+        "Question put and agreed to.\n\nWRITTEN ANSWERS"
+    )
+    assert [c.quote for c in find_candidates(text)] == [
+        "The Minister said the Department will publish the review by 31 March 2027."
+    ]
+
+
 def _one(text: str, actors: tuple[KnownActor, ...] = ()) -> Candidate:
     [candidate] = find_candidates(text, actors=actors)
     return candidate

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.sources.candidates import find_candidates
+from service.sources.candidates import _quantity as quantity_of
+from service.sources.candidates import find_candidates, prepare
 from service.sources.quantities import (
     Quantity,
     elided_counts,
@@ -118,6 +119,17 @@ EXAMPLES = [
     ("served 40 section 21 notices", 40, "notices"),
     ("will hire 20 band 5 nurses", 20, "nurses"),
     ("1.5 million homes will be insulated", 1_500_000, "homes"),
+    # a half is part of the number
+    ("were unlocked for just two and a half hours a day", 2.5, "hours"),
+    ("will spend one and a half million pounds", 1_500_000, "GBP"),
+    # words with accents, and nouns that are the same in the plural
+    ("The three crisis cafés will open by the end of the year.", 3, "cafés"),
+    ("killed an estimated 3,000 fish in the river", 3000, "fish"),
+    # the stretch a count was found along is second to it
+    ("killed an estimated 3,000 fish along a four-mile stretch of the river", 3000, "fish"),
+    ("the spill left a 6km stretch of the river with almost no oxygen", 6, "kilometres"),
+    # a family that a complaint is about is whom it concerns, not what it counts
+    ("left her and her three children in bed and breakfast for 19 weeks", 19, "weeks"),
 ]
 
 
@@ -200,6 +212,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "every item of spending over £500",
         "a petition of 2,000 signatures",
         "a clinic three miles away",
+        "will write to every household within 50 metres of the cliff edge",
+        "in the flat she rents with her two children",
         "councils in the 20 districts will be told",
         "the 999 calls were not answered",
         "the service on the 101 line",
@@ -466,3 +480,14 @@ def test_in_a_finding_how_many_times_it_happened_comes_before_whom_it_concerned(
         occasions_first=True,
     )
     assert fined is not None and fined.quantity == Quantity(3_200_000, "GBP")  # a sum still first
+
+
+def test_a_title_and_an_initial_do_not_end_the_sentence_a_quantity_is_read_from() -> None:
+    """A suggestion of the second reading has no cue to read from: its quantity comes from its
+    first sentence, which "Ms J. Hollins" does not end."""
+    text = (
+        "Ms J. Hollins, of Stanbury, said she had waited 47 minutes for a 101 call to be"
+        " answered in April, and that no officer had ever called back."
+    )
+    ready = prepare(text)
+    assert quantity_of(text, ready.found, 0, None, "allegation") == Quantity(47, "minutes")
