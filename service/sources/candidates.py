@@ -44,7 +44,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "12"
+METHOD = "13"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5

@@ -130,7 +130,9 @@ CHANGE_BY = re.compile(
 # At most this many words (modifiers) between a number and the noun it counts:
 # "10 South Yorkshire police officers".
 MAX_WORDS_TO_NOUN = 5
-RANGE_END = re.compile(r"(?:\bto\s+(?:at least\s+)?|[-\u2013]\s*)$")
+RANGE_END = re.compile(
+    r"(?:\bto\s+(?:at\s+least\s+|under\s+|below\s+|no\s+more\s+than\s+|fewer\s+than\s+)?|[-\u2013]\s*)$"
+)
 # "15 of the town's 90 bridges": 15 bridges, a part of a whole named after it.
 PART_OF = re.compile(
     r"\s+of\s+(?:(?:the|its|their|our|his|her|these|those)\s+)?(?:[a-z]+(?:'|\u2019)s\s+)?"
@@ -142,6 +144,8 @@ DEADLINE_BEFORE = re.compile(
     r"\b(?:(?:within|in|during|by\s+the\s+end\s+of|before\s+the\s+end\s+of)\s+(?:our|my|their)"
     r"\s+first|within(?:\s+the(?:\s+next)?)?|(?:in|over)\s+the\s+(?:next|coming))\s+$"
 )
+# The period that picks out what a claim covers: "review every case from the last 12 months".
+RECENT_BEFORE = re.compile(r"\b(?:in|over|during|from|within)\s+the\s+(?:last|past|previous)\s+$")
 # A time to do something in, of any length: "attend within 24 hours", "answer within 15 minutes".
 WITHIN_BEFORE = re.compile(r"\bwithin\s+$")
 # An age or a wait that picks out the cases a claim is about, not its quantity: "every complaint
@@ -165,7 +169,7 @@ WHEN_AFTER = re.compile(
 # What a claim costs comes after what it does: "hire 30 wardens at a cost of £1.2m a year",
 # "recruit ten inspectors, funded by a £700,000 increase", "paid for from the £4.3m".
 COST_BEFORE = re.compile(
-    r"(?:\bat\s+a\s+(?:total\s+|combined\s+)?cost\s+of|\bcost:|\bcosting"
+    r"(?:\bat\s+(?:a|an)\s+(?:total\s+|combined\s+|average\s+)?cost\s+of|\bcost:|\bcosting"
     r"|\b(?:funded|paid\s+for|financed|met)\s+(?:by|from|through|out\s+of|with)"
     r"(?:\s+(?:a|an|the|its|their|this|that))?"
     # what a claim saves or is kept within: "close three custody suites, saving £4.1m a year",
@@ -177,12 +181,23 @@ COST_BEFORE = re.compile(
 )
 # A council tax band: the sum for a Band D home illustrates a rise given as a share.
 COUNCIL_TAX_BAND = re.compile(r"\bband\s+[a-h]\b")
-# A body described in passing: "Larkmoor Water, which supplies 1.4 million customers, ...".
-DESCRIBED_BEFORE = re.compile(
-    r",\s*(?:which|who)\s+(?:now\s+|also\s+|currently\s+)?(?:supplies|serves|runs|employs|has"
-    r"|covers|holds|houses|cares\s+for|manages|owns|represents|operates|looks\s+after)\s+"
-    r"(?:(?:more\s+than|over|around|about|some|nearly|almost|roughly)\s+)?$"
+# A body or person described in passing: "Larkmoor Water, which supplies 1.4 million customers,
+# ...", "the council, which funds 29 of the home's residents, ...", "a technician, who worked
+# there for nine years and asked not to be named, ...": right after the verb, or anywhere in the
+# clause when it closes with a comma.
+_DESCRIBING = (
+    r",\s*(?:which|who)\s+(?:now\s+|also\s+|currently\s+|already\s+)?(?:supplies|serves|runs"
+    r"|employs|has|covers|holds|houses|cares\s+for|manages|owns|represents|operates|looks\s+after"
+    r"|funds|subsidises|pays|worked|carries|carry)\b"
 )
+DESCRIBED_BEFORE = re.compile(
+    _DESCRIBING + r"\s+(?:(?:more\s+than|over|around|about|some|nearly|almost|roughly)\s+)?$"
+)
+DESCRIBED_IN = re.compile(_DESCRIBING + r"[^,;.]*$")
+CLAUSE_CLOSES = re.compile(r"[^;.]*?,")
+# What a finding happened in spite of is background to it: "despite receiving more than 2,600
+# complaints", "despite his history of two previous falls".
+DESPITE_BEFORE = re.compile(r"\bdespite\b[^,;.]*$")
 # The whole a part of it is counted from: "Of the 3,120 schools surveyed, 214 have ...", "In a
 # sample of 120 incidents, officers attended 37 late", "an audit of 400 jobs found 63 ...".
 WHOLE_BEFORE = re.compile(
@@ -198,7 +213,7 @@ ELIDED_AFTER = re.compile(
     r"|earlier\s+than)\b)"
 )
 ELIDED_BEFORE = re.compile(
-    r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|achieve|met|[a-z]{3,}ed)\s+)$"
+    r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|all|achieve|met|[a-z]{3,}ed)\s+)$"
 )
 # "It plans to buy a further 120 over the next two years."
 ELIDED_MORE_BEFORE = re.compile(r"\b(?:a\s+further|another|an\s+extra|an\s+additional)\s+$")
@@ -252,6 +267,14 @@ EACH_OF_BEFORE = re.compile(
     r"(?:[a-z-]+(?:'|\u2019)s\s+)?$"
 )
 # A distance that places something: "three miles away", "two miles from the town".
+# Where a change starts is second to where it ends: "risen from £18.5m when it was approved to
+# £31.2m", "from four officers to eight".
+FROM_BEFORE = re.compile(r"\bfrom\s+$")
+FROM_TO_AFTER = re.compile(
+    r"[^;.]{0,60}?\bto\s+(?:£|\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
+)
+# What a figure is measured against: "at an average cost of £11,400 against a planned £6,300".
+AGAINST_BEFORE = re.compile(r"\bagainst\s+(?:a|an|the|its|their)\s+(?:[a-z-]+\s+){0,3}$")
 DISTANCES = _words("miles kilometres metres")
 ALONG_BEFORE = re.compile(r"\balong\s+(?:a|an|the)\s+$")
 DISTANCE_AFTER = re.compile(r"\s+(?:away|from)\b")
@@ -519,10 +542,14 @@ def _judged(lowered: str, mention: QuantityMention) -> QuantityMention:
         return replace(mention, quantity=counted, measure=measure)
     if mention.measure in (Measure.PEOPLE, Measure.THINGS) and ALL_PLACES_BEFORE.search(before):
         return replace(mention, secondary=True)
-    if mention.quantity.unit in DISTANCES and ALONG_BEFORE.search(before):
-        return replace(mention, secondary=True)
     if _is_context(lowered, mention, before):
         return replace(mention, context=True)
+    if mention.quantity.unit in DISTANCES and ALONG_BEFORE.search(before):
+        return replace(mention, secondary=True)
+    if FROM_BEFORE.search(before) and FROM_TO_AFTER.match(lowered, mention.end):
+        return replace(mention, secondary=True)
+    if AGAINST_BEFORE.search(before):
+        return replace(mention, secondary=True)
     if (
         mention.measure is Measure.DURATION
         and mention.quantity.value < SHORT_SPAN
@@ -558,6 +585,7 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
     if measure is Measure.DURATION and (
         (deadline_unit and DEADLINE_BEFORE.search(before))
         or WITHIN_BEFORE.search(before)
+        or RECENT_BEFORE.search(before)
         or AGE_OF_CASES_BEFORE.search(before)
         or (THAN_BEFORE.search(before) and OVERDUE_AFTER.match(lowered, end))
         or FREQUENCY_BEFORE.search(before)
@@ -565,6 +593,11 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
         or WHEN_AFTER.match(lowered, end)
         or ("-" in lowered[mention.start : end] and not CONSULTATION_AFTER.match(lowered, end))
     ):
+        return True
+    clause = lowered[max(0, mention.start - 160) : mention.start]
+    if DESCRIBED_IN.search(clause) and CLAUSE_CLOSES.match(lowered, mention.end):
+        return True
+    if DESPITE_BEFORE.search(clause):
         return True
     if measure is Measure.MONEY:
         if THRESHOLD_AFTER.match(lowered, end):
@@ -795,14 +828,33 @@ def _with_elided_counts(
             m for m in found
             if m.end <= start and m.measure in (Measure.PEOPLE, Measure.THINGS) and not m.context
         ]  # fmt: skip
+        noun = _plural_named_before(lowered, start) if OF_THEM.match(lowered, start, end) else None
         if named:
             added.append(QuantityMention(Quantity(value, named[-1].quantity.unit),
                                          named[-1].measure, start, end))  # fmt: skip
+        elif noun is not None:
+            added.append(QuantityMention(Quantity(value, noun[0]), noun[1], start, end))
         else:
             unresolved.append((start, end, value))
     if added:
         found = sorted([*found, *added], key=lambda m: (m.start, m.measure))
     return found, unresolved
+
+
+OF_THEM = re.compile(r"\S+\s+of\s+(?:them|these|those)\b")
+
+
+def _plural_named_before(lowered: str, at: int) -> tuple[str, Measure] | None:
+    """The things "all 34 of them" counts: the last plural noun of the sentence before it ("said
+    it would replace its monitors ... all 34 of them")."""
+    begun = max((m.end() for m in SENTENCE_END.finditer(lowered, 0, at)), default=0)
+    for word in reversed(re.findall(r"[a-z][a-z'-]*", lowered[begun:at])):
+        known = plural_unit(word)
+        if known is not None and known[0] == word:
+            return known
+        if _looks_plural(word):
+            return word, Measure.THINGS
+    return None
 
 
 def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[QuantityMention]:

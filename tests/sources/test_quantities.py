@@ -130,6 +130,26 @@ EXAMPLES = [
     ("the spill left a 6km stretch of the river with almost no oxygen", 6, "kilometres"),
     # a family that a complaint is about is whom it concerns, not what it counts
     ("left her and her three children in bed and breakfast for 19 weeks", 19, "weeks"),
+    # a target that says where a count is to be brought
+    ("reduce the number of open cases to fewer than 20 by the end of the year", 20, "cases"),
+    # where a change ends, not where it starts; not what it is measured against
+    ("the estimated cost has risen from £18.5m when it was approved to £31.2m", 31_200_000, "GBP"),
+    (
+        "just 118,000 homes had been completed, at an average cost of £11,400 per home against a"
+        " planned £6,300",
+        118_000,
+        "homes",
+    ),
+    # what a body or person described in passing does is background
+    (
+        "Castlebridge Council, which owns the centre and pays the trust £2.3m a year, said it would"
+        " audit all four of the trust's pools",
+        4,
+        "pools",
+    ),
+    ("waited 14 months for damp to be treated despite three repair requests", 14, "months"),
+    # "all 34 of them": the things the sentence named before
+    ("said its monitors had failed and it would replace all 34 of them", 34, "monitors"),
 ]
 
 
@@ -214,6 +234,10 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "a clinic three miles away",
         "will write to every household within 50 metres of the cliff edge",
         "in the flat she rents with her two children",
+        "Ferrowdale Council, which subsidises three evening services run by the company, said",
+        "A technician, who worked for Brantwick for nine years and asked not to be named, says",
+        "has not issued a single fine, despite receiving more than 2,600 complaints",
+        "an independent audit of all repair jobs closed in the last two years",
         "councils in the 20 districts will be told",
         "the 999 calls were not answered",
         "the service on the 101 line",
