@@ -1,12 +1,15 @@
 """How far two people labelling the same claims agree on the claim's own quantity: the ceiling a
 suggestion's quantity can be measured against.
 
-Two second labellings, each of 300 claims drawn at random from the corpus and made from the
-labelling guide alone by someone who had seen neither the corpus's labels nor the rules:
-quantity_agreement.jsonl (seed 20261204, batches 1 to 15 and 17) and
-quantity_agreement_test.jsonl (seed 20261205, the test split's batches 16 and 18 to 21).
+Second labellings made from a labelling guide alone by people who had seen neither the corpus's
+labels nor the rules: two samples of 300 claims drawn at random, quantity_agreement.jsonl (seed
+20261204, batches 1 to 15 and 17) and quantity_agreement_test.jsonl (seed 20261205, the test
+split's batches 16 and 18 to 21), and every claim of each split, quantity_second_dev.jsonl and
+quantity_second_test.jsonl (labelled from quantity_labelling_guide.md by eight people for each
+split, each given an eighth of its claims at random).
 `python -m tests.sources.agreement` (run by `make intake-score`) prints, for each, how often the
-two labellings name the same quantity, and how often the suggestions' quantity matches each.
+two labellings name the same quantity, how often the suggestions' quantity matches each, and how
+often it is right where the two labellings agree.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ from tests.sources import corpus
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = {
-    "batches 1 to 15 and 17": HERE / "quantity_agreement.jsonl",
-    "the test split's batches 16 and 18 to 21": HERE / "quantity_agreement_test.jsonl",
+    "300 claims of batches 1 to 15 and 17": HERE / "quantity_agreement.jsonl",
+    "300 claims of the test split's batches 16 and 18 to 21": HERE
+    / "quantity_agreement_test.jsonl",
+    "the whole development split": HERE / "quantity_second_dev.jsonl",
+    "the whole test split": HERE / "quantity_second_test.jsonl",
 }
+# The labellings of every claim of a split, by split.
+WHOLE = {"dev": HERE / "quantity_second_dev.jsonl", "test": HERE / "quantity_second_test.jsonl"}
 
 
 @dataclass
@@ -34,6 +42,7 @@ class Agreement:
     labellers_found: int = 0
     first: int = 0  # the suggestion's quantity is the corpus's label
     second: int = 0  # ... the second labelling's
+    agreed_right: int = 0  # ... the label both labellings give, of labellers_found
 
     def line(self) -> str:
         def share(part: int, whole: int) -> str:
@@ -43,7 +52,8 @@ class Agreement:
             f"two labellings agree on {share(self.labellers, self.claims)} of the claims'"
             f" quantities ({share(self.labellers_found, self.found)} of those found); the"
             f" suggestions' quantity is the corpus's label on {share(self.first, self.found)},"
-            f" the second labelling's on {share(self.second, self.found)}"
+            f" the second labelling's on {share(self.second, self.found)}, and the label both"
+            f" give on {share(self.agreed_right, self.labellers_found)} of the claims they agree on"
         )
 
 
@@ -84,9 +94,10 @@ def measure(sample: Path) -> Agreement:
         figures.labellers_found += agree
         figures.first += corpus._same_quantity(got, claim.quantity)
         figures.second += corpus._same_quantity(got, second)
+        figures.agreed_right += agree and corpus._same_quantity(got, claim.quantity)
     return figures
 
 
 if __name__ == "__main__":
     for drawn_from, sample in SAMPLES.items():
-        print(f"\nquantity, 300 claims of {drawn_from}: " + measure(sample).line())
+        print(f"\nquantity, {drawn_from}: " + measure(sample).line())

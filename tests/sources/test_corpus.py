@@ -93,10 +93,15 @@ def test_a_quantity_is_right_with_its_value_and_a_unit_naming_the_same_thing(
 def test_each_second_labelling_of_quantities_names_claims_of_the_corpus(sample: Path) -> None:
     claims = {c.name: c for t in corpus.load() for c in t.claims}
     second = agreement.second_labels(sample)
-    assert len(second) == 300 and set(second) <= set(claims)
+    whole = {path: split for split, path in agreement.WHOLE.items()}
+    if sample in whole:  # every claim of its split, and no other
+        split = {c.name for t in corpus.load(whole[sample]) for c in t.claims}
+        assert set(second) == split
+    else:
+        assert len(second) == 300 and set(second) <= set(claims)
     # It is a labelling of its own, not a copy: it differs from the corpus's on some claims.
     differ = [n for n, q in second.items() if not agreement._same(q, claims[n].quantity)]
-    assert 0 < len(differ) < 60
+    assert 0 < len(differ) < 0.2 * len(second)
 
 
 def test_a_claims_figures_are_read_from_the_suggestion_holding_the_sentence_that_states_it() -> (
