@@ -17,10 +17,10 @@ import pytest
 from service.sources.candidates import Candidate, Quantity
 from tests.sources import agreement, corpus
 
-FITTED = {"found": 0.96, "kind": 0.92, "quantity": 0.89, "deadline": 0.88, "distractors": 0.11,
+FITTED = {"found": 0.96, "kind": 0.92, "quantity": 0.90, "deadline": 0.88, "distractors": 0.11,
           "unmatched": 0.12, "per_claim": 1.04}  # fmt: skip
-MEASURED = {"found": 0.93, "kind": 0.91, "quantity": 0.86, "deadline": 0.87, "distractors": 0.13,
-            "unmatched": 0.15, "per_claim": 1.05}  # fmt: skip
+MEASURED = {"found": 0.93, "kind": 0.90, "quantity": 0.85, "deadline": 0.85, "distractors": 0.13,
+            "unmatched": 0.16, "per_claim": 1.05}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 
