@@ -100,10 +100,8 @@ FINDER = re.compile(
     r"|[Rr]eport|[Rr]eview|[Aa]udit|[Cc]ourt|[Tt]ribunal|[Jj]udge|[Cc]oroner|[Ii]nvestigators?"
     r"|[Aa]uditors|[Rr]egulator|[Cc]ommittee|[Pp]anel|[Ii]nquiry|[Ww]atchdog|[Ii]nspectorate)\b"
 )
-# Where a sentence starts inside a passage.
-SENTENCE_START = re.compile(r"[.!?]['\"\u201d\u2019)]?\s+(?=[A-Z])")
-# ... surely: after a word in lower case or a figure, not an initial or a title ("Mr G. Tallis",
-# "Dr. Patel").
+# Where a sentence starts inside a passage: after a word in lower case or a figure, not an initial
+# or a title ("Mr G. Tallis", "Dr. Patel").
 SENTENCE_STARTS_SURELY = re.compile(
     r"(?<![A-Z][a-z]\.)(?<![A-Z][a-z]{2}\.)(?<=[a-z0-9%)][.!?])['\"\u201d\u2019)]?\s+(?=[A-Z])"
 )

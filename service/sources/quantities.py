@@ -215,6 +215,8 @@ ELIDED_AFTER = re.compile(
 ELIDED_BEFORE = re.compile(
     r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|all|achieve|met|[a-z]{3,}ed)\s+)$"
 )
+# "all 34 of them": a count of the things named before it.
+OF_THEM = re.compile(r"\S+\s+of\s+(?:them|these|those)\b")
 # "It plans to buy a further 120 over the next two years."
 ELIDED_MORE_BEFORE = re.compile(r"\b(?:a\s+further|another|an\s+extra|an\s+additional)\s+$")
 # "It has completed 38."
@@ -266,7 +268,6 @@ EACH_OF_BEFORE = re.compile(
     r"(?:each|every\s+one)\s+of\s+(?:(?:the|its|their|our|his|her)\s+)?"
     r"(?:[a-z-]+(?:'|\u2019)s\s+)?$"
 )
-# A distance that places something: "three miles away", "two miles from the town".
 # Where a change starts is second to where it ends: "risen from £18.5m when it was approved to
 # £31.2m", "from four officers to eight".
 FROM_BEFORE = re.compile(r"\bfrom\s+$")
@@ -275,8 +276,12 @@ FROM_TO_AFTER = re.compile(
 )
 # What a figure is measured against: "at an average cost of £11,400 against a planned £6,300".
 AGAINST_BEFORE = re.compile(r"\bagainst\s+(?:a|an|the|its|their)\s+(?:[a-z-]+\s+){0,3}$")
+# Distances: one within which something lies ("every household within 50 metres of the cliff")
+# places it; one along which something was found ("3,000 fish along a four-mile stretch") is
+# second to what was found.
 DISTANCES = _words("miles kilometres metres")
 ALONG_BEFORE = re.compile(r"\balong\s+(?:a|an|the)\s+$")
+# A distance that places something: "three miles away", "two miles from the town".
 DISTANCE_AFTER = re.compile(r"\s+(?:away|from)\b")
 # Days or nights that something happened on are a count, not a span: "on 40 nights".
 OCCASIONS_BEFORE = re.compile(r"\bon\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?$")
@@ -314,6 +319,8 @@ LABELS = _words(
 LABEL_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(LABELS))}|no\.)\s+$")
 # What a petition gathered is not what it asks for.
 CONTEXT_UNITS = _words("signatures signatories")
+# The family a complaint concerns is whom it is about, not what it counts: "left her and her three
+# children in bed and breakfast for 19 weeks".
 FAMILY = _words("children sons daughters grandchildren siblings brothers sisters")
 FAMILY_BEFORE = re.compile(r"\b(?:her|his|my|their)\s+$")
 # A share written as a ratio or a fraction: "one in four calls", "cut by a quarter".
@@ -839,9 +846,6 @@ def _with_elided_counts(
     if added:
         found = sorted([*found, *added], key=lambda m: (m.start, m.measure))
     return found, unresolved
-
-
-OF_THEM = re.compile(r"\S+\s+of\s+(?:them|these|those)\b")
 
 
 def _plural_named_before(lowered: str, at: int) -> tuple[str, Measure] | None:
