@@ -1,5 +1,5 @@
-"""How far two people labelling the same claims agree on the claim's own quantity: the ceiling a
-suggestion's quantity can be measured against.
+"""How far two people labelling the same claims agree on the claim's own quantity, and how often
+the suggestions give the quantity where they agree, that is where the label is not in doubt.
 
 Second labellings made from a labelling guide alone by people who had seen neither the corpus's
 labels nor the rules: two samples of 300 claims drawn at random, quantity_agreement.jsonl (seed

@@ -515,3 +515,12 @@ def test_a_title_and_an_initial_do_not_end_the_sentence_a_quantity_is_read_from(
     )
     ready = prepare(text)
     assert quantity_of(text, ready.found, 0, None, "allegation") == Quantity(47, "minutes")
+
+
+def test_in_a_finding_nights_counted_at_least_are_a_count_not_a_bound_on_a_span() -> None:
+    text = (
+        "Rotas suggest that on at least 38 nights last year a single care worker was left in"
+        " charge of up to 22 residents."
+    )
+    found = main_mention(text, bounds=False, occasions_first=True)
+    assert found is not None and found.quantity == Quantity(38, "nights")
