@@ -85,8 +85,9 @@ WORD_NUMBER = (
 )
 DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
 # "two and a half hours": the half is part of the number.
-AND_A_HALF = re.compile(r"\s+and\s+a\s+half$")
-NUMBER = re.compile(rf"(?:{DIGITS}|{WORD_NUMBER})(?:\s+and\s+a\s+half\b)?")
+_AND_A_HALF = r"\s+and\s+a\s+half"
+AND_A_HALF = re.compile(_AND_A_HALF + "$")
+NUMBER = re.compile(rf"(?:{DIGITS}|{WORD_NUMBER})(?:{_AND_A_HALF}\b)?")
 
 SCALES = {
     "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,

@@ -23,15 +23,15 @@ from service.sources.ranker import rank_candidates
 from tests.sources import corpus
 
 HERE = Path(__file__).resolve().parent
+# The labellings of every claim of a split, by split.
+WHOLE = {"dev": HERE / "quantity_second_dev.jsonl", "test": HERE / "quantity_second_test.jsonl"}
 SAMPLES = {
     "300 claims of batches 1 to 15 and 17": HERE / "quantity_agreement.jsonl",
     "300 claims of the test split's batches 16 and 18 to 21": HERE
     / "quantity_agreement_test.jsonl",
-    "the whole development split": HERE / "quantity_second_dev.jsonl",
-    "the whole test split": HERE / "quantity_second_test.jsonl",
+    "the whole development split": WHOLE["dev"],
+    "the whole test split": WHOLE["test"],
 }
-# The labellings of every claim of a split, by split.
-WHOLE = {"dev": HERE / "quantity_second_dev.jsonl", "test": HERE / "quantity_second_test.jsonl"}
 
 
 @dataclass
