@@ -44,7 +44,7 @@ __all__ = ["METHOD", "MIN_SCORE", "Candidate", "KnownActor", "Quantity", "find_c
 # recompute` computes again those of every source stored under another one. Change it with
 # any change to the rules that changes what is suggested, and with every new model of the
 # second reading (ranker.py, ranker_model.json).
-METHOD = "13"
+METHOD = "14"
 
 # Candidates scoring below this are not suggested.
 MIN_SCORE = 0.5
@@ -105,22 +105,44 @@ FINDER = re.compile(
 SENTENCE_STARTS_SURELY = re.compile(
     r"(?<![A-Z][a-z]\.)(?<![A-Z][a-z]{2}\.)(?<=[a-z0-9%)][.!?])['\"\u201d\u2019)]?\s+(?=[A-Z])"
 )
-# The second of two promises in one sentence, each with its own date: "He said the company would
-# add three crews from 19 October(, and would clear the backlog by 31 October)": "and that ...",
-# "and will ...", "and is set to ...", or "and" with a subject and verb of its own.
+# The second of two claims in one sentence: "He said the company would add three crews(, and
+# would clear the backlog by 31 October)", "It found that X took 14 months(, and that complaints
+# were closed ...)": "and that ...", "and will ...", "and we will ...", "and is set to ...", or
+# ", and" with a subject and verb of its own ("and any category 1 hazard be made safe").
 _SUBJECT = (
-    r"(?:we|I|it|they|he|she|this|these|the\s+[\w-]+(?:\s+[\w-]+)?|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)"
+    r"(?:we|I|it|they|he|she|this|these"
+    r"|(?:the|a|any|every|each|all|its|their)\s+[\w-]+(?:\s+[\w-]+){0,2}"
+    r"|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)"
 )
 _VERB = (
-    r"(?:will|would|shall|should|must|can|could|may|has|have|had|is|are|was|were|plans|intends"
-    r"|expects|aims|remains|promised|pledged|committed|agreed|said|says|found|concluded|accepted"
-    r"|told|urged|asked)"
+    r"(?:will|would|shall|should|must|can|could|may|has|have|had|is|are|was|were|be|plans"
+    r"|intends|expects|aims|remains|promised|pledged|committed|agreed|said|says|found|concluded"
+    r"|accepted|told|urged|asked)"
 )
-SECOND_PROMISE = re.compile(
-    r",?\s+(?=and\s+(?:also\s+)?(?:that\s|(?:will|would|is\s+set\s+to|intends|plans"
-    r"|has\s+(?:committed|pledged|agreed|promised)|had\s+(?:commissioned|agreed|promised))\b))"
+SECOND_CLAIM = re.compile(
+    r",?\s+(?=and\s+(?:also\s+)?(?:that\s|(?:(?:we|I|they)\s+)?(?:will|would|is\s+set\s+to"
+    r"|intends|plans|has\s+(?:committed|pledged|agreed|promised)"
+    r"|had\s+(?:commissioned|agreed|promised))\b))"
     rf"|,\s+(?=and\s+{_SUBJECT}\s+(?:\w+\s+)?{_VERB}\b)"
+    # "..., and from January we will publish ...", "..., and during our checks we found ..."
+    rf"|,\s+(?=and\s+(?:from|during|in|on|at|since|over|after|within)\s+(?:[^\s,;]+\s+){{1,6}}?"
+    rf"(?:we|I|they|it|he|she)\s+(?:\w+\s+)?{_VERB}\b)"
 )
+# A second clause that goes on about the first ("and these wardens will have powers", "and the
+# money has now been handed back", "and every one of those drivers will be on the road") is not
+# a claim of its own: the sentence is one.
+GOES_ON_AFTER_AND = re.compile(
+    r"and\s+(?:that\s+)?(?:these|those|every\s+one\s+of\s+(?:them|these|those))\b"
+    r"|and\s+(?:that\s+)?the\s+(?:money|sum|funding|scheme|fault)\b",
+    re.IGNORECASE,
+)
+# A finding a promise answers, in the same sentence: "The trust has promised to end corridor
+# care by April(, after inspectors found people waiting on trolleys for up to 40 hours)." Two
+# claims, each of its own kind.
+FINDING_BEHIND = re.compile(
+    r",\s+(?=after\s+(?:[\w'\u2019-]+\s+){1,6}(?:found|fined|concluded|ruled|criticised)\b)"
+)
+WHAT_LED_TO_IT = re.compile(r",\s+(?:after|following)\s+")
 # Two suggestions are one claim when this share of the shorter one's content words (at least
 # MIN_SHARED of them) are the other's too.
 SHARED = 0.7
@@ -286,6 +308,10 @@ def _quantity(
     going_on = "".join(whole[a:b] for a, b in itertools.pairwise(later) if GOES_ON.match(whole, a))
     words = whole[cut : later[0]] + going_on
     after -= cut
+    # What led to a promise is no part of it: "will clear the culvert by the end of October,
+    # after 23 homes flooded in January".
+    if kind in TO_COME and (reason := WHAT_LED_TO_IT.search(words, max(after, 0))):
+        words = words[: reason.start()]
     # A finding's "for more than two years" says how long the failing lasted (across the
     # corpus's labels, not the claim's quantity about four times in five).
     spans_as_bounds = kind != "allegation"
@@ -606,20 +632,15 @@ def _part(passage: Passage, start: int, end: int, text: str) -> Passage:
     return replace(passage, start=start, end=end)
 
 
-def _claims_in(
-    ready: Prepared,
-    index: int,
-    kind: SuggestedKind,
-    written_on: dt.date | None,
-    term_from: dt.date | None,
-) -> tuple[list[tuple[Passage, list[_Hit]]], bool]:
+def _claims_in(ready: Prepared, index: int) -> tuple[list[tuple[Passage, list[_Hit]]], bool]:
     """The parts of the passage found[index] that are claims of their own, when it holds more
     than one: each sentence of a list item or a report's paragraph that has a cue of its own and
     a quantity of its own ("Build 1.2 million new homes. At least 300,000 of them will be for
-    social rent."), or the two promises of one sentence, each with its own date and figure ("would
-    recruit 18 drivers by the end of November and would introduce a new round from 2 November").
-    Else the passage alone. Each part with its cue hits; True with sentences, each read as the
-    kind its own cue gives."""
+    social rent."), or the two clauses of one sentence that name different quantities ("would
+    recruit 18 drivers by the end of November and would introduce a new round from 2 November";
+    "found that 41 children missed school, and that six of them were still at home"), one
+    suggestion each, as an editor tracks them. Else the passage alone. Each part with its cue
+    hits; True with sentences, each read as the kind its own cue gives."""
     text, passage = ready.text, ready.found[index]
     starts = [m.end() for m in SENTENCE_STARTS_SURELY.finditer(text, passage.start, passage.end)]
     # A sentence that goes on about those before it with a figure ("These allegations relate to
@@ -643,17 +664,19 @@ def _claims_in(
         if len(groups) > 1:
             return groups, True
     alone = [(passage, ready.own[index])]
-    second = SECOND_PROMISE.search(ready.copy, passage.start, passage.end)
-    if kind != "commitment" or second is None:
+    finding = FINDING_BEHIND.search(ready.copy, passage.start, passage.end)
+    if finding is not None:
+        first = _part(passage, passage.start, finding.start(), text)
+        then = _part(passage, finding.end(), passage.end, text)
+        each = [_hits(ready.lowered, p) for p in (first, then)]
+        if all(each) and _differ(text, first, then):
+            return [(first, each[0]), (then, each[1])], True
+    second = SECOND_CLAIM.search(ready.copy, passage.start, passage.end)
+    if second is None:
         return alone, False
     first = _part(passage, passage.start, second.start(), text)
     then = _part(passage, second.end(), passage.end, text)
-    dated = all(
-        deadlines.find(text[p.start : p.end], written_on=written_on, term_from=term_from,
-                       to_come=True) is not None
-        for p in (first, then)
-    )  # fmt: skip
-    if not (dated and _differ(text, first, then)):
+    if GOES_ON_AFTER_AND.match(text, then.start) or not _differ(text, first, then):
         return alone, False
     return [(p, _hits(ready.lowered, p)) for p in (first, then)], False
 
@@ -672,7 +695,7 @@ def split_claims(
         if index is None or candidate.kind == "reply":
             made.append(candidate)
             continue
-        parts, sentences = _claims_in(ready, index, candidate.kind, written_on, term_from)
+        parts, sentences = _claims_in(ready, index)
         if len(parts) < 2:
             made.append(candidate)
             continue

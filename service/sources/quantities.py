@@ -136,9 +136,11 @@ RANGE_END = re.compile(
 )
 # "15 of the town's 90 bridges": 15 bridges, a part of a whole named after it.
 PART_OF = re.compile(
-    r"\s+of\s+(?:(?:the|its|their|our|his|her|these|those)\s+)?(?:[a-z]+(?:'|\u2019)s\s+)?"
+    r"\s+of\s+(?!them\b)(?:(?:the|its|their|our|his|her|these|those)\s+)?(?:[a-z]+(?:'|\u2019)s\s+)?"
     rf"(?:(?:{DIGITS}|{WORD_NUMBER})\s+)?"
 )
+# "three of the seven councils": a part counted against its whole.
+PART_OF_WHOLE = re.compile(rf"\s+of\s+(?:the\s+)?(?:{DIGITS}|{WORD_NUMBER})\b")
 # A span of time that sets a deadline rather than being promised: "within six months", "in the
 # next 12 months", "over the next three years", "within our first 100 days".
 DEADLINE_BEFORE = re.compile(
@@ -171,6 +173,8 @@ WHEN_AFTER = re.compile(
 # "recruit ten inspectors, funded by a £700,000 increase", "paid for from the £4.3m".
 COST_BEFORE = re.compile(
     r"(?:\bat\s+(?:a|an)\s+(?:total\s+|combined\s+|average\s+)?cost\s+of|\bcost:|\bcosting"
+    # what a proposal would cost, said in passing: "60 beds, which he said would cost about £4m"
+    r"|\bwhich\s+(?:[a-z]+\s+){0,3}(?:would|will|could)\s+cost"
     r"|\b(?:funded|paid\s+for|financed|met)\s+(?:by|from|through|out\s+of|with)"
     r"(?:\s+(?:a|an|the|its|their|this|that))?"
     # what a claim saves or is kept within: "close three custody suites, saving £4.1m a year",
@@ -207,14 +211,15 @@ WHOLE_BEFORE = re.compile(
 SENTENCE_END = re.compile(r"[.!?;]\s")
 # A count whose noun was just named and is left out: "Of the 3,120 schools surveyed, 214 have
 # planks at risk", "an audit of 400 jobs found 63 where ...", "In 37 of them", "Only 41 had been
-# replaced", "It has completed 38."
+# replaced", "It has completed 38.", "... and that six of them were still at home".
 ELIDED_AFTER = re.compile(
     r"\s+of\s+(?:them|these|those)\b"
     r"|(?=\s+(?:had|have|has|were|was|are|is)\s+[a-z]|\s+(?:where|in\s+which|later\s+than"
     r"|earlier\s+than)\b)"
 )
 ELIDED_BEFORE = re.compile(
-    r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|all|achieve|met|[a-z]{3,}ed)\s+)$"
+    r"(?:^|[.!?;:]\s+|,\s+|\b(?:only|just|find|found|in|and|but|all|achieve|met|[a-z]{3,}ed"
+    r"|(?<=and\s)that)\s+)$"
 )
 # "all 34 of them": a count of the things named before it.
 OF_THEM = re.compile(r"\S+\s+of\s+(?:them|these|those)\b")
@@ -324,16 +329,25 @@ CONTEXT_UNITS = _words("signatures signatories")
 # children in bed and breakfast for 19 weeks".
 FAMILY = _words("children sons daughters grandchildren siblings brothers sisters")
 FAMILY_BEFORE = re.compile(r"\b(?:her|his|my|their)\s+$")
+# The councils a claim is made with or asked of are who acts, not what it counts: "work with the
+# three district councils to light the 40 footpaths", "asked the five borough councils to
+# consider ...". Counted as a part of a whole they are what a finding counts: "three of the seven
+# councils that applied had withdrawn".
+COUNCILS = _words("councils")
 # A share written as a ratio or a fraction: "one in four calls", "cut by a quarter".
 RATIO = re.compile(
     rf"(?P<part>\d+|{_WORD})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<whole>\d+|{_WORD})\b"
     r"(?!\s*(?:%|per))"
 )
+# A share in words: a cut "by a third", or a part "a quarter of the cases", "half the homes",
+# "two-thirds of its budget" (second to any figure written out beside it).
 FRACTION = re.compile(
-    r"(?P<by>\bby\s+)?\b(?:a|one)\s+(?P<part>third|quarter|fifth|tenth)\b(?P<of>\s+of\b)?"
+    r"(?P<by>\bby\s+)?\b(?P<words>(?:a|one)\s+(?P<part>third|quarter|fifth|tenth)"
+    r"|(?P<two_thirds>two[\s-]+thirds)|(?P<three_quarters>three[\s-]+quarters)|(?P<half>half))\b"
+    r"(?P<of>\s+(?:of|the)\b)?"
 )
-# A third as written to one place; "a third of the cases" is how many, only "by a third" a cut.
-FRACTIONS = {"third": 33.3, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0}
+FRACTIONS = {"third": 33.3, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "half": 50.0,
+             "two_thirds": 66.7, "three_quarters": 75.0}  # fmt: skip
 # "halve the office budget", "a target to halve discharges", "cut by at least half": a cut of
 # half.
 HALVE = re.compile(
@@ -343,6 +357,14 @@ HALVE = re.compile(
 )
 # "7 hours 40 minutes", "six hours and 40 minutes": one span, in minutes.
 HOURS_THEN_MINUTES = re.compile(r"\s*(?:,\s*|\s+and\s+)?")
+# A share in brackets restating the one just written in words: "one in five patients (19%)".
+RESTATED = re.compile(r"\(\d")
+RESTATED_REACH = 40
+# Routes named by their numbers, not counted: "the 14 and 22 routes", "the X4, 27 and 31 routes".
+ROUTE_NUMBERS = re.compile(
+    r"\bthe\s+(?:[a-z]?\d+,\s+)*[a-z]?\d+\s+(?:and|or)\s+[a-z]?\d+\s+(?:bus\s+)?"
+    r"(?:routes|services|lines)\b"
+)
 # A telephone service, not a count: "999 calls", "the 101 line", "monthly 101 answer times",
 # "101 abandoned calls", "publish 999 and 101 answering times", "callers to 101".
 SERVICE_NUMBER = re.compile(
@@ -438,7 +460,9 @@ def _counted_noun(text: str, after: int, *, one: bool) -> tuple[str, Measure, in
         if known is not None and (is_plural or one):
             if one and is_plural and lower not in ("staff", "personnel"):
                 return None  # "the one fact residents most needed": not a count of residents
-            if not _noun_follows(text, match.end()):
+            if not _noun_follows(text, match.end()) or CLAUSE_SUBJECT_AFTER.match(
+                text, match.end()
+            ):
                 return compound_unit(seen[-3:-1], known[0]), known[1], match.end()
             words += 1  # "20 schools inspectors": the last noun of a compound is counted
             continue
@@ -453,6 +477,13 @@ def _counted_noun(text: str, after: int, *, one: bool) -> tuple[str, Measure, in
     if generic is None or one:
         return None
     return generic[0], Measure.THINGS, generic[1]
+
+
+# A plural noun that starts a clause describing the one before it: "in nine of the 31 cases
+# inspectors sampled" counts cases (that inspectors sampled), not inspectors.
+CLAUSE_SUBJECT_AFTER = re.compile(
+    r"\s+[a-z]+s\s+(?!need|led|bed|shed|feed|seed|speed)[a-z]{2,}ed\b"
+)
 
 
 def _noun_follows(text: str, at: int) -> bool:
@@ -589,6 +620,10 @@ def _is_context(lowered: str, mention: QuantityMention, before: str) -> bool:
         return True
     if mention.quantity.unit.split()[-1] in FAMILY and FAMILY_BEFORE.search(before):
         return True
+    if mention.quantity.unit.split()[-1] in COUNCILS and not PART_OF_WHOLE.search(
+        lowered, mention.start, end
+    ):
+        return True
     deadline_unit = mention.quantity.unit in ("days", "weeks", "fortnights", "months", "years")
     if measure is Measure.DURATION and (
         (deadline_unit and DEADLINE_BEFORE.search(before))
@@ -656,6 +691,10 @@ def _read_number(text: str, lowered: str, match: re.Match[str]) -> QuantityMenti
     if end < len(lowered) and (lowered[end].isalnum() or lowered[end] in "%_"):
         return None  # "1.45pm", "11th"
     if SERVICE_NUMBER.match(lowered, start) or IN_ONE_CASE.match(lowered, max(0, start - 3)):
+        return None
+    if any(
+        m.start() < start < m.end() for m in ROUTE_NUMBERS.finditer(lowered, max(0, start - 30))
+    ):
         return None
     if lowered[start:end] in ("999", "111", "101") and SERVICE_NUMBER_BEFORE.search(
         lowered, max(0, start - 12), start
@@ -755,11 +794,21 @@ def _read_all(
         found.append(QuantityMention(Quantity(share, "percent"), Measure.SHARE, *match.span()))
         taken.append((match.start(), match.end()))
     for match in FRACTION.finditer(lowered):
-        if match.group("by") or (match.group("of") and match.group("part") != "third"):
-            share = FRACTIONS[match.group("part")]
-            at, end = match.start("part"), match.end("part")
-            fraction = QuantityMention(Quantity(share, "percent"), Measure.SHARE, at, end)
-            found.append(replace(fraction, secondary=True))
+        if not (match.group("by") or match.group("of")) or (
+            match.group("half") and match.group("by")
+        ):
+            continue  # "half past", "by half" (a halving, below)
+        named = match.group("part") or next(
+            g for g in ("two_thirds", "three_quarters", "half") if match.group(g)
+        )
+        at, end = match.span("words")
+        if named in ("two_thirds", "three_quarters"):  # read above as "three quarters" counted
+            found = [m for m in found if m.start != at]
+        elif any(start <= at < stop for start, stop in taken):
+            continue
+        fraction = QuantityMention(Quantity(FRACTIONS[named], "percent"), Measure.SHARE, at, end)
+        found.append(replace(fraction, secondary=True))
+        taken.append((at, end))
     for match in HALVE.finditer(lowered):
         half = QuantityMention(Quantity(50.0, "percent"), Measure.SHARE, *match.span())
         found.append(replace(half, secondary=True))
@@ -773,6 +822,7 @@ def _read_all(
             found.append(_judged(lowered, one))
     found.sort(key=lambda m: (m.start, m.measure))
     found = _hours_with_minutes(lowered, found)
+    found = _restated_shares(lowered, found)
     for index, (first, then) in enumerate(pairwise(found)):
         if (
             first.measure is then.measure
@@ -816,6 +866,8 @@ def _elided(
             stop = end
         else:
             continue
+        if SOURCES_AFTER.match(lowered, stop):
+            continue  # "Four of them say ...": who speaks, not what is counted
         value = number_value(number.group())
         if value is None or value <= 1 or _is_date_or_age(text, lowered, number):
             continue
@@ -860,6 +912,21 @@ def _plural_named_before(lowered: str, at: int) -> tuple[str, Measure] | None:
         if _looks_plural(word):
             return word, Measure.THINGS
     return None
+
+
+def _restated_shares(lowered: str, found: list[QuantityMention]) -> list[QuantityMention]:
+    """A share in words that a figure in brackets gives exactly ("almost one in five patients
+    (19%)", "nearly half the men we surveyed (46%)"): the bracketed figure is the share."""
+    exact = [
+        m for m in found if m.measure is Measure.SHARE and RESTATED.match(lowered, m.start - 1)
+    ]
+    return [
+        replace(m, secondary=True)
+        if m.measure is Measure.SHARE
+        and any(0 <= e.start - m.end <= RESTATED_REACH for e in exact if e is not m)
+        else m
+        for m in found
+    ]
 
 
 def _hours_with_minutes(lowered: str, found: list[QuantityMention]) -> list[QuantityMention]:

@@ -338,6 +338,29 @@ def test_two_promises_of_one_sentence_each_with_its_date_and_figure_are_two_sugg
     ]  # fmt: skip
 
 
+def test_two_findings_of_one_sentence_with_different_figures_are_two_suggestions() -> None:
+    text = (
+        "The leaked spreadsheet suggests that 41 children missed at least a week of school in"
+        " September, and that six of them were still at home a month later."
+    )
+    assert [(quote, kind, quantity) for quote, kind, quantity, _ in _read(text)] == [
+        (
+            "The leaked spreadsheet suggests that 41 children missed at least a week of school"
+            " in September",
+            "allegation", (41, "children"),
+        ),
+        ("and that six of them were still at home a month later.", "allegation", (6, "children")),
+    ]  # fmt: skip
+
+
+def test_a_promise_is_not_counted_in_what_led_to_it() -> None:
+    text = (
+        "Cllr Ames said the council would clear the Pell Beck culvert by the end of October, after"
+        " 23 homes in Pell Green flooded in January."
+    )
+    assert [(kind, quantity) for _, kind, quantity, _ in _read(text)] == [("commitment", None)]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -347,6 +370,9 @@ def test_two_promises_of_one_sentence_each_with_its_date_and_figure_are_two_sugg
         # two dates, but no figure to tell the parts apart
         "She said OHNR would double its enforcement team by the end of March 2027 and is set to"
         " publish its first enforcement decisions by the end of December.",
+        # the second clause goes on about the first
+        "We will also fund 1,200 additional river wardens, paid for by a levy on water company"
+        " profits, and these wardens will have powers to enter treatment works without notice.",
     ],
 )
 def test_a_promise_and_its_detail_stay_one_suggestion(text: str) -> None:

@@ -1,6 +1,6 @@
 """The labelled corpus across eight genres (tests/sources/corpus.py): the cue table was fitted to
 the development split and the model of the second reading trained on it (tools/train_ranker.py);
-the test split (batches 16 to 21, written afterwards) is only measured.
+the test split (batches 16 to 26, written afterwards) is only measured.
 `make intake-score` prints the table.
 
 The development split holds what it was fitted to. The test split holds what it reached when
@@ -17,10 +17,10 @@ import pytest
 from service.sources.candidates import Candidate, Quantity
 from tests.sources import agreement, corpus
 
-FITTED = {"found": 0.96, "kind": 0.92, "quantity": 0.90, "deadline": 0.88, "distractors": 0.11,
-          "unmatched": 0.12, "per_claim": 1.04}  # fmt: skip
-MEASURED = {"found": 0.93, "kind": 0.90, "quantity": 0.85, "deadline": 0.85, "distractors": 0.13,
-            "unmatched": 0.16, "per_claim": 1.05}  # fmt: skip
+FITTED = {"found": 0.94, "kind": 0.92, "quantity": 0.90, "deadline": 0.86, "distractors": 0.11,
+          "unmatched": 0.15, "per_claim": 1.04}  # fmt: skip
+MEASURED = {"found": 0.93, "kind": 0.91, "quantity": 0.86, "deadline": 0.85, "distractors": 0.14,
+            "unmatched": 0.17, "per_claim": 1.05}  # fmt: skip
 AT_MOST = ("distractors", "unmatched", "per_claim")
 
 

@@ -150,6 +150,30 @@ EXAMPLES = [
     ("waited 14 months for damp to be treated despite three repair requests", 14, "months"),
     # "all 34 of them": the things the sentence named before
     ("said its monitors had failed and it would replace all 34 of them", 34, "monitors"),
+    # a share written in words is a share, second to any figure written out beside it
+    ("Victims were offered a say in only a third of cases.", 33.3, "percent"),
+    ("I will give half of my councillor's allowance to the community fund", 50, "percent"),
+    ("no household receives less than three quarters of the pre-risk value", 75, "percent"),
+    ("The use of force had risen by two-thirds since 2022", 66.7, "percent"),
+    ("the council cut its budget by a third since 2023, from £1.2m to £800,000", 800_000, "GBP"),
+    # a share in brackets gives the one in words exactly
+    ("found that almost one in five patients (19%) waited more than 12 hours", 19, "percent"),
+    # "74 of them" is a part of what was counted before
+    (
+        "with 291 assaults recorded in the previous 12 months, 74 of them against staff",
+        291,
+        "assaults",
+    ),
+    # a plural that starts a clause describing the noun before it
+    ("In nine of the 31 cases inspectors sampled, enquiries were started late", 9, "cases"),
+    # "three of the seven councils" counts councils
+    ("three of the seven councils that applied had withdrawn their bids", 3, "councils"),
+    # what a proposal would cost, said in passing
+    (
+        "urged the board to fund 60 step-down beds, which he said would cost about £4m a year",
+        60,
+        "beds",
+    ),
 ]
 
 
@@ -275,9 +299,12 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "on any development of ten or more homes",
         # neither pence nor kilometres: a time of day
         "the meeting closed at 1.45pm",
-        # a third of the cases is how many, not a cut; half past six is a time
-        "Victims were offered a say in only a third of cases.",
+        # half past six is a time
         "the hub will be open by half past six",
+        # the councils a claim is made with or asked of are who acts
+        "asked the five borough councils to consider giving buses priority",
+        # routes named by their numbers
+        "We will ask the combined authority to restore the Sunday service on the 14 and 22 routes.",
     ],
 )
 def test_deadlines_thresholds_and_places_are_not_the_claims_quantity(text: str) -> None:
