@@ -35,7 +35,7 @@ from service.sources.models import (
     SuggestionDecision,
 )
 from service.sources.ranker import rank_candidates
-from service.sources.titles import title_from
+from service.sources.titles import sentence_before, title_from
 
 log = logging.getLogger(__name__)
 # The method of a source whose suggestions were cut short (too long to compute when archived).
@@ -217,7 +217,9 @@ def for_source(session: Session, *, slug: str, drafts: bool = False) -> list[Can
                 state=state,
                 score=round(candidate.score, 3),
                 cue=candidate.cue,
-                title=title_from(candidate.quote),
+                title=title_from(
+                    candidate.quote, sentence_before(source.text, candidate.quote_start)
+                ),
                 due_on=deadline.due_on if deadline else None,
                 due_words=deadline.words if deadline else None,
                 also=[CandidateSpan(quote_start=a, quote_end=b) for a, b in candidate.also],

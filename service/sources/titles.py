@@ -23,13 +23,31 @@ _PRONOUN = re.compile(r"^(?:he|she|it|they|we)\s+", re.I)
 # Where a long title may end: at a comma or a dash, else before a clause that only goes on.
 _PAUSE = re.compile(r",\s|;\s|\s[\u2013\u2014-]\s")
 _CLAUSE = re.compile(r"\s(?:and|which|who|that|so|because|after|while|in order to|to)\s")
+# The second claim of a sentence, suggested on its own ("and would waive council tax ..."): its
+# leading "and (that)", and the verb it opens with, which takes the subject of the claim before it.
+_AND = re.compile(r"(?:and|but)\s+(?:also\s+)?(?:that\s+)?", re.I)
+_VERB = re.compile(
+    r"\b(?:will|would|should|must|shall|has|have|had|is|are|was|were|can|could|may|plans|intends)\b",
+    re.I,
+)
+_SUBJECT_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d]?\s+|\n")
 # Neither cut leaves fewer characters than these.
 _SHORTEST_AT_PAUSE = 30
 _SHORTEST_AT_CLAUSE = 40
 
 
-def title_from(passage: str) -> str:
-    text = _RESOLVED.sub("", " ".join(passage.split()).strip(_EDGES), count=1)
+def title_from(passage: str, before: str = "") -> str:
+    """The title of a passage; `before` is what its sentence says before it, for a clause that
+    goes on from it ("..., and would waive council tax" takes the council as its subject)."""
+    passage = " ".join(passage.split()).strip(_EDGES)
+    joined = _AND.match(passage)
+    if joined is not None:
+        passage = passage[joined.end() :]
+        subject = _subject(before) if _VERB.match(passage) else None
+        if subject:
+            passage = f"{subject} {passage}"
+    text = _RESOLVED.sub("", passage, count=1)
     said = _SAID.search(text)
     if said is not None:
         text = _what_was_said(text[: said.start()], text[said.end() :]) or text
@@ -38,6 +56,24 @@ def title_from(passage: str) -> str:
         text = _cut(text)
     text = text.rstrip(" .;:,!?" + _QUOTE_MARKS)
     return text[:1].upper() + text[1:]
+
+
+def sentence_before(text: str, at: int) -> str:
+    """What the sentence holding text[at] says before it."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, max(0, at - 400), at)]
+    return text[max([max(0, at - 400), *starts]) : at]
+
+
+def _subject(before: str) -> str | None:
+    """Who acts in the claim the words before a clause state: the words of its title before its
+    first verb ("The council would pay £500 ..." gives "The council")."""
+    if len(before.strip(_EDGES)) < 10:
+        return None
+    lead = title_from(before)
+    verb = _VERB.search(lead)
+    if verb is None or verb.start() == 0 or len(lead[: verb.start()].split()) > _SUBJECT_WORDS:
+        return None
+    return lead[: verb.start()].strip()
 
 
 def _what_was_said(before: str, after: str) -> str | None:

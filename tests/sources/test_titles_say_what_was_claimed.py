@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.sources.titles import TITLE_LENGTH, TITLE_SLACK, title_from
+from service.sources.titles import TITLE_LENGTH, TITLE_SLACK, sentence_before, title_from
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,34 @@ def test_a_title_of_nothing_is_empty(passage: str) -> None:
 def test_a_title_is_never_much_longer_than_80_characters() -> None:
     passage = "The board agreed " + ", ".join(f"item {n} of the plan" for n in range(40)) + "."
     assert len(title_from(passage)) <= TITLE_LENGTH + TITLE_SLACK
+
+
+@pytest.mark.parametrize(
+    ("text", "clause", "title"),
+    [
+        (  # a clause that goes on from the claim before it takes that claim's subject
+            "Flooding. Council leader Cllr Moira Penhale said the council would pay £500 to every"
+            " flooded household within 14 days and would waive council tax for up to three months.",
+            "and would waive council tax for up to three months.",
+            "The council would waive council tax for up to three months",
+        ),
+        (
+            "The Department will recruit 60 officers by September, and will pay a retention"
+            " allowance of £3,000 a year.",
+            "and will pay a retention allowance of £3,000 a year.",
+            "The Department will pay a retention allowance of £3,000 a year",
+        ),
+        (  # a clause with a subject of its own keeps it
+            "The spreadsheet suggests that 41 children missed a week of school, and that six of"
+            " them were still at home a month later.",
+            "and that six of them were still at home a month later.",
+            "Six of them were still at home a month later",
+        ),
+    ],
+)
+def test_the_second_claim_of_a_sentence_is_titled_with_the_subject_it_shares(
+    text: str, clause: str, title: str
+) -> None:
+    at = text.index(clause)
+    assert title_from(clause, sentence_before(text, at)) == title
+    assert sentence_before(text, at).startswith(("Council leader", "The "))
