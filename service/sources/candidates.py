@@ -107,8 +107,8 @@ SENTENCE_STARTS_SURELY = re.compile(
 )
 # The second of two claims in one sentence: "He said the company would add three crews(, and
 # would clear the backlog by 31 October)", "It found that X took 14 months(, and that complaints
-# were closed ...)": "and that ...", "and will ...", "and we will ...", "and is set to ...", or
-# ", and" with a subject and verb of its own ("and any category 1 hazard be made safe").
+# were closed ...)": "and that ...", "and will ...", "and we will ...", "and is set to ...", "and
+# to ...", or ", and" with a subject and verb of its own ("and any category 1 hazard be made safe").
 _SUBJECT = (
     r"(?:we|I|it|they|he|she|this|these"
     r"|(?:the|a|any|every|each|all|its|their)\s+[\w-]+(?:\s+[\w-]+){0,2}"
@@ -121,12 +121,23 @@ _VERB = (
 )
 SECOND_CLAIM = re.compile(
     r",?\s+(?=and\s+(?:also\s+)?(?:that\s|(?:(?:we|I|they)\s+)?(?:will|would|is\s+set\s+to"
-    r"|intends|plans|has\s+(?:committed|pledged|agreed|promised)"
+    r"|intends|plans|has\s+(?:committed|pledged|agreed|promised|asked|written)"
     r"|had\s+(?:commissioned|agreed|promised))\b))"
     rf"|,\s+(?=and\s+{_SUBJECT}\s+(?:\w+\s+)?{_VERB}\b)"
     # "..., and from January we will publish ...", "..., and during our checks we found ..."
     rf"|,\s+(?=and\s+(?:from|during|in|on|at|since|over|after|within)\s+(?:[^\s,;]+\s+){{1,6}}?"
     rf"(?:we|I|they|it|he|she)\s+(?:\w+\s+)?{_VERB}\b)"
+    # "ordered the company to pay £75,000 ... and to fund a programme of restocking" (when
+    # ASKED_TO comes before it)
+    r"|,?\s+(?=and\s+to\s+[a-z]+\b)"
+)
+# What the "to" of a second "and to ..." answers: an order, a request or an undertaking, not a
+# purpose ("will be on duty to ensure a peaceful protest and to keep people and property safe").
+ASKED_TO = re.compile(
+    r"\b(?:ordered|asked|called\s+on|urged|committed|agreed|expects?|expected|promised|pledged"
+    r"|required|requires|plans|intends|wants|decided|resolved|undertook|undertaken|set\s+out)"
+    r"\s+(?:[\w'\u2019-]+\s+){0,6}?to\s",
+    re.IGNORECASE,
 )
 # A second clause that goes on about the first ("and these wardens will have powers", "and the
 # money has now been handed back", "and every one of those drivers will be on the road") is not
@@ -142,7 +153,9 @@ GOES_ON_AFTER_AND = re.compile(
 FINDING_BEHIND = re.compile(
     r",\s+(?=after\s+(?:[\w'\u2019-]+\s+){1,6}(?:found|fined|concluded|ruled|criticised)\b)"
 )
-WHAT_LED_TO_IT = re.compile(r",\s+(?:after|following)\s+")
+# What led to a promise, said after it: "will clear the culvert by October(, after 23 homes
+# flooded in January)", "to consult on closing the centre(, citing a deficit of £185,000)".
+WHAT_LED_TO_IT = re.compile(r",\s+(?:after|following|citing)\s+")
 # Two suggestions are one claim when this share of the shorter one's content words (at least
 # MIN_SHARED of them) are the other's too.
 SHARED = 0.7
@@ -677,6 +690,8 @@ def _claims_in(ready: Prepared, index: int) -> tuple[list[tuple[Passage, list[_H
     first = _part(passage, passage.start, second.start(), text)
     then = _part(passage, second.end(), passage.end, text)
     if GOES_ON_AFTER_AND.match(text, then.start) or not _differ(text, first, then):
+        return alone, False
+    if text.startswith("and to ", then.start) and not ASKED_TO.search(text, first.start, first.end):
         return alone, False
     return [(p, _hits(ready.lowered, p)) for p in (first, then)], False
 

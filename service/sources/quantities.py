@@ -193,12 +193,12 @@ COUNCIL_TAX_BAND = re.compile(r"\bband\s+[a-h]\b")
 _DESCRIBING = (
     r",\s*(?:which|who)\s+(?:now\s+|also\s+|currently\s+|already\s+)?(?:supplies|serves|runs"
     r"|employs|has|covers|holds|houses|cares\s+for|manages|owns|represents|operates|looks\s+after"
-    r"|funds|subsidises|pays|worked|carries|carry)\b"
+    r"|funds|subsidises|pays|worked|carries|carry|stood|stands)\b"
 )
 DESCRIBED_BEFORE = re.compile(
     _DESCRIBING + r"\s+(?:(?:more\s+than|over|around|about|some|nearly|almost|roughly)\s+)?$"
 )
-DESCRIBED_IN = re.compile(_DESCRIBING + r"[^,;.]*$")
+DESCRIBED_IN = re.compile(_DESCRIBING + r"(?:[^,;.]|(?<=\d)[,.](?=\d))*$")  # "9,500" in it
 CLAUSE_CLOSES = re.compile(r"[^;.]*?,")
 # What a finding happened in spite of is background to it: "despite receiving more than 2,600
 # complaints", "despite his history of two previous falls".
@@ -336,9 +336,11 @@ FAMILY_BEFORE = re.compile(r"\b(?:her|his|my|their)\s+$")
 COUNCILS = _words("councils")
 # A share written as a ratio or a fraction: "one in four calls", "cut by a quarter".
 RATIO = re.compile(
-    rf"(?P<part>\d+|{_WORD})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<whole>\d+|{_WORD})\b"
+    rf"(?P<part>\d+|{_WORD})\s+(?:(?P<noun>[a-z]+)\s+)?(?:in|out\s+of)\s+(?:every\s+)?"
+    rf"(?P<whole>\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD})\b"
     r"(?!\s*(?:%|per))"
 )
+RATIO_ENDS = re.compile(r"\s+(?:had|have|has|was|were|is|are|did|do)\b|\s*[,.;]")
 # A share in words: a cut "by a third", or a part "a quarter of the cases", "half the homes",
 # "two-thirds of its budget" (second to any figure written out beside it).
 FRACTION = re.compile(
@@ -348,6 +350,7 @@ FRACTION = re.compile(
 )
 FRACTIONS = {"third": 33.3, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "half": 50.0,
              "two_thirds": 66.7, "three_quarters": 75.0}  # fmt: skip
+HALF_AN_HOUR = re.compile(r"\bhalf\s+an\s+hour\b")
 # "halve the office budget", "a target to halve discharges", "cut by at least half": a cut of
 # half.
 HALVE = re.compile(
@@ -369,7 +372,7 @@ ROUTE_NUMBERS = re.compile(
 # "101 abandoned calls", "publish 999 and 101 answering times", "callers to 101".
 SERVICE_NUMBER = re.compile(
     r"(?:999|111|101)(?![\d,.])(?=\s+(?:(?:abandoned|average|unanswered|emergency)\s+)?(?:calls?"
-    r"|callers?|services?|lines?|numbers?|answer|answering|performance|waits?|waiting"
+    r"|callers?|services?|lines?|numbers?|answer|answering|performance|waits?|waiting|response"
     r"|non-emergency|failures?|operators?|handlers?|and\s+(?:999|111|101)\b)\b)"
 )
 SERVICE_NUMBER_BEFORE = re.compile(
@@ -787,6 +790,8 @@ def _read_all(
             continue
         if whole > 1000:  # "3 in 2027": a year, not a ratio
             continue
+        if match.group("noun") and not (part == 1 and RATIO_ENDS.match(lowered, match.end())):
+            continue  # "one call in twelve had been abandoned", not "two officers in 12 months"
         if any(start <= match.start() < end for start, end in taken):
             continue
         share = round(float(part / whole * 100), 1)
@@ -809,6 +814,10 @@ def _read_all(
         fraction = QuantityMention(Quantity(FRACTIONS[named], "percent"), Measure.SHARE, at, end)
         found.append(replace(fraction, secondary=True))
         taken.append((at, end))
+    for match in HALF_AN_HOUR.finditer(lowered):
+        if not any(start <= match.start() < end for start, end in taken):
+            span = QuantityMention(Quantity(30.0, "minutes"), Measure.DURATION, *match.span())
+            found.append(_judged(lowered, span))
     for match in HALVE.finditer(lowered):
         half = QuantityMention(Quantity(50.0, "percent"), Measure.SHARE, *match.span())
         found.append(replace(half, secondary=True))

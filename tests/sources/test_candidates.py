@@ -353,12 +353,32 @@ def test_two_findings_of_one_sentence_with_different_figures_are_two_suggestions
     ]  # fmt: skip
 
 
+def test_two_orders_of_one_sentence_are_two_suggestions() -> None:
+    text = (
+        "The judge ordered the company to pay £75,000 in compensation to the angling association,"
+        " and to fund a programme of fish restocking by 31 March 2026."
+    )
+    assert [(quote, quantity) for quote, _, quantity, _ in _read(text)] == [
+        (
+            "The judge ordered the company to pay £75,000 in compensation to the angling"
+            " association",
+            (75_000, "GBP"),
+        ),
+        ("and to fund a programme of fish restocking by 31 March 2026.", None),
+    ]
+
+
 def test_a_promise_is_not_counted_in_what_led_to_it() -> None:
     text = (
         "Cllr Ames said the council would clear the Pell Beck culvert by the end of October, after"
         " 23 homes in Pell Green flooded in January."
     )
     assert [(kind, quantity) for _, kind, quantity, _ in _read(text)] == [("commitment", None)]
+    cited = (
+        "The cabinet had agreed to run a public consultation until 31 October 2026 on closing the"
+        " centre, citing an annual operating deficit of about £185,000."
+    )
+    assert [quantity for _, _, quantity, _ in _read(cited)] == [None]
 
 
 @pytest.mark.parametrize(

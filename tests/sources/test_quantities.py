@@ -168,6 +168,23 @@ EXAMPLES = [
     ("In nine of the 31 cases inspectors sampled, enquiries were started late", 9, "cases"),
     # "three of the seven councils" counts councils
     ("three of the seven councils that applied had withdrawn their bids", 3, "councils"),
+    # a share with its noun inside it, or out of a thousand
+    ("roughly one call in twelve had been abandoned before it was answered", 8.3, "percent"),
+    (
+        "If it misses more than one in every 1,000 collections in a month, it will pay",
+        0.1,
+        "percent",
+    ),
+    ("two officers in 12 months", 2, "officers"),
+    # half an hour
+    ("calls were being cut off after half an hour to keep the figures down", 30, "minutes"),
+    # a figure in a clause describing a body in passing, with a comma in a figure of its own
+    (
+        "The council expects its recycling rate, which stood at 38% last year against an average of"
+        " 44%, to reach half of all household waste by 2030.",
+        50,
+        "percent",
+    ),
     # what a proposal would cost, said in passing
     (
         "urged the board to fund 60 step-down beds, which he said would cost about £4m a year",
@@ -303,6 +320,8 @@ def test_money_comes_first_then_people_then_things_shares_and_durations(
         "the hub will be open by half past six",
         # the councils a claim is made with or asked of are who acts
         "asked the five borough councils to consider giving buses priority",
+        # a telephone service's response times
+        "We will publish 999 and 101 response times for every neighbourhood, every month.",
         # routes named by their numbers
         "We will ask the combined authority to restore the Sunday service on the 14 and 22 routes.",
     ],
