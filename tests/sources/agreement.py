@@ -6,7 +6,7 @@ labels nor the rules: two samples of 300 claims drawn at random, quantity_agreem
 20261204, batches 1 to 15 and 17) and quantity_agreement_test.jsonl (seed 20261205, the test
 split's batches 16 and 18 to 21), and every claim of each split, quantity_second_dev.jsonl and
 quantity_second_test.jsonl (labelled from quantity_labelling_guide.md by eight people for each
-split, each given an eighth of its claims at random; batches 25 and 26, written later, by three
+split, each given an eighth of its claims at random; batches 25 to 28, written later, by three
 people each in the same way).
 `python -m tests.sources.agreement` (run by `make intake-score`) prints, for each, how often the
 two labellings name the same quantity, how often the suggestions' quantity matches each, and how
