@@ -350,6 +350,7 @@ FRACTION = re.compile(
 )
 FRACTIONS = {"third": 33.3, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "half": 50.0,
              "two_thirds": 66.7, "three_quarters": 75.0}  # fmt: skip
+# "cut off after half an hour": 30 minutes.
 HALF_AN_HOUR = re.compile(r"\bhalf\s+an\s+hour\b")
 # "halve the office budget", "a target to halve discharges", "cut by at least half": a cut of
 # half.
